@@ -1,0 +1,238 @@
+package org.synesthesia.util;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A small strict JSON reader and writer. Objects become {@code LinkedHashMap<String,Object>} (key order kept),
+ * arrays {@code List<Object>}, numbers {@code Long} when integral and in range else {@code Double}, plus
+ * {@code String}, {@code Boolean} and {@code null}.
+ */
+public final class Json {
+    private final String s;
+    private int p;
+
+    private Json(String s) {
+        this.s = s;
+    }
+
+    /** Parses one JSON value; throws {@link IllegalArgumentException} with the character offset on bad input. */
+    public static Object parse(String text) {
+        Json j = new Json(text);
+        j.ws();
+        Object v = j.value();
+        j.ws();
+        if (j.p != text.length()) throw j.error("unexpected trailing characters");
+        return v;
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> parseObject(String text) {
+        Object v = parse(text);
+        if (!(v instanceof Map)) throw new IllegalArgumentException("JSON: expected an object at the top level");
+        return (Map<String, Object>) v;
+    }
+
+    private IllegalArgumentException error(String what) {
+        return new IllegalArgumentException("JSON: " + what + " at offset " + p);
+    }
+
+    private void ws() {
+        while (p < s.length()) {
+            char c = s.charAt(p);
+            if (c == ' ' || c == '\n' || c == '\r' || c == '\t') p++;
+            else break;
+        }
+    }
+
+    private Object value() {
+        if (p >= s.length()) throw error("unexpected end");
+        char c = s.charAt(p);
+        switch (c) {
+            case '{': return object();
+            case '[': return array();
+            case '"': return string();
+            case 't': expect("true"); return Boolean.TRUE;
+            case 'f': expect("false"); return Boolean.FALSE;
+            case 'n': expect("null"); return null;
+            default:
+                if (c == '-' || (c >= '0' && c <= '9')) return number();
+                // Python's json writes these for non-finite floats
+                if (s.startsWith("NaN", p)) { p += 3; return Double.NaN; }
+                if (s.startsWith("Infinity", p)) { p += 8; return Double.POSITIVE_INFINITY; }
+                throw error("unexpected character '" + c + "'");
+        }
+    }
+
+    private void expect(String word) {
+        if (!s.startsWith(word, p)) throw error("expected " + word);
+        p += word.length();
+    }
+
+    private Map<String, Object> object() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        p++;
+        ws();
+        if (p < s.length() && s.charAt(p) == '}') { p++; return m; }
+        while (true) {
+            ws();
+            if (p >= s.length() || s.charAt(p) != '"') throw error("expected a key");
+            String k = string();
+            ws();
+            if (p >= s.length() || s.charAt(p) != ':') throw error("expected ':'");
+            p++;
+            ws();
+            m.put(k, value());
+            ws();
+            if (p >= s.length()) throw error("unterminated object");
+            char c = s.charAt(p++);
+            if (c == '}') return m;
+            if (c != ',') throw error("expected ',' or '}'");
+        }
+    }
+
+    private List<Object> array() {
+        List<Object> a = new ArrayList<>();
+        p++;
+        ws();
+        if (p < s.length() && s.charAt(p) == ']') { p++; return a; }
+        while (true) {
+            ws();
+            a.add(value());
+            ws();
+            if (p >= s.length()) throw error("unterminated array");
+            char c = s.charAt(p++);
+            if (c == ']') return a;
+            if (c != ',') throw error("expected ',' or ']'");
+        }
+    }
+
+    private String string() {
+        p++;
+        StringBuilder b = null;
+        int start = p;
+        while (true) {
+            if (p >= s.length()) throw error("unterminated string");
+            char c = s.charAt(p);
+            if (c == '"') {
+                String out = b == null ? s.substring(start, p) : b.append(s, start, p).toString();
+                p++;
+                return out;
+            }
+            if (c == '\\') {
+                if (b == null) b = new StringBuilder();
+                b.append(s, start, p);
+                p++;
+                if (p >= s.length()) throw error("bad escape");
+                char e = s.charAt(p++);
+                switch (e) {
+                    case '"' -> b.append('"');
+                    case '\\' -> b.append('\\');
+                    case '/' -> b.append('/');
+                    case 'b' -> b.append('\b');
+                    case 'f' -> b.append('\f');
+                    case 'n' -> b.append('\n');
+                    case 'r' -> b.append('\r');
+                    case 't' -> b.append('\t');
+                    case 'u' -> {
+                        if (p + 4 > s.length()) throw error("bad \\u escape");
+                        b.append((char) Integer.parseInt(s.substring(p, p + 4), 16));
+                        p += 4;
+                    }
+                    default -> throw error("bad escape \\" + e);
+                }
+                start = p;
+            } else {
+                p++;
+            }
+        }
+    }
+
+    private Object number() {
+        int start = p;
+        if (s.charAt(p) == '-') p++;
+        if (s.startsWith("Infinity", p)) { p += 8; return Double.NEGATIVE_INFINITY; }
+        boolean integral = true;
+        while (p < s.length()) {
+            char c = s.charAt(p);
+            if (c >= '0' && c <= '9') p++;
+            else if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') { integral = false; p++; }
+            else break;
+        }
+        String t = s.substring(start, p);
+        if (t.isEmpty() || t.equals("-")) throw error("bad number");
+        if (integral) {
+            try { return Long.parseLong(t); } catch (NumberFormatException e) { return new BigDecimal(t).doubleValue(); }
+        }
+        try { return Double.parseDouble(t); } catch (NumberFormatException e) { throw error("bad number " + t); }
+    }
+
+    /** Writes a value made of maps, lists, strings, numbers, booleans and null as compact JSON. */
+    public static String write(Object v) {
+        StringBuilder b = new StringBuilder();
+        write(v, b);
+        return b.toString();
+    }
+
+    private static void write(Object v, StringBuilder b) {
+        if (v == null) b.append("null");
+        else if (v instanceof String str) quote(str, b);
+        else if (v instanceof Boolean || v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) b.append(v);
+        else if (v instanceof Number n) {
+            double d = n.doubleValue();
+            if (d == Math.rint(d) && Math.abs(d) < 1e15) b.append((long) d);
+            else b.append(d);
+        } else if (v instanceof Map<?, ?> m) {
+            b.append('{');
+            Iterator<? extends Map.Entry<?, ?>> it = m.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<?, ?> e = it.next();
+                quote(String.valueOf(e.getKey()), b);
+                b.append(':');
+                write(e.getValue(), b);
+                if (it.hasNext()) b.append(',');
+            }
+            b.append('}');
+        } else if (v instanceof Iterable<?> it) {
+            b.append('[');
+            boolean first = true;
+            for (Object o : it) {
+                if (!first) b.append(',');
+                first = false;
+                write(o, b);
+            }
+            b.append(']');
+        } else if (v instanceof long[] a) {
+            b.append('[');
+            for (int i = 0; i < a.length; i++) { if (i > 0) b.append(','); b.append(a[i]); }
+            b.append(']');
+        } else if (v instanceof int[] a) {
+            b.append('[');
+            for (int i = 0; i < a.length; i++) { if (i > 0) b.append(','); b.append(a[i]); }
+            b.append(']');
+        } else throw new IllegalArgumentException("cannot write " + v.getClass() + " as JSON");
+    }
+
+    private static void quote(String str, StringBuilder b) {
+        b.append('"');
+        for (int i = 0; i < str.length(); i++) {
+            char c = str.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        b.append('"');
+    }
+}
