@@ -1,0 +1,53 @@
+package org.synesthesia.kernel;
+
+import org.synesthesia.tensor.Tensor;
+
+/** Convolutions and upsampling on {@link Tensor}s, PyTorch semantics; dispatches to the fastest kernel available. */
+public final class Conv {
+    private Conv() {}
+
+    /** x [N, C, H, W], w [O, C/groups, kh, kw] -> [N, O, OH, OW]. */
+    public static Tensor conv2d(Tensor x, WeightMatrix w, int kh, int kw, float[] bias, int stride, int pad, int dilation, int groups) {
+        return conv2d(x, w, kh, kw, bias, stride, stride, pad, pad, dilation, dilation, groups);
+    }
+
+    public static Tensor conv2d(Tensor x, WeightMatrix w, int kh, int kw, float[] bias, int sh, int sw, int ph, int pw, int dh, int dw, int groups) {
+        int N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
+        check(C, groups, w, kh * kw);
+        int OH = (H + 2 * ph - dh * (kh - 1) - 1) / sh + 1;
+        int OW = (W + 2 * pw - dw * (kw - 1) - 1) / sw + 1;
+        float[] y = ConvScalar.conv2d(x.contiguous().toArray(), N, C, H, W, w, kh, kw, bias, sh, sw, ph, pw, dh, dw, groups);
+        return Tensor.of(y, N, w.rows(), OH, OW);
+    }
+
+    /** x [N, C, L], w [O, C/groups, k] -> [N, O, LO]. */
+    public static Tensor conv1d(Tensor x, WeightMatrix w, int k, float[] bias, int stride, int pad, int dilation, int groups) {
+        int N = x.dim(0), C = x.dim(1), L = x.dim(2);
+        check(C, groups, w, k);
+        int LO = (L + 2 * pad - dilation * (k - 1) - 1) / stride + 1;
+        float[] y = ConvScalar.conv1d(x.contiguous().toArray(), N, C, L, w, k, bias, stride, pad, dilation, groups);
+        return Tensor.of(y, N, w.rows(), LO);
+    }
+
+    /** x [N, C_in, L], w [C_in, C_out/groups, k] (PyTorch ConvTranspose1d layout) -> [N, C_out, LO]. */
+    public static Tensor convTranspose1d(Tensor x, float[] w, int outPerGroup, int k, float[] bias, int stride, int pad, int outPad, int dilation, int groups) {
+        int N = x.dim(0), C = x.dim(1), L = x.dim(2);
+        if (w.length != C * outPerGroup * k) throw new IllegalArgumentException("convTranspose1d: weight has " + w.length + " values, expected " + C + "x" + outPerGroup + "x" + k);
+        int LO = (L - 1) * stride - 2 * pad + dilation * (k - 1) + outPad + 1;
+        float[] y = ConvScalar.convTranspose1d(x.contiguous().toArray(), N, C, L, w, outPerGroup, k, bias, stride, pad, outPad, dilation, groups);
+        return Tensor.of(y, N, outPerGroup * groups, LO);
+    }
+
+    /** x [N, C, H, W] -> [N, C, 2H, 2W], nearest neighbour. */
+    public static Tensor upsampleNearest2x(Tensor x) {
+        int N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
+        return Tensor.of(ConvScalar.upsampleNearest2x(x.contiguous().toArray(), N * C, H, W), N, C, 2 * H, 2 * W);
+    }
+
+    private static void check(int C, int groups, WeightMatrix w, int taps) {
+        if (groups <= 0 || C % groups != 0 || w.rows() % groups != 0)
+            throw new IllegalArgumentException("conv " + w.name() + ": " + C + " input and " + w.rows() + " output channels do not split into " + groups + " groups");
+        if (w.cols() != C / groups * taps)
+            throw new IllegalArgumentException("conv " + w.name() + ": weight rows have " + w.cols() + " values, expected " + (C / groups) + "x" + taps);
+    }
+}

@@ -1,0 +1,78 @@
+package org.synesthesia.kernel;
+
+import org.synesthesia.tensor.Tensor;
+
+/** Elementwise operations with NumPy broadcasting, and in-place helpers on float ranges. */
+public final class Ops {
+    private Ops() {}
+
+    public interface BinaryOp {
+        float apply(float a, float b);
+    }
+
+    /** Broadcast shape of a and b (NumPy rules), or an error naming both shapes. */
+    public static int[] broadcastShape(int[] a, int[] b) {
+        int r = Math.max(a.length, b.length);
+        int[] s = new int[r];
+        for (int i = 0; i < r; i++) {
+            int da = i - (r - a.length) >= 0 ? a[i - (r - a.length)] : 1;
+            int db = i - (r - b.length) >= 0 ? b[i - (r - b.length)] : 1;
+            if (da != db && da != 1 && db != 1)
+                throw new IllegalArgumentException("shapes " + java.util.Arrays.toString(a) + " and " + java.util.Arrays.toString(b) + " do not broadcast");
+            s[i] = Math.max(da, db);
+        }
+        return s;
+    }
+
+    /** out = op(a, b) elementwise with broadcasting; returns a new contiguous tensor. */
+    public static Tensor binary(Tensor a, Tensor b, BinaryOp op) {
+        int[] s = broadcastShape(a.shape(), b.shape());
+        int r = s.length;
+        int[] sa = stridesFor(a, r), sb = stridesFor(b, r);
+        float[] out = new float[(int) Tensor.numel(s)];
+        float[] da = a.data(), db = b.data();
+        int[] idx = new int[r];
+        int pa = a.offset(), pb = b.offset();
+        for (int i = 0; i < out.length; i++) {
+            out[i] = op.apply(da[pa], db[pb]);
+            for (int d = r - 1; d >= 0; d--) {
+                idx[d]++;
+                pa += sa[d];
+                pb += sb[d];
+                if (idx[d] < s[d]) break;
+                pa -= sa[d] * s[d];
+                pb -= sb[d] * s[d];
+                idx[d] = 0;
+            }
+        }
+        return Tensor.of(out, s);
+    }
+
+    private static int[] stridesFor(Tensor t, int rank) {
+        int[] sh = t.shape(), st = t.strides();
+        int[] out = new int[rank];
+        for (int i = 0; i < sh.length; i++) out[rank - sh.length + i] = sh[i] == 1 ? 0 : st[i];
+        return out;
+    }
+
+    public static Tensor add(Tensor a, Tensor b) { return binary(a, b, Float::sum); }
+
+    public static Tensor sub(Tensor a, Tensor b) { return binary(a, b, (x, y) -> x - y); }
+
+    public static Tensor mul(Tensor a, Tensor b) { return binary(a, b, (x, y) -> x * y); }
+
+    /** y[i] += x[i] for n values. */
+    public static void addInPlace(float[] y, int yOff, float[] x, int xOff, int n) {
+        for (int i = 0; i < n; i++) y[yOff + i] += x[xOff + i];
+    }
+
+    /** Adds {@code bias[c]} to each row of {@code rows} x {@code dim} values. */
+    public static void addRowBias(float[] y, int off, int rows, int dim, float[] bias) {
+        for (int r = 0; r < rows; r++) for (int i = 0; i < dim; i++) y[off + r * dim + i] += bias[i];
+    }
+
+    /** x[i] *= s for n values. */
+    public static void scale(float[] x, int off, int n, float s) {
+        for (int i = off; i < off + n; i++) x[i] *= s;
+    }
+}
