@@ -17,4 +17,17 @@ final class PyText {
         while (b > a && isSpace(s.codePointBefore(b))) b -= Character.charCount(s.codePointBefore(b));
         return s.substring(a, b);
     }
+
+    /** Python's {@code s.split()}: the non-empty runs between {@link #isSpace} characters. */
+    static java.util.List<String> split(String s) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        int i = 0, n = s.length();
+        while (i < n) {
+            while (i < n && isSpace(s.codePointAt(i))) i += Character.charCount(s.codePointAt(i));
+            int start = i;
+            while (i < n && !isSpace(s.codePointAt(i))) i += Character.charCount(s.codePointAt(i));
+            if (i > start) out.add(s.substring(start, i));
+        }
+        return out;
+    }
 }

@@ -362,6 +362,37 @@ class WhisperTokenizerTest {
         assertTrue(ms < 5000, "encoding 230 kB took " + ms + " ms");
     }
 
+    /**
+     * Cross-check with an independent copy of the vocabulary: whisper.cpp's ggml model header lists each token's
+     * bytes by id (int32 length + bytes after the hyper-parameters and mel filters).
+     */
+    @Test
+    void ranksAgreeWithWhisperCppVocabulary() throws Exception {
+        for (String name : List.of("for-tests-ggml-tiny.bin", "for-tests-ggml-tiny.en.bin")) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(SharedData.data("configs/whisper-ggml-headers/" + name)))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            assertEquals(0x67676d6c, b.getInt());
+            int nVocab = b.getInt();
+            b.position(4 + 11 * 4);
+            int nMel = b.getInt(), nFft = b.getInt();
+            b.position(b.position() + 4 * nMel * nFft);
+            int count = b.getInt();
+            WhisperTokenizer t = WhisperTokenizer.forModel(SharedData.data("tokenizers"), nVocab);
+            assertEquals(50257, count);
+            int exact = 0;
+            for (int id = 0; id < count; id++) {
+                byte[] tok = new byte[b.getInt()];
+                b.get(tok);
+                // whisper.cpp stores the tokens as text: bytes that are not complete UTF-8 became U+FFFD there
+                byte[] ours = id < t.eot() ? t.encoding().tokenBytes(id) : t.decodeWithTimestamps(new int[] {id}).getBytes(StandardCharsets.UTF_8);
+                assertArrayEquals(tok, Tiktoken.decodeUtf8(ours).getBytes(StandardCharsets.UTF_8), name + " token " + id);
+                if (Arrays.equals(tok, ours)) exact++;
+            }
+            assertEquals(name.contains(".en") ? 50256 : 50257, t.eot());
+            assertTrue(exact > 48_000, name + ": only " + exact + " tokens byte-identical");
+        }
+    }
+
     // --- Files: format and errors, on small vocabularies written here (no shared data needed) ---
 
     private static Path writeRanks(Path dir, String name, List<byte[]> extra) throws Exception {
