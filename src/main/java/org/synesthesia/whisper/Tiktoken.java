@@ -202,10 +202,22 @@ public final class Tiktoken {
         return b == null ? s : b.toString();
     }
 
+    /** Pieces longer than this many bytes merge with a heap instead of rescanning all pairs per merge. */
+    static final int HEAP_MERGE_FROM = 192;
+
     /** BPE of one pre-tokenised piece's bytes (tiktoken's byte_pair_merge). */
     int[] encodePiece(byte[] piece) {
+        if (piece.length == 0) return new int[0];
         int whole = ranks.get(piece, 0, piece.length);
         if (whole >= 0) return new int[] {whole};
+        return piece.length < HEAP_MERGE_FROM ? mergeByScan(piece) : mergeByHeap(piece);
+    }
+
+    /**
+     * The reference merge, O(n²): repeatedly scan all adjacent pairs of current tokens for the lowest rank of their
+     * concatenation (leftmost on ties) and merge it, until no pair has a rank.
+     */
+    int[] mergeByScan(byte[] piece) {
         int n = piece.length;
         // parts: start offsets of the current tokens, plus n; pairRank[i] = rank of bytes[start[i], start[i+2])
         int[] start = new int[n + 1];
@@ -225,7 +237,7 @@ public final class Tiktoken {
             System.arraycopy(start, best + 2, start, best + 1, parts - best - 1);
             System.arraycopy(pairRank, best + 2, pairRank, best + 1, Math.max(0, parts - best - 2));
             parts--;
-            pairRank[parts - 1 < 0 ? 0 : parts - 1] = -1;
+            pairRank[parts - 1] = -1; // parts >= 1 here
             if (best + 1 < parts) pairRank[best] = ranks.get(piece, start[best], start[best + 2] - start[best]);
             else pairRank[best] = -1;
             if (best > 0) pairRank[best - 1] = ranks.get(piece, start[best - 1], start[best + 1] - start[best - 1]);
@@ -234,6 +246,54 @@ public final class Tiktoken {
         for (int i = 0; i < parts; i++) {
             ids[i] = ranks.get(piece, start[i], start[i + 1] - start[i]);
             if (ids[i] < 0) throw new IllegalStateException(name + ": BPE produced a byte string without a rank");
+        }
+        return ids;
+    }
+
+    /**
+     * The same merges as {@link #mergeByScan} in O(n log n): current tokens form a linked list over their start
+     * offsets; a heap holds (rank, start) of candidate pairs, the least rank and then the leftmost start first, so
+     * pops come in the scan's order. Entries made stale by a neighbouring merge are recognised on pop (the pair at
+     * that start no longer has that rank) and dropped.
+     */
+    int[] mergeByHeap(byte[] piece) {
+        int n = piece.length;
+        int[] next = new int[n]; // start of the following token, n for the last
+        int[] prev = new int[n]; // start of the preceding token, -1 for the first
+        boolean[] alive = new boolean[n];
+        for (int i = 0; i < n; i++) { next[i] = i + 1; prev[i] = i - 1; alive[i] = true; }
+        java.util.PriorityQueue<Long> heap = new java.util.PriorityQueue<>(n);
+        for (int i = 0; i + 1 < n; i++) {
+            int r = ranks.get(piece, i, 2);
+            if (r >= 0) heap.add(((long) r << 32) | i);
+        }
+        int parts = n;
+        while (!heap.isEmpty()) {
+            long key = heap.poll();
+            int pos = (int) key, r = (int) (key >>> 32);
+            if (!alive[pos] || next[pos] >= n) continue;
+            int q = next[pos];
+            if (ranks.get(piece, pos, next[q] - pos) != r) continue; // stale
+            // merge the tokens starting at pos and q
+            next[pos] = next[q];
+            if (next[q] < n) prev[next[q]] = pos;
+            alive[q] = false;
+            parts--;
+            if (prev[pos] >= 0) {
+                int p = prev[pos];
+                int rp = ranks.get(piece, p, next[pos] - p);
+                if (rp >= 0) heap.add(((long) rp << 32) | p);
+            }
+            if (next[pos] < n) {
+                int rn = ranks.get(piece, pos, next[next[pos]] - pos);
+                if (rn >= 0) heap.add(((long) rn << 32) | pos);
+            }
+        }
+        int[] ids = new int[parts];
+        int k = 0;
+        for (int i = 0; i < n; i = next[i]) {
+            ids[k] = ranks.get(piece, i, next[i] - i);
+            if (ids[k++] < 0) throw new IllegalStateException(name + ": BPE produced a byte string without a rank");
         }
         return ids;
     }

@@ -350,6 +350,45 @@ class WhisperTokenizerTest {
     }
 
     @Test
+    void heapMergeEqualsScanMerge() {
+        Random rnd = new Random(77);
+        Tiktoken enc = multi().encoding();
+        for (int t = 0; t < 200; t++) {
+            // long pieces: random letters from a few scripts, or raw random bytes (merges act on bytes)
+            byte[] piece;
+            if (t % 3 == 0) {
+                piece = new byte[1 + rnd.nextInt(600)];
+                rnd.nextBytes(piece);
+            } else {
+                StringBuilder b = new StringBuilder();
+                String alphabet = t % 3 == 1 ? "etaoinshrdlucmfwypvbgkqjxz" : "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年";
+                for (int i = rnd.nextInt(400); i >= 0; i--) b.append(alphabet.charAt(Math.min(alphabet.length() - 1, (int) Math.abs(rnd.nextGaussian() * 6))));
+                piece = b.toString().getBytes(StandardCharsets.UTF_8);
+            }
+            assertArrayEquals(enc.mergeByScan(piece), enc.mergeByHeap(piece), "piece " + t + " of " + piece.length + " bytes");
+        }
+    }
+
+    @Test
+    void longPiecesMatchTiktoken() {
+        // tiktoken 0.14: "a"*3000 -> 750 x 16425 ("aaaa"); "ab"*700 -> 700 x 455; "東京タワー"*4000 -> the 5 ids x 4000
+        int[] a = multi().encode("a".repeat(3000));
+        assertEquals(750, a.length);
+        assertTrue(Arrays.stream(a).allMatch(x -> x == 16425));
+        int[] ab = multi().encode("ab".repeat(700));
+        assertEquals(700, ab.length);
+        assertTrue(Arrays.stream(ab).allMatch(x -> x == 455));
+        String cjk = "東京タワー".repeat(4000); // one 60 kB piece
+        long t0 = System.nanoTime();
+        int[] ids = multi().encode(cjk);
+        double ms = (System.nanoTime() - t0) / 1e6;
+        assertEquals(20000, ids.length);
+        int[] five = {18413, 31375, 12144, 39613, 3384};
+        for (int i = 0; i < ids.length; i++) assertEquals(five[i % 5], ids[i], "id " + i);
+        assertTrue(ms < 3000, "a 60 kB piece took " + ms + " ms");
+    }
+
+    @Test
     void encodesATranscriptQuickly() {
         String sentence = " And so my fellow Americans, ask not what your country can do for you; ask what you can do for your country.";
         StringBuilder b = new StringBuilder();
