@@ -26,10 +26,17 @@ import org.synesthesia.util.SynesthesiaException;
 public final class WhisperDecoder {
     private final WhisperConfig config;
     private final WhisperModel.Decoder weights;
+    /** Capture names per block: the block, attn_ln, attn, cross_attn_ln, cross_attn, mlp_ln, mlp (built once). */
+    private final String[][] names;
 
     public WhisperDecoder(WhisperConfig config, WhisperModel.Decoder weights) {
         this.config = config;
         this.weights = weights;
+        this.names = new String[config.nTextLayer()][];
+        for (int l = 0; l < names.length; l++) {
+            String p = "decoder.blocks." + l;
+            names[l] = new String[] {p, p + ".attn_ln", p + ".attn", p + ".cross_attn_ln", p + ".cross_attn", p + ".mlp_ln", p + ".mlp"};
+        }
     }
 
     public WhisperConfig config() {
@@ -140,11 +147,11 @@ public final class WhisperDecoder {
         int heads = config.nTextHead(), hd = d / heads, n = R * d;
         for (int l = 0; l < config.nTextLayer(); l++) {
             WhisperModel.Block b = weights.blocks().get(l);
-            String p = "decoder.blocks." + l;
+            String[] nm = names[l];
 
             // self-attention: new keys/values appended to each sequence's cache, causal over cache + new rows
             Layers.layerNorm(x, s.h, 0, R, d, b.attnLn());
-            Layers.capture(tracer, p + ".attn_ln", s.h, 0, 1, R, d);
+            Layers.capture(tracer, nm[1], s.h, 0, 1, R, d);
             Layers.linear(s.h, R, b.attn().query(), s.q);
             if (G == 1) {
                 Layers.linear(s.h, R, b.attn().key(), states[0].keys(l), states[0].length());
@@ -163,29 +170,29 @@ public final class WhisperDecoder {
                 Layers.attention(s.q, row0[g] * d, states[g].keys(l), states[g].values(l), s.att, T, lk, heads, hd, true);
             }
             Layers.linear(s.att, R, b.attn().out(), s.o);
-            Layers.capture(tracer, p + ".attn", s.o, 0, 1, R, d);
+            Layers.capture(tracer, nm[2], s.o, 0, 1, R, d);
             Layers.addInPlace(x, s.o, n);
 
             // cross-attention over each sequence's audio
             Layers.layerNorm(x, s.h, 0, R, d, b.crossAttnLn());
-            Layers.capture(tracer, p + ".cross_attn_ln", s.h, 0, 1, R, d);
+            Layers.capture(tracer, nm[3], s.h, 0, 1, R, d);
             Layers.linear(s.h, R, b.crossAttn().query(), s.q);
             for (int g = 0; g < G; g++) {
                 CrossAttentionCache audio = states[g].audio();
                 Layers.attention(s.q, row0[g] * d, audio.keys(l), audio.values(l), s.att, tokens[g].length, audio.length(), heads, hd, false);
             }
             Layers.linear(s.att, R, b.crossAttn().out(), s.o);
-            Layers.capture(tracer, p + ".cross_attn", s.o, 0, 1, R, d);
+            Layers.capture(tracer, nm[4], s.o, 0, 1, R, d);
             Layers.addInPlace(x, s.o, n);
 
             Layers.layerNorm(x, s.h, 0, R, d, b.mlpLn());
-            Layers.capture(tracer, p + ".mlp_ln", s.h, 0, 1, R, d);
+            Layers.capture(tracer, nm[5], s.h, 0, 1, R, d);
             Layers.linear(s.h, R, b.mlp().fc1(), s.m);
             Layers.gelu(s.m, 4 * n);
             Layers.linear(s.m, R, b.mlp().fc2(), s.o);
-            Layers.capture(tracer, p + ".mlp", s.o, 0, 1, R, d);
+            Layers.capture(tracer, nm[6], s.o, 0, 1, R, d);
             Layers.addInPlace(x, s.o, n);
-            Layers.capture(tracer, p, x, 0, 1, R, d);
+            Layers.capture(tracer, nm[0], x, 0, 1, R, d);
         }
         for (int g = 0; g < G; g++) states[g].advance(tokens[g].length);
 
