@@ -50,8 +50,8 @@ public final class DdimScheduler extends BaseScheduler {
 
     @Override
     public Step step(float[] modelOutput, int stepIndex, float[] sample, TorchGenerator generator) {
-        beginStep(modelOutput, stepIndex, sample);
         if (eta > 0 && generator == null) throw new IllegalArgumentException("ddim: eta > 0 needs a generator for the noise");
+        beginStep(modelOutput, stepIndex, sample);
         long t = (long) timesteps[stepIndex];
         long prev = t - config.numTrainTimesteps() / numInferenceSteps;
         float aT = schedule.alphaCumprod((int) t);
