@@ -49,7 +49,7 @@ public final class ClipTokenizer {
     private final String[] decoder;
     private final Map<String, Integer> ranks;
     private final int padId;
-    private final Map<String, String[]> cache = new HashMap<>();
+    private final Map<String, String[]> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ClipTokenizer(Map<String, Integer> encoder, Map<String, Integer> ranks, int padId) {
         this.encoder = encoder;
@@ -76,7 +76,7 @@ public final class ClipTokenizer {
         }
         List<String[]> merges = parseMerges(gz, lines);
         Map<String, Integer> encoder = new LinkedHashMap<>();
-        List<Character> bytes = byteAlphabet();
+        List<Character> bytes = ByteLevel.alphabet();
         for (char c : bytes) encoder.put(String.valueOf(c), encoder.size());
         for (char c : bytes) encoder.put(c + "</w>", encoder.size());
         for (String[] m : merges) encoder.put(m[0] + m[1], encoder.size());
@@ -169,40 +169,6 @@ public final class ClipTokenizer {
         return r;
     }
 
-    // ---- bytes <-> printable characters (GPT-2's table) ----
-
-    /** The 256 characters standing for bytes, in byte-table order: printable Latin-1 bytes as themselves first, then 256+n. */
-    private static List<Character> byteAlphabet() {
-        List<Character> order = new ArrayList<>(256);
-        for (int b : byteOrder()) order.add(BYTE_TO_CHAR[b]);
-        return order;
-    }
-
-    private static final char[] BYTE_TO_CHAR = new char[256];
-    private static final int[] CHAR_TO_BYTE = new int[512];
-
-    private static boolean printable(int b) {
-        return (b >= '!' && b <= '~') || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
-    }
-
-    private static int[] byteOrder() {
-        int[] order = new int[256];
-        int k = 0;
-        for (int b = 0; b < 256; b++) if (printable(b)) order[k++] = b;
-        for (int b = 0; b < 256; b++) if (!printable(b)) order[k++] = b;
-        return order;
-    }
-
-    static {
-        Arrays.fill(CHAR_TO_BYTE, -1);
-        int n = 0;
-        for (int b = 0; b < 256; b++) {
-            char c = printable(b) ? (char) b : (char) (256 + n++);
-            BYTE_TO_CHAR[b] = c;
-            CHAR_TO_BYTE[c] = b;
-        }
-    }
-
     // ---- text cleaning ----
 
     /** Python's {@code str.isspace()} / regex {@code \s} on str: bidi classes WS, B, S and category Zs. */
@@ -243,10 +209,7 @@ public final class ClipTokenizer {
                 out.add(piece);
                 continue;
             }
-            byte[] utf8 = piece.getBytes(StandardCharsets.UTF_8);
-            StringBuilder mapped = new StringBuilder(utf8.length);
-            for (byte b : utf8) mapped.append(BYTE_TO_CHAR[b & 0xff]);
-            out.addAll(Arrays.asList(bpe(mapped.toString())));
+            out.addAll(Arrays.asList(bpe(ByteLevel.encode(piece))));
         }
         return out;
     }
@@ -300,7 +263,7 @@ public final class ClipTokenizer {
         int n = 0;
         for (int i = 0; i < sym.length(); i++) {
             char c = sym.charAt(i);
-            int b = c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
+            int b = ByteLevel.byteFor(c);
             if (b < 0) throw new IllegalStateException("vocabulary symbol character U+" + Integer.toHexString(c) + " is not a byte");
             bytes[n++] = (byte) b;
         }
@@ -321,30 +284,7 @@ public final class ClipTokenizer {
         List<String> word = new ArrayList<>();
         for (int i = 0; i < token.length(); i++) word.add(String.valueOf(token.charAt(i)));
         word.set(word.size() - 1, word.get(word.size() - 1) + "</w>");
-        while (word.size() > 1) {
-            int bestRank = Integer.MAX_VALUE;
-            String first = null, second = null;
-            for (int i = 0; i + 1 < word.size(); i++) {
-                Integer r = ranks.get(word.get(i) + " " + word.get(i + 1));
-                if (r != null && r < bestRank) {
-                    bestRank = r;
-                    first = word.get(i);
-                    second = word.get(i + 1);
-                }
-            }
-            if (first == null) break;
-            List<String> merged = new ArrayList<>(word.size());
-            for (int i = 0; i < word.size(); ) {
-                if (i + 1 < word.size() && word.get(i).equals(first) && word.get(i + 1).equals(second)) {
-                    merged.add(first + second);
-                    i += 2;
-                } else {
-                    merged.add(word.get(i));
-                    i++;
-                }
-            }
-            word = merged;
-        }
+        word = ByteLevel.merge(word, ranks);
         String[] out = word.toArray(new String[0]);
         if (cache.size() > 50_000) cache.clear();
         cache.put(token, out);
