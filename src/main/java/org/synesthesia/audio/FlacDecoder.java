@@ -165,7 +165,7 @@ public final class FlacDecoder {
         byte[] md5Buf = md5 == null ? null : new byte[65536 * info.channels() * ((info.bitsPerSample() + 7) / 8)];
         long total = info.totalSamples(), done = 0;
         int frameIndex = 0;
-        while (total == 0 ? !in.atEnd() : done < total) {
+        while (total == 0 ? !in.atEnd() && !id3v1Follows() : done < total) {
             if (in.atEnd())
                 throw SynesthesiaException.inFile(name, "truncated: " + done + " of " + total + " samples per channel decoded when the file ends");
             int n = frame(frameIndex);
@@ -180,6 +180,12 @@ public final class FlacDecoder {
             if (!Arrays.equals(got, info.md5()))
                 throw SynesthesiaException.inFile(name, "corrupt: decoded audio MD5 " + HexFormat.of().formatHex(got) + " differs from STREAMINFO's " + HexFormat.of().formatHex(info.md5()));
         }
+    }
+
+    /** With an unknown length, a trailing ID3v1 tag ({@code "TAG"} + 125 bytes) ends the stream. */
+    private boolean id3v1Follows() {
+        long p = in.bytePosition();
+        return data.byteSize() - p == 128 && in.byteAt(p) == 'T' && in.byteAt(p + 1) == 'A' && in.byteAt(p + 2) == 'G';
     }
 
     private static MessageDigest md5() {

@@ -62,7 +62,7 @@ public final class LineMicrophone implements Microphone {
             TargetDataLine line;
             try {
                 line = source.line(f);
-            } catch (IllegalArgumentException | LineUnavailableException | SecurityException e) {
+            } catch (IllegalArgumentException | LineUnavailableException | SecurityException | LinkageError e) {
                 problems.add(describe(f) + ": " + oneLine(e));
                 continue;
             }
@@ -79,8 +79,8 @@ public final class LineMicrophone implements Microphone {
                 line.close();
             }
         }
-        String why = problems.isEmpty() ? "" : " (" + problems.get(0) + (problems.size() > 1 ? "; " + (problems.size() - 1) + " other formats failed too" : "") + ")";
-        throw new SynesthesiaException("no microphone available: Java Sound offers no capture line" + why);
+        String why = problems.isEmpty() ? "" : " (Java Sound, " + problems.get(0) + (problems.size() > 1 ? "; 48 and 44.1 kHz mono/stereo failed too" : "") + ")";
+        throw new SynesthesiaException("no microphone available" + why);
     }
 
     private static String oneLine(Throwable e) {

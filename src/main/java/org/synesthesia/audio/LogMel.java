@@ -47,7 +47,7 @@ public final class LogMel {
 
     /** {@code log_mel_spectrogram(audio, n_mels, padding)}: {@code [nMels, (audio.length + padding) / 160]}. */
     public static Tensor compute(float[] audio, int nMels, int padding) {
-        if (nMels != 80 && nMels != 128) throw new SynesthesiaException("--n-mels must be 80 or 128, not " + nMels);
+        if (nMels != 80 && nMels != 128) throw new SynesthesiaException("whisper uses 80 or 128 mel bins, not " + nMels);
         if (padding < 0) throw new IllegalArgumentException("negative padding " + padding);
         long len = (long) audio.length + padding;
         if (len <= N_FFT / 2) throw new SynesthesiaException("audio of " + audio.length + " samples is too short for a log-Mel spectrogram (needs more than " + N_FFT / 2 + ")");

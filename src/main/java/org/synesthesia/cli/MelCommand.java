@@ -46,7 +46,7 @@ public final class MelCommand implements Command {
     }
 
     @Override
-    public int run(Args args) throws IOException {
+    public int run(Args args) {
         Path file = Path.of(args.positional(0, "audio file"));
         Double from = args.has("from") ? args.getDouble("from", 0) : null;
         Double to = args.has("to") ? args.getDouble("to", 0) : null;
@@ -75,7 +75,11 @@ public final class MelCommand implements Command {
             meta.put("window", window.toString());
             meta.put("n_mels", String.valueOf(nMels));
             meta.put("content_frames", String.valueOf(content));
-            SafeTensors.write(out, Map.of("mel", mel.reshape(1, nMels, LogMel.N_FRAMES)), meta);
+            try {
+                SafeTensors.write(out, Map.of("mel", mel.reshape(1, nMels, LogMel.N_FRAMES)), meta);
+            } catch (IOException e) {
+                throw SynesthesiaException.inFile(out, "cannot write: " + e.getMessage());
+            }
         }
         Progress.info(String.format(Locale.ROOT, "wrote %s: %d mel bins x %d frames (%d of audio%s)", out, nMels, LogMel.N_FRAMES, content,
                 LogMel.contentFrames(clip.length()) > LogMel.N_FRAMES ? "; only the first 30 s window" : ", the rest zero padding"));

@@ -139,6 +139,18 @@ class FlacDecoderTest {
         assertTrue(counts[Feature.VARIABLE_BLOCKING.ordinal()] > 0);
     }
 
+    @Test
+    void unknownLengthAndTrailingId3v1() {
+        FlacTestEncoder enc = new FlacTestEncoder(8000, 1, 16);
+        enc.unknownLength = true;
+        long[] a = signal(4096, 16, 3, 0.02, 0.1), b = signal(1000, 16, 4, 0.02, 0.1);
+        enc.add(new Frame(new long[][] {a}, 0, Sub.fixed(2, 0, 1))).add(new Frame(new long[][] {b}, 0, Sub.lpc(4, 10, 0, 0)));
+        long[][] got = decodeInts(enc.encode(), FlacDecoder.Options.DEFAULT, null);
+        long[] want = java.util.stream.LongStream.concat(Arrays.stream(a), Arrays.stream(b)).toArray();
+        assertArrayEquals(want, got[0]);
+        assertEquals(5096, FlacDecoder.read(MemorySegment.ofArray(enc.encode()), "u.flac", FlacDecoder.Options.DEFAULT).length());
+    }
+
     private byte[] small() {
         FlacTestEncoder enc = new FlacTestEncoder(16000, 1, 16);
         enc.add(new Frame(new long[][] {signal(4096, 16, 1, 0.01, 0.03)}, 0, Sub.lpc(8, 12, 0, 2)));

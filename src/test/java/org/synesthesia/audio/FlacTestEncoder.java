@@ -37,6 +37,8 @@ final class FlacTestEncoder {
     final int sampleRate, channels, bps;
     boolean variableBlocking;
     boolean id3Prefix;
+    /** Store total samples 0 and an all-zero MD5 (streamed encoders), and append an ID3v1 tag. */
+    boolean unknownLength;
     private final List<Frame> frames = new ArrayList<>();
 
     FlacTestEncoder(int sampleRate, int channels, int bps) {
@@ -82,8 +84,8 @@ final class FlacTestEncoder {
         out.bits(sampleRate, 20);
         out.bits(channels - 1, 3);
         out.bits(bps - 1, 5);
-        out.bits(total, 36);
-        for (byte b : md5.digest()) out.bits(b & 0xFF, 8);
+        out.bits(unknownLength ? 0 : total, 36);
+        for (byte b : md5.digest()) out.bits(unknownLength ? 0 : b & 0xFF, 8);
         // a PADDING block and an odd-sized APPLICATION block that the decoder must skip
         out.bits(0, 1);
         out.bits(1, 7);
@@ -98,6 +100,10 @@ final class FlacTestEncoder {
             Frame f = frames.get(fi);
             frame(out, f, variableBlocking ? sampleNumber : fi);
             sampleNumber += f.blockSize();
+        }
+        if (unknownLength) {
+            for (char c : "TAG".toCharArray()) out.bits(c, 8);
+            for (int i = 0; i < 125; i++) out.bits(' ', 8);
         }
         return out.bytes();
     }

@@ -104,6 +104,36 @@ class LogMelTest {
         }
     }
 
+    /** Past 30 s: later windows are slices of the one padded spectrogram, clamped by its global maximum. */
+    @Test
+    void laterWindowsOfLongAudio() {
+        float[] jfk = golden.get("audio.jfk").toArray();
+        float[] four = new float[4 * jfk.length]; // 44 s
+        for (int i = 0; i < four.length; i++) four[i] = jfk[i % jfk.length] * (i < jfk.length ? 0.25f : 1f);
+        Tensor full = LogMel.forTranscription(four, 80);
+        int content = LogMel.contentFrames(four.length);
+        assertEquals(4400, content);
+        assertArrayEquals(new int[] {80, 7400}, full.shape());
+        Tensor second = LogMel.window(full, 3000, content);
+        float[] f = full.toArray(), w = second.toArray();
+        for (int m = 0; m < 80; m++)
+            for (int t = 0; t < 3000; t++) assertEquals(t < 1400 ? f[m * 7400 + 3000 + t] : 0f, w[m * 3000 + t]);
+        // the quieter first 11 s share the louder rest's clamp (12 dB higher): on its frames the first window
+        // differs from the log-mel of those 11 s alone exactly where the floors differ
+        float[] alone = LogMel.firstWindow(java.util.Arrays.copyOf(four, jfk.length), 80).toArray();
+        float[] first = LogMel.window(full, 0, content).toArray();
+        float floorAlone = Float.POSITIVE_INFINITY, floorFull = Float.POSITIVE_INFINITY;
+        for (int m = 0; m < 80; m++)
+            for (int t = 0; t < 1000; t++) {
+                floorAlone = Math.min(floorAlone, alone[m * 3000 + t]);
+                floorFull = Math.min(floorFull, first[m * 3000 + t]);
+            }
+        assertEquals(Math.log10(16) / 4, floorFull - floorAlone, 1e-3);
+        for (int m = 0; m < 80; m++)
+            for (int t = 0; t < 1000; t++)
+                if (alone[m * 3000 + t] > floorFull + 1e-3) assertEquals(alone[m * 3000 + t], first[m * 3000 + t], 1e-5);
+    }
+
     @Test
     void badInputs() {
         assertThrows(SynesthesiaException.class, () -> LogMel.compute(new float[200], 80));
