@@ -51,7 +51,7 @@ public final class ClipTextTraceableFactory implements TraceableFactory {
         return Optional.of(new Part(ClipTextModel.load(model)));
     }
 
-    /** Token ids from a tensor [T] or [B, T] of integral values; returns {ids..., B} packed as ids and batch. */
+    /** Token ids, row-major, from a tensor [T] or [B, T] of integral values; the batch B (1 for [T]) goes to {@code batchOut[0]}. */
     static int[] ids(Tensor t, int[] batchOut) {
         int[] s = t.shape();
         if (!(s.length == 1 || s.length == 2) || t.size() == 0)
