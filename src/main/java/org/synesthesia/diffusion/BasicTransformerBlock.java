@@ -57,19 +57,30 @@ public final class BasicTransformerBlock {
         residual(x, feedForward(h, rows), N, L, name + ".ff", tracer);
     }
 
-    /** GEGLU feed-forward on rows [rows, dim]. */
+    /** Rows per feed-forward chunk: bounds the GEGLU buffers ([chunk, 3*4*dim]) at 4096 tokens. */
+    private static final int FF_CHUNK = 1024;
+
+    /**
+     * GEGLU feed-forward on rows [rows, dim], {@code FF_CHUNK} rows at a time; the result overwrites {@code h}
+     * (each chunk's input rows are consumed before its output rows are written).
+     */
     private float[] feedForward(float[] h, int rows) {
-        float[] p = Gemm.linear(h, rows, proj, projB); // [rows, 2*inner]: hidden | gate
-        int inner = ffInner;
-        float[] g = new float[rows * inner];
-        Parallel.forRange(rows, Math.max(1, 4096 / inner), (from, to) -> {
-            for (int r = from; r < to; r++) {
-                System.arraycopy(p, r * 2 * inner + inner, g, r * inner, inner);
-                Act.gelu(g, r * inner, inner);
-                for (int i = 0; i < inner; i++) g[r * inner + i] *= p[r * 2 * inner + i];
-            }
-        });
-        return Gemm.linear(g, rows, out, outB);
+        int inner = ffInner, chunk = Math.min(rows, FF_CHUNK);
+        float[] p = new float[chunk * 2 * inner]; // hidden | gate per row
+        float[] g = new float[chunk * inner];
+        for (int r0 = 0; r0 < rows; r0 += chunk) {
+            int m = Math.min(chunk, rows - r0);
+            Gemm.linear(h, r0 * dim, dim, m, proj, projB, p, 0, 2 * inner);
+            Parallel.forRange(m, Math.max(1, 4096 / inner), (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    System.arraycopy(p, r * 2 * inner + inner, g, r * inner, inner);
+                    Act.gelu(g, r * inner, inner);
+                    for (int i = 0; i < inner; i++) g[r * inner + i] *= p[r * 2 * inner + i];
+                }
+            });
+            Gemm.linear(g, 0, inner, m, out, outB, h, r0 * dim, dim);
+        }
+        return h;
     }
 
     private void residual(float[] x, float[] y, int N, int L, String module, Tracer tracer) {

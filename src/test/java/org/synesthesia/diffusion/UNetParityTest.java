@@ -31,8 +31,8 @@ class UNetParityTest {
     /**
      * The final outputs and everything up to the deepest down level are held to 2e-4 (observed: <= 2e-6 there,
      * <= 7e-5 on noise_pred). From the mid block on, activations pass GroupNorms over 2 channels x 1 pixel (64
-     * channels / 32 groups at 1x1 in this tiny model), which amplify fp32 rounding of the reference's float32
-     * statistics (ours are accumulated in double): observed up to 4.7e-4 on SD2's mid_block, 2.8e-4 on
+     * channels / 32 groups at 1x1 in this tiny model), which amplify small rounding differences (presumably
+     * the reference's float32 statistics against ours accumulated in double; not isolated further): observed up to 4.7e-4 on SD2's mid_block, 2.8e-4 on
      * conv_norm_out (|ref| up to 4.2), shrinking again to 7e-5 after conv_out. Those are held to 1e-3.
      */
     static double tolerance(String module) {
