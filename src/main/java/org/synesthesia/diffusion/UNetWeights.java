@@ -1,11 +1,16 @@
 package org.synesthesia.diffusion;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.kernel.WeightMatrix;
+import org.synesthesia.tensor.DType;
 import org.synesthesia.tensor.StoredTensor;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -18,11 +23,42 @@ public final class UNetWeights {
     private final WeightSource source;
     private final Map<String, String> stored; // diffusers name -> stored name
     private final String layout;
+    private final SplittableRandom synth; // non-null: random weights of the requested shapes (benchmarks)
+    private final Arena arena;
 
     private UNetWeights(WeightSource source, Map<String, String> stored, String layout) {
         this.source = source;
         this.stored = stored;
         this.layout = layout;
+        this.synth = null;
+        this.arena = null;
+    }
+
+    private UNetWeights(long seed, Arena arena) {
+        this.source = null;
+        this.stored = Map.of();
+        this.layout = "random F16 weights, seed " + seed;
+        this.synth = new SplittableRandom(seed);
+        this.arena = arena;
+    }
+
+    /**
+     * Random weights made on request with the shapes the model asks for, F16 in memory from {@code arena} (for
+     * timing at real sizes without a checkpoint): matrices ~ U(-1, 1)/sqrt(fan_in), norm weights ~ 1, biases small.
+     */
+    public static UNetWeights random(long seed, Arena arena) {
+        return new UNetWeights(seed, arena);
+    }
+
+    private StoredTensor fabricate(String name, long... shape) {
+        long n = 1;
+        for (long d : shape) n *= d;
+        float scale = shape.length == 1 ? 0.05f : (float) (1 / Math.sqrt(n / shape[0]));
+        float center = shape.length == 1 && name.endsWith(".weight") ? 1 : 0;
+        MemorySegment seg = arena.allocate(2 * n, 2);
+        for (long i = 0; i < n; i++)
+            seg.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16(center + scale * (float) (2 * synth.nextDouble() - 1)));
+        return new StoredTensor(name, DType.F16, shape, seg, layout);
     }
 
     /** Diffusers names, each stored as {@code prefix + name}. */
@@ -50,6 +86,7 @@ public final class UNetWeights {
         throw new SynesthesiaException(source.description() + ": no UNet tensors (looked for diffusers conv_in.weight or LDM input_blocks.0.0.weight)");
     }
 
+    /** The checkpoint (null for {@link #random} weights). */
     public WeightSource source() { return source; }
 
     public String layout() { return layout; }
@@ -65,22 +102,26 @@ public final class UNetWeights {
 
     public StoredTensor get(String name) {
         String s = stored.get(name);
+        if (s == null && synth != null) throw new SynesthesiaException("random UNet weights: tensor '" + name + "' has no shape to make it with");
         if (s == null) throw new SynesthesiaException(source.description() + ": no UNet tensor '" + name + "' (" + layout + ")");
         return source.get(s);
     }
 
     /** A 1-D parameter of n values, decoded. */
     public float[] vector(String name, int n) {
+        if (synth != null) return fabricate(name, n).toFloats();
         return get(name).expectShape(n).toFloats();
     }
 
     /** A convolution weight [out, in, k, k] as a matrix [out, in*k*k]. */
     public WeightMatrix conv(String name, int out, int in, int k) {
+        if (synth != null) return WeightMatrix.of(fabricate(name, out, in, k, k));
         return WeightMatrix.of(get(name).expectShape(out, in, k, k));
     }
 
     /** A Linear weight [out, in], also accepted as a 1x1 convolution [out, in, 1, 1] (same bytes). */
     public WeightMatrix linear(String name, int out, int in) {
+        if (synth != null) return WeightMatrix.of(fabricate(name, out, in));
         StoredTensor t = get(name);
         long[] s = t.shape();
         if (!Arrays.equals(s, new long[] {out, in}) && !Arrays.equals(s, new long[] {out, in, 1, 1}))

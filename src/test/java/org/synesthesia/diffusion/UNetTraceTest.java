@@ -94,4 +94,11 @@ class UNetTraceTest {
         SafeTensors.write(bad, Map.of("sample", g.get("latents"), "timestep", Tensor.of(new float[] {1})), Map.of());
         assertNotEquals(0, Main.run("--quiet", "trace", weights, "--inputs", bad.toString(), "--out", out.toString()));
     }
+
+    @Test
+    void benchModeOnTheGoldenShapes() throws Exception {
+        Path unet = folder("unet_random_sd2", "weights_diffusers.safetensors", "diffusion_pytorch_model.safetensors");
+        assertEquals(0, Main.run("--quiet", "bench", "unet", "--config", unet.resolve("config.json").toString(), "--size", "8", "--tokens", "5", "--runs", "0"));
+        assertNotEquals(0, Main.run("--quiet", "bench", "unet", "--size", "8", "--bogus", "1"));
+    }
 }
