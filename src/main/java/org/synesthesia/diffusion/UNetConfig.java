@@ -168,6 +168,7 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
         return r;
     }
 
+    /** Equality over all components (arrays by content), via {@link #toString()}, which lists them all. */
     @Override
     public boolean equals(Object o) {
         return o instanceof UNetConfig u && toString().equals(u.toString());
@@ -181,6 +182,7 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
         return "UNetConfig[levels=" + Arrays.toString(blockOutChannels) + ", layers=" + layersPerBlock + ", heads=" + Arrays.toString(heads)
                 + ", down=" + downBlockTypes + ", up=" + upBlockTypes + ", cross=" + crossAttentionDim + ", linearProj=" + useLinearProjection
                 + ", groups=" + normNumGroups + ", eps=" + normEps + ", flip=" + flipSinToCos + ", shift=" + freqShift
-                + ", transformerLayers=" + transformerLayers + ", midScale=" + midBlockScaleFactor + ", in=" + inChannels + ", out=" + outChannels + "]";
+                + ", transformerLayers=" + transformerLayers + ", midScale=" + midBlockScaleFactor + ", in=" + inChannels + ", out=" + outChannels
+                + ", sampleSize=" + sampleSize + ", upcast=" + upcastAttention + ", downPad=" + downsamplePadding + ", mid=" + midBlockType + "]";
     }
 }

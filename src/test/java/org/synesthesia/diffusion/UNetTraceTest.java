@@ -101,4 +101,20 @@ class UNetTraceTest {
         assertEquals(0, Main.run("--quiet", "bench", "unet", "--config", unet.resolve("config.json").toString(), "--size", "8", "--tokens", "5", "--runs", "0"));
         assertNotEquals(0, Main.run("--quiet", "bench", "unet", "--size", "8", "--bogus", "1"));
     }
+
+    /** A diffusers pipeline folder (model_index.json, unet/ and a VAE beside it): the UNet is picked by its inputs. */
+    @Test
+    void pipelineFolder() throws Exception {
+        String set = "unet_random_sd1";
+        Path unet = folder(set, "weights_diffusers.safetensors", "diffusion_pytorch_model.safetensors");
+        Path pipe = Files.createDirectories(dir.resolve("pipe"));
+        Files.move(unet, pipe.resolve("unet"));
+        Path vae = Files.createDirectories(pipe.resolve("vae"));
+        Files.createSymbolicLink(vae.resolve("diffusion_pytorch_model.safetensors"), SharedData.golden("vae_random", "weights_diffusers.safetensors").toAbsolutePath());
+        Files.writeString(pipe.resolve("model_index.json"), "{\"_class_name\": \"StableDiffusionPipeline\", \"unet\": [\"diffusers\", \"UNet2DConditionModel\"], \"vae\": [\"diffusers\", \"AutoencoderKL\"]}");
+        Map<String, Tensor> taps = trace(pipe.toString(), inputs(set, 1), "conv_in");
+        Map<String, Tensor> g = SafeTensors.readAll(SharedData.golden(set, "golden.safetensors"));
+        Assert.close("output", g.get("noise_pred.t1"), taps.get("output"), UNetParityTest.TOL);
+        assertEquals(List.of("conv_in", "output"), List.copyOf(taps.keySet()));
+    }
 }
