@@ -155,6 +155,6 @@ public record VaeConfig(int inChannels, int outChannels, int[] blockOutChannels,
     @Override
     public String toString() {
         return "VaeConfig[widths " + Arrays.toString(blockOutChannels) + ", layers_per_block " + layersPerBlock + ", latent "
-                + latentChannels + ", groups " + normNumGroups + ", scaling " + scalingFactor + "]";
+                + latentChannels + ", groups " + normNumGroups + ", scaling " + scalingFactor + ", sample_size " + sampleSize + "]";
     }
 }
