@@ -8,6 +8,7 @@ import org.synesthesia.io.WeightSources;
 import org.synesthesia.kernel.Conv;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
+import org.synesthesia.util.Progress;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -98,18 +99,22 @@ public final class Taesd implements AutoCloseable {
         if (latents.rank() != 4 || latents.dim(1) != latentChannels)
             throw new SynesthesiaException(description() + ": latents have shape " + java.util.Arrays.toString(latents.shape())
                     + ", expected [N, " + latentChannels + ", h, w]");
-        Tensor h = latents;
-        for (int i = 0; i < LAYERS; i++) {
-            Object l = layers[i];
-            if (l instanceof VaeConv2d c) h = c.apply(h);
-            else if (l instanceof TaesdBlock b) h = b.forward(h);
-            else if ("clamp".equals(l)) h = clamp(h);
-            else if ("relu".equals(l)) relu(h);
-            else h = Conv.upsampleNearest2x(h);
-            tracer.capture("decoder." + i, h);
+        boolean big = (long) latents.dim(2) * latents.dim(3) >= 32 * 32;
+        try (Progress p = big ? Progress.start("taesd decode", LAYERS, "layers") : null) {
+            Tensor h = latents;
+            for (int i = 0; i < LAYERS; i++) {
+                Object l = layers[i];
+                if (l instanceof VaeConv2d c) h = c.apply(h);
+                else if (l instanceof TaesdBlock b) h = b.forward(h);
+                else if ("clamp".equals(l)) h = clamp(h);
+                else if ("relu".equals(l)) relu(h);
+                else h = Conv.upsampleNearest2x(h);
+                tracer.capture("decoder." + i, h);
+                if (p != null) p.step();
+            }
+            tracer.capture("decoder", h);
+            return h;
         }
-        tracer.capture("decoder", h);
-        return h;
     }
 
     public Tensor decode(Tensor latents) {
