@@ -36,15 +36,23 @@ public record DecodingOptions(WhisperTokenizer.Task task, String language, doubl
         prompt = prompt == null ? null : prompt.clone();
         prefix = prefix == null ? null : prefix.clone();
         if (!(temperature >= 0)) throw new SynesthesiaException("temperature must be >= 0, not " + temperature);
-        if (beamSize != null && bestOf != null) throw new SynesthesiaException("beam size and best-of can't be given together");
-        if (temperature == 0 && bestOf != null) throw new SynesthesiaException("best-of with greedy sampling (temperature 0) is not compatible");
-        if (patience != null && beamSize == null) throw new SynesthesiaException("patience requires beam size to be given");
         if (lengthPenalty != null && !(lengthPenalty >= 0 && lengthPenalty <= 1))
             throw new SynesthesiaException("length penalty (alpha) should be a value between 0 and 1, not " + lengthPenalty);
         if (beamSize != null && beamSize < 1) throw new SynesthesiaException("beam size must be >= 1, not " + beamSize);
         if (bestOf != null && bestOf < 1) throw new SynesthesiaException("best-of must be >= 1, not " + bestOf);
         if (sampleLen != null && sampleLen < 1) throw new SynesthesiaException("sample length must be >= 1, not " + sampleLen);
         if (patience != null && !(patience > 0)) throw new SynesthesiaException("patience must be > 0, not " + patience);
+    }
+
+    /**
+     * The checks on combinations, made when a window is decoded (the transcriber holds beam size and best-of together
+     * and drops one per temperature, as openai's CLI does).
+     */
+    public DecodingOptions validate() {
+        if (beamSize != null && bestOf != null) throw new SynesthesiaException("beam size and best-of can't be given together");
+        if (temperature == 0 && bestOf != null) throw new SynesthesiaException("best-of with greedy sampling (temperature 0) is not compatible");
+        if (patience != null && beamSize == null) throw new SynesthesiaException("patience requires beam size to be given");
+        return this;
     }
 
     @Override

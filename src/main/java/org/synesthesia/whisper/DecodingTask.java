@@ -27,7 +27,7 @@ public final class DecodingTask {
      */
     public DecodingTask(WhisperTokenizer tokenizer, DecodingOptions options, int nTextCtx, int nAudioCtx) {
         this.tokenizer = tokenizer;
-        this.options = options;
+        this.options = options.validate();
         this.nTextCtx = nTextCtx;
         this.nAudioCtx = nAudioCtx;
     }

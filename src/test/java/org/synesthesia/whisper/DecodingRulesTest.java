@@ -204,8 +204,8 @@ class DecodingRulesTest {
         DecodingResult best = decode(o.withBestOf(5), f);
         assertTrue(Double.isFinite(best.avgLogprob()));
         assertEquals(1.0, best.temperature());
-        assertThrows(SynesthesiaException.class, () -> base().withBestOf(2));
-        assertThrows(SynesthesiaException.class, () -> base().withBeamSize(2, null).withTemperature(0.5).withBestOf(2));
+        assertThrows(SynesthesiaException.class, () -> base().withBestOf(2).validate());
+        assertThrows(SynesthesiaException.class, () -> decode(base().withBeamSize(2, null).withTemperature(0.5).withBestOf(2), f));
     }
 
     @Test
@@ -243,7 +243,7 @@ class DecodingRulesTest {
         DecodingTask alpha = new DecodingTask(tok, base().withLengthPenalty(1.0), CTX, AUDIO_CTX);
         assertEquals(-4 / (9.0 / 6.0), alpha.rankScore(-4, 4), 1e-12);
         assertThrows(SynesthesiaException.class, () -> base().withLengthPenalty(1.5));
-        assertThrows(SynesthesiaException.class, () -> base().withBeamSize(null, 2.0));
+        assertThrows(SynesthesiaException.class, () -> base().withBeamSize(null, 2.0).validate());
     }
 
     @Test
