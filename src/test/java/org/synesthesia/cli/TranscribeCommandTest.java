@@ -13,6 +13,7 @@ import org.synesthesia.audio.AudioFiles;
 import org.synesthesia.audio.LogMel;
 import org.synesthesia.audio.Resampler;
 import org.synesthesia.testing.SharedData;
+import org.synesthesia.util.Progress;
 import org.synesthesia.whisper.DecodingOptions;
 import org.synesthesia.whisper.TranscribeOptions;
 import org.synesthesia.whisper.Transcriber;
@@ -37,7 +38,7 @@ class TranscribeCommandTest {
         Path tok = SharedData.data("tokenizers");
         String[] cli = {"transcribe", wav.toString(), "--model", model.toString(), "--tokenizer", tok.toString(),
             "--beam-size", "2", "--no-fallback", "--language", "en", "--output-dir", dir.toString(), "--output-format", "all"};
-        String[] r1 = MainTest.run(cli);
+        String[] r1 = runCapturingProgress(cli);
         assertEquals("0", r1[0], r1[2]);
         String[] r2 = MainTest.run(cli);
         assertEquals("0", r2[0], r2[2]);
@@ -56,6 +57,20 @@ class TranscribeCommandTest {
         for (TranscriptWriter.Format f : TranscriptWriter.Format.values())
             assertEquals(TranscriptWriter.format(api, f), Files.readString(dir.resolve("jfk." + f.extension()), StandardCharsets.UTF_8), f.toString());
         assertTrue(r1[2].contains("-->"), "segments on stderr: " + r1[2]);
+    }
+
+    /** {@link MainTest#run} with {@link Progress} (which keeps the stderr of its first use) writing to the captured stderr. */
+    static String[] runCapturingProgress(String... args) {
+        java.io.ByteArrayOutputStream e = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = new java.io.PrintStream(e, true, StandardCharsets.UTF_8);
+        Progress.setStream(err);
+        try {
+            String[] r = MainTest.run(args);
+            r[2] = r[2] + e.toString(StandardCharsets.UTF_8);
+            return r;
+        } finally {
+            Progress.setStream(System.err);
+        }
     }
 
     @Test
