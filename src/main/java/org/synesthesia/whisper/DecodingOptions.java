@@ -11,7 +11,7 @@ import org.synesthesia.util.SynesthesiaException;
  * @param temperature         0: greedy (argmax) or beam search; above 0: sampling from softmax(logits / T)
  * @param sampleLen           most tokens to sample; null: n_text_ctx / 2
  * @param bestOf              candidates sampled at temperature > 0 (null: 1); the most likely one is kept
- * @param beamSize            beams of beam search at temperature 0 (null: greedy)
+ * @param beamSize            beams of beam search, which ignores the temperature (null: greedy or sampling)
  * @param patience            beam search keeps going until beamSize * patience candidates finished (null: 1)
  * @param lengthPenalty       ranking: sum logprob / ((5 + length) / 6)^alpha; null: sum logprob / length
  * @param prompt              tokens of previous text, given after {@code <|startofprev|>}; null: none

@@ -124,7 +124,7 @@ public final class DecodingTask {
         int[][] tokens = new int[G][sampleBegin + sampleLen + 1];
         for (int[] t : tokens) System.arraycopy(initial, 0, t, 0, sampleBegin);
         double[] sumLogprobs = new double[G];
-        boolean beam = options.temperature() == 0 && options.beamSize() != null;
+        boolean beam = options.beamSize() != null; // as openai: beam search whenever a beam size is given
         BeamSearch beamSearch = beam ? new BeamSearch(G, options.patience() == null ? 1.0 : options.patience(), tokenizer.eot(), seqs) : null;
         SplittableRandom rng = new SplittableRandom(options.seed());
 

@@ -59,6 +59,23 @@ class TranscribeCommandTest {
         assertTrue(r1[2].contains("-->"), "segments on stderr: " + r1[2]);
     }
 
+    @Test
+    void timeWindowKeepsTheFileTimestamps(@TempDir Path dir) throws Exception {
+        Path wav = SharedData.data("speech/jfk/jfk.wav");
+        String[] r = MainTest.run("transcribe", wav.toString(), "--model", SharedData.golden(SET, "weights.safetensors").toString(),
+                "--tokenizer", SharedData.data("tokenizers").toString(), "--from", "2", "--to", "5", "--beam-size", "0",
+                "--no-fallback", "--language", "en", "--output-dir", dir.toString(), "--output-format", "tsv", "--quiet");
+        assertEquals("0", r[0], r[2]);
+        java.util.List<String> rows = Files.readAllLines(dir.resolve("jfk.tsv"));
+        assertEquals("start\tend\ttext", rows.get(0));
+        assertTrue(rows.size() > 1, rows.toString());
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split("\t");
+            int start = Integer.parseInt(f[0]), end = Integer.parseInt(f[1]);
+            assertTrue(start >= 2000 && end >= start && end <= 2000 + 30000, row); // ms, from the file's start
+        }
+    }
+
     /** {@link MainTest#run} with {@link Progress} (which keeps the stderr of its first use) writing to the captured stderr. */
     static String[] runCapturingProgress(String... args) {
         java.io.ByteArrayOutputStream e = new java.io.ByteArrayOutputStream();
