@@ -40,7 +40,7 @@ class TranscribeCommandTest {
             "--beam-size", "2", "--no-fallback", "--language", "en", "--output-dir", dir.toString(), "--output-format", "all"};
         String[] r1 = runCapturingProgress(cli);
         assertEquals("0", r1[0], r1[2]);
-        String[] r2 = MainTest.run(cli);
+        String[] r2 = runCapturingProgress(cli);
         assertEquals("0", r2[0], r2[2]);
         assertEquals(r1[1], r2[1], "same transcript on a second run");
 

@@ -296,9 +296,11 @@ class DecodingRulesTest {
             {tb, again, tb + 50, tok.eot()},
         };
         List<Integer> seeks = new ArrayList<>();
+        int[][] firstSeen = new int[2][];
         Transcriber t = new Transcriber(mel -> {
             int w = (int) mel.get(0, 0, 0);
             return new FakeLogits(V, CTX, (seq, row) -> {
+                if (firstSeen[w] == null && seq[seq.length - 1] == tok.sot()) firstSeen[w] = seq.clone();
                 int sot = 0;
                 while (seq[sot] != tok.sot()) sot++;
                 int n = seq.length - (sot + 3);
@@ -309,7 +311,7 @@ class DecodingRulesTest {
         int frames = 2500 + 3000;
         float[] mel = new float[80 * frames];
         for (int f2 = 200; f2 < frames; f2++) mel[f2] = 1f;
-        Transcript tr = t.transcribe(org.synesthesia.tensor.Tensor.of(mel, 80, frames), TranscribeOptions.DEFAULT.withDecoding(base()),
+        Transcript tr = t.transcribe(org.synesthesia.tensor.Tensor.of(mel, 80, frames), TranscribeOptions.DEFAULT.withDecoding(base()).withInitialPrompt(" Names: Ann."),
                 new Transcriber.Listener() {
                     @Override
                     public void window(int seek, int content) {
@@ -330,5 +332,19 @@ class DecodingRulesTest {
         assertEquals(" hello world again", tr.text());
         assertEquals("en", tr.language());
         for (int i = 0; i < s.size(); i++) assertEquals(i, s.get(i).id());
+        // window 1 is prompted with the initial prompt, window 2 with it and window 1's segment tokens
+        int[] prompt = tok.encode(" Names: Ann.");
+        int[] expected1 = new int[prompt.length + 2];
+        expected1[0] = tok.sotPrev();
+        System.arraycopy(prompt, 0, expected1, 1, prompt.length);
+        expected1[prompt.length + 1] = tok.sot();
+        assertArrayEquals(expected1, firstSeen[0]);
+        List<Integer> expected2 = new ArrayList<>();
+        expected2.add(tok.sotPrev());
+        for (int p : prompt) expected2.add(p);
+        for (int i = 0; i < 2; i++) for (int x : s.get(i).tokens()) expected2.add(x);
+        expected2.add(tok.sot());
+        assertArrayEquals(expected2.stream().mapToInt(Integer::intValue).toArray(), firstSeen[1]);
+        assertArrayEquals(new int[] {tb, hello, tb + 50}, s.get(0).tokens());
     }
 }
