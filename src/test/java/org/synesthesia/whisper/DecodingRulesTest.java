@@ -114,7 +114,7 @@ class DecodingRulesTest {
     }
 
     /** The timestamp rules checked on any sampled sequence (sampled part, eot excluded). */
-    static void assertTimestampRules(int[] tokens, int maxInitialIndex) {
+    static void assertTimestampRules(WhisperTokenizer tok, int[] tokens, int maxInitialIndex) {
         int tb = tok.timestampBegin();
         assertTrue(tokens.length == 0 || tokens[0] >= tb, "starts with a timestamp");
         if (tokens.length > 0) assertTrue(tokens[0] - tb <= maxInitialIndex, "initial timestamp " + (tokens[0] - tb));
@@ -148,9 +148,9 @@ class DecodingRulesTest {
             DecodingOptions o = base().withSampleLen(80);
             DecodingResult greedy = decode(o, f);
             assertTrue(Arrays.stream(greedy.tokens()).anyMatch(tok::isTimestamp));
-            assertTimestampRules(greedy.tokens(), 50);
-            assertTimestampRules(decode(o.withTemperature(1.0).withSeed(s), f).tokens(), 50);
-            assertTimestampRules(decode(o.withBeamSize(3, null), f).tokens(), 50);
+            assertTimestampRules(tok, greedy.tokens(), 50);
+            assertTimestampRules(tok, decode(o.withTemperature(1.0).withSeed(s), f).tokens(), 50);
+            assertTimestampRules(tok, decode(o.withBeamSize(3, null), f).tokens(), 50);
         }
     }
 
@@ -173,7 +173,7 @@ class DecodingRulesTest {
         assertEquals(-5f, row[tok.timestampBegin() + 1]);
         assertEquals(Float.NEGATIVE_INFINITY, row[tok.eot()], "the end of text counts as text");
         DecodingResult r = decode(base().withSampleLen(4), f);
-        assertTimestampRules(r.tokens(), 50);
+        assertTimestampRules(tok, r.tokens(), 50);
     }
 
     @Test
