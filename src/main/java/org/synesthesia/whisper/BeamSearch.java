@@ -84,11 +84,15 @@ final class BeamSearch {
         }
         if (next.size() < beamSize) throw new IllegalStateException("beam search kept " + next.size() + " of " + beamSize + " beams");
 
-        // fork the caches: new beam n continues source[n]
-        for (int n = 0; n < beamSize; n++) spare[n].copyFrom(beams[source[n]]);
+        // fork the caches: new beam n continues source[n]; a beam that continues itself keeps its cache in place,
+        // the others are copied into spare sequences (the old ones they replace become the spares)
         LogitsSource.Sequence[] old = beams.clone();
-        System.arraycopy(spare, 0, beams, 0, beamSize);
-        spare = old;
+        for (int n = 0; n < beamSize; n++) if (source[n] != n) spare[n].copyFrom(old[source[n]]);
+        for (int n = 0; n < beamSize; n++)
+            if (source[n] != n) {
+                beams[n] = spare[n];
+                spare[n] = old[n];
+            }
         for (int n = 0; n < beamSize; n++) System.arraycopy(next.get(n).ids(), 0, tokens[n], 0, length + 1);
 
         // newly finished in score order (already sorted), while the candidate list has room

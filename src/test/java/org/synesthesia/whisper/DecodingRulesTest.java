@@ -237,6 +237,36 @@ class DecodingRulesTest {
     }
 
     @Test
+    void beamScoresMatchAReplayOfTheChosenSequence() {
+        // logits that depend on the whole history: a beam continuing the wrong cache would score differently
+        FakeLogits f = new FakeLogits(V, CTX, (seq, row) -> {
+            Random r = new Random(Arrays.hashCode(seq));
+            for (int i = 0; i < 40; i++) row[1000 + i] = (float) (2 * r.nextGaussian());
+            row[tok.eot()] = seq.length > 9 ? (float) r.nextGaussian() + 1 : -30f;
+        });
+        for (int beam : new int[] {2, 3, 5}) {
+            DecodingOptions o = base().withoutFilters().withBeamSize(beam, 1.5).withSampleLen(12);
+            DecodingResult r = decode(o, f);
+            int[] init = new DecodingTask(tok, o, CTX, AUDIO_CTX).initialTokens("en");
+            int[] t = r.tokens();
+            int[] full = Arrays.copyOf(init, init.length + t.length + 1);
+            System.arraycopy(t, 0, full, init.length, t.length);
+            full[full.length - 1] = tok.eot();
+            double sum = 0, beforeEot = 0;
+            float[] row = new float[V];
+            LogitsSource.Sequence s = f.newSequence();
+            f.lastLogits(new int[][] {init}, new LogitsSource.Sequence[] {s}, row);
+            for (int i = init.length; i < full.length; i++) {
+                beforeEot = sum;
+                sum += row[full[i]] - DecodingTask.logSumExp(row, 0, V);
+                if (i + 1 < full.length) f.lastLogits(new int[][] {{full[i]}}, new LogitsSource.Sequence[] {s}, row);
+            }
+            // a finished candidate (under 12 tokens) scores its end of text; an unfinished one does not
+            assertEquals(t.length < 12 ? sum : beforeEot, r.avgLogprob() * (t.length + 1), 1e-6, "beam " + beam);
+        }
+    }
+
+    @Test
     void lengthPenaltyRanksCandidates() {
         DecodingTask plain = new DecodingTask(tok, base(), CTX, AUDIO_CTX);
         assertEquals(-1.0, plain.rankScore(-4, 4), 0);
