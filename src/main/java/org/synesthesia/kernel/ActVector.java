@@ -118,13 +118,18 @@ final class ActVector {
         return sum;
     }
 
-    /** max of x[o, o+n) (-inf when n = 0). */
+    /** max of x[o, o+n) (-inf when n = 0; NaNs are skipped). Two chains of compare + blend. */
     static float max(float[] x, int o, int n) {
-        FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        FloatVector m0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), m1 = m0;
         int i = 0;
-        for (int end = n - L; i <= end; i += L) mx = mx.max(FloatVector.fromArray(S, x, o + i));
-        float m = mx.reduceLanes(VectorOperators.MAX);
-        for (; i < n; i++) m = Math.max(m, x[o + i]);
+        for (int end = n - 2 * L; i <= end; i += 2 * L) {
+            FloatVector a = FloatVector.fromArray(S, x, o + i), b = FloatVector.fromArray(S, x, o + i + L);
+            m0 = m0.blend(a, a.compare(VectorOperators.GT, m0));
+            m1 = m1.blend(b, b.compare(VectorOperators.GT, m1));
+        }
+        m0 = m0.blend(m1, m1.compare(VectorOperators.GT, m0));
+        float m = m0.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) if (x[o + i] > m) m = x[o + i];
         return m;
     }
 

@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API scaled dot-product attention, the definition of {@link AttentionScalar}, never holding more than a
  * tile of scores. Loaded only when {@link Simd#available()}.
  *
- * <p><b>Tiled path</b> (lq >= {@link #ROW_PATH_MAX_Q}), flash-style: K of each head is packed transposed,
- * {@code kt[h][c][j]} (keys padded with zeros to whole vectors), and V padded to whole vectors per row,
+ * <p><b>Tiled path</b> (lq >= {@link #ROW_PATH_MAX_Q}), flash-style: K of each head is packed transposed per key
+ * tile, {@code kt[h][tile][c][j]} (keys padded with zeros), and V padded to whole vectors per row,
  * {@code vp[h][j][c]}. Each task takes one head and a tile of {@code bq} queries (scaled by {@code scale}) and
  * walks the keys in tiles of {@code bk}: {@code S = Q K^T} (4 rows x 4 vectors of keys per register block,
  * broadcast q times a vector of kt), masked keys set to -inf, then per row the online softmax
@@ -30,8 +30,8 @@ final class AttentionVector {
     private static final int L = VecMath.L;
     /** Below this many queries the row path runs. */
     static final int ROW_PATH_MAX_Q = 16;
-    /** Default tile sizes: queries (a multiple of 4) and keys (a multiple of L). */
-    static final int BQ = 64, BK = 128;
+    /** Tile sizes: queries (a multiple of 4) and keys (a multiple of L); -Dsynesthesia.attention.bq / .bk. */
+    static final int BQ = Integer.getInteger("synesthesia.attention.bq", 64), BK = Integer.getInteger("synesthesia.attention.bk", 128);
 
     private AttentionVector() {}
 
@@ -124,33 +124,37 @@ final class AttentionVector {
                               float[] o, int oOff, int ldo, int lq, int lk, int heads, int d, float scale, boolean causal,
                               int bq, int bk) {
         int dp = (d + L - 1) / L * L;          // d padded to whole vectors
-        int lkp = (lk + L - 1) / L * L;        // keys padded to whole vectors
-        float[] kt = new float[Math.toIntExact((long) heads * d * lkp)];
+        int nkt = (lk + bk - 1) / bk;          // key tiles
+        float[] kt = new float[Math.toIntExact((long) heads * nkt * d * bk)];
         float[] vp = new float[Math.toIntExact((long) heads * lk * dp)];
-        pack(k, kOff, ldk, v, vOff, ldv, lk, heads, d, dp, lkp, kt, vp);
+        pack(k, kOff, ldk, v, vOff, ldv, lk, heads, d, dp, bk, nkt, kt, vp);
         int nq = (lq + bq - 1) / bq;
         Parallel.forRange(heads * nq, 1, (t0, t1) -> {
             Tile tile = new Tile(bq, bk, d, dp);
             for (int t = t0; t < t1; t++) {
                 int h = t % heads, u = t / heads;
                 int qt = (u & 1) == 0 ? u / 2 : nq - 1 - u / 2;     // 0, nq-1, 1, nq-2, ...
-                tile.run(q, qOff, ldq, o, oOff, ldo, kt, vp, h, qt * bq, Math.min(bq, lq - qt * bq), lq, lk, lkp, scale, causal);
+                tile.run(q, qOff, ldq, o, oOff, ldo, kt, vp, h, qt * bq, Math.min(bq, lq - qt * bq), lq, lk, nkt, scale, causal);
             }
         });
     }
 
-    /** kt[h][c][j] = k[j, h*d + c] (zero for j >= lk); vp[h][j][c] = v[j, h*d + c] (zero for c >= d). */
-    private static void pack(float[] k, int kOff, int ldk, float[] v, int vOff, int ldv, int lk, int heads, int d, int dp, int lkp,
+    /**
+     * kt[h][t][c][jj] = k[t*bk + jj, h*d + c], key tiles of bk contiguous (zero past lk), so a tile's rows are bk
+     * floats apart, not lk (rows lk floats apart map to the same cache sets); vp[h][j][c] = v[j, h*d + c] (zero
+     * for c >= d).
+     */
+    private static void pack(float[] k, int kOff, int ldk, float[] v, int vOff, int ldv, int lk, int heads, int d, int dp, int bk, int nkt,
                              float[] kt, float[] vp) {
         final int JB = 64;
         int jBlocks = (lk + JB - 1) / JB;
         Parallel.forRange(heads * jBlocks, Math.max(1, 4096 / (JB * d)), (t0, t1) -> {
             for (int t = t0; t < t1; t++) {
                 int h = t / jBlocks, j0 = t % jBlocks * JB, j1 = Math.min(lk, j0 + JB);
-                int ktBase = h * d * lkp;
                 for (int j = j0; j < j1; j++) {
                     int src = kOff + j * ldk + h * d;
-                    for (int c = 0; c < d; c++) kt[ktBase + c * lkp + j] = k[src + c];
+                    int dst = (h * nkt + j / bk) * d * bk + j % bk;
+                    for (int c = 0; c < d; c++) kt[dst + c * bk] = k[src + c];
                     System.arraycopy(v, vOff + j * ldv + h * d, vp, (h * lk + j) * dp, d);
                 }
             }
@@ -164,6 +168,7 @@ final class AttentionVector {
         final float[] s;      // [bq][bk] scores, then probabilities
         final float[] acc;    // [bq][dp] unnormalised output
         final float[] m, l;   // running max and sum per row
+        final float[] corr;   // per row: exp(old max - new max), applied to acc by pv
 
         Tile(int bq, int bk, int d, int dp) {
             this.bq = bq;
@@ -175,10 +180,11 @@ final class AttentionVector {
             acc = new float[bq * dp];
             m = new float[bq];
             l = new float[bq];
+            corr = new float[bq];
         }
 
         void run(float[] q, int qOff, int ldq, float[] o, int oOff, int ldo, float[] kt, float[] vp, int h, int i0, int rows,
-                 int lq, int lk, int lkp, float scale, boolean causal) {
+                 int lq, int lk, int nkt, float scale, boolean causal) {
             int rows4 = (rows + 3) & ~3;
             java.util.Arrays.fill(qs, 0f);
             for (int r = 0; r < rows; r++) {
@@ -188,33 +194,22 @@ final class AttentionVector {
             java.util.Arrays.fill(acc, 0, rows4 * dp, 0f);
             java.util.Arrays.fill(m, Float.NEGATIVE_INFINITY);
             java.util.Arrays.fill(l, 0f);
+            java.util.Arrays.fill(corr, 1f);      // rows past `rows` (zero queries) keep corr = 1
             // keys any row of the tile may see
             int jEnd = causal ? Math.min(lk, i0 + rows - 1 + lk - lq + 1) : lk;
-            int ktBase = h * d * lkp;
             int vBase = h * lk * dp;
             for (int j0 = 0; j0 < jEnd; j0 += bk) {
                 int nk = Math.min(bk, jEnd - j0);
                 int nkp = (nk + L - 1) / L * L;
-                qk(qs, kt, ktBase + j0, lkp, rows4, nkp, d, s, bk);
-                for (int r = 0; r < rows; r++) {
-                    int so = r * bk;
-                    int visible = causal ? Math.min(nk, lastKey(i0 + r, lq, lk, true) - j0 + 1) : nk;
-                    if (visible < 0) visible = 0;
-                    java.util.Arrays.fill(s, so + visible, so + nkp, Float.NEGATIVE_INFINITY);
-                    float mx = ActVector.max(s, so, nkp);
-                    float mNew = Math.max(m[r], mx);
-                    if (mNew == Float.NEGATIVE_INFINITY) {          // no key visible yet to this row
-                        java.util.Arrays.fill(s, so, so + nkp, 0f);
-                        continue;
+                qk(qs, kt, (h * nkt + j0 / bk) * d * bk, bk, rows4, nkp, d, s, bk);
+                if (nk < nkp || causal && j0 + nk - 1 > i0 + lk - lq) {     // keys past the tile end or the causal limit
+                    for (int r = 0; r < rows; r++) {
+                        int visible = causal ? Math.max(0, Math.min(nk, lastKey(i0 + r, lq, lk, true) - j0 + 1)) : nk;
+                        java.util.Arrays.fill(s, r * bk + visible, r * bk + nkp, Float.NEGATIVE_INFINITY);
                     }
-                    float corr = m[r] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(m[r] - mNew);
-                    double sum = VecMath.expShiftBlock(s, so, so + nkp, mNew);
-                    l[r] = (float) (l[r] * corr + sum);
-                    m[r] = mNew;
-                    if (corr != 1f) ActVector.scale(acc, r * dp, dp, corr);
                 }
-                for (int r = rows; r < rows4; r++) java.util.Arrays.fill(s, r * bk, r * bk + nkp, 0f);
-                pv(s, bk, vp, vBase + j0 * dp, dp, rows4, nk, acc);
+                VecMath.softmaxTile(s, bk, rows, nkp, m, l, corr);
+                pv(s, bk, vp, vBase + j0 * dp, dp, rows4, nk, corr, acc);
             }
             for (int r = 0; r < rows; r++) {
                 int dst = oOff + (i0 + r) * ldo + h * d;
@@ -274,49 +269,134 @@ final class AttentionVector {
     }
 
     /**
-     * acc[r*dp + c] += sum_{j < nk} p[r*ldp + j] * vp[v0 + j*dp + c] for r < rows (a multiple of 4), c < dp (a
-     * multiple of L): register blocks of 4 rows x 2 vectors, then 4 rows x 1 vector.
+     * acc[r*dp + c] = corr[r] acc[r*dp + c] + sum_{j < nk} p[r*ldp + j] * vp[v0 + j*dp + c] for r < rows (a
+     * multiple of 4), c < dp (a multiple of L): register blocks of 4 rows x up to 4 vectors of columns (d = 40 is 3
+     * vectors of 16, 64 is 4).
      */
-    static void pv(float[] p, int ldp, float[] vp, int v0, int dp, int rows, int nk, float[] acc) {
+    static void pv(float[] p, int ldp, float[] vp, int v0, int dp, int rows, int nk, float[] corr, float[] acc) {
         for (int r = 0; r < rows; r += 4) {
-            int p0 = r * ldp, p1 = p0 + ldp, p2 = p1 + ldp, p3 = p2 + ldp;
-            int o0 = r * dp, o1 = o0 + dp, o2 = o1 + dp, o3 = o2 + dp;
             int c = 0;
-            for (; c + 2 * L <= dp; c += 2 * L) {
-                FloatVector a00 = FloatVector.fromArray(S, acc, o0 + c), a01 = FloatVector.fromArray(S, acc, o0 + c + L);
-                FloatVector a10 = FloatVector.fromArray(S, acc, o1 + c), a11 = FloatVector.fromArray(S, acc, o1 + c + L);
-                FloatVector a20 = FloatVector.fromArray(S, acc, o2 + c), a21 = FloatVector.fromArray(S, acc, o2 + c + L);
-                FloatVector a30 = FloatVector.fromArray(S, acc, o3 + c), a31 = FloatVector.fromArray(S, acc, o3 + c + L);
-                for (int j = 0; j < nk; j++) {
-                    int vb = v0 + j * dp + c;
-                    FloatVector x0 = FloatVector.fromArray(S, vp, vb);
-                    FloatVector x1 = FloatVector.fromArray(S, vp, vb + L);
-                    FloatVector b = FloatVector.broadcast(S, p[p0 + j]);
-                    a00 = b.fma(x0, a00); a01 = b.fma(x1, a01);
-                    b = FloatVector.broadcast(S, p[p1 + j]);
-                    a10 = b.fma(x0, a10); a11 = b.fma(x1, a11);
-                    b = FloatVector.broadcast(S, p[p2 + j]);
-                    a20 = b.fma(x0, a20); a21 = b.fma(x1, a21);
-                    b = FloatVector.broadcast(S, p[p3 + j]);
-                    a30 = b.fma(x0, a30); a31 = b.fma(x1, a31);
-                }
-                a00.intoArray(acc, o0 + c); a01.intoArray(acc, o0 + c + L);
-                a10.intoArray(acc, o1 + c); a11.intoArray(acc, o1 + c + L);
-                a20.intoArray(acc, o2 + c); a21.intoArray(acc, o2 + c + L);
-                a30.intoArray(acc, o3 + c); a31.intoArray(acc, o3 + c + L);
-            }
-            for (; c < dp; c += L) {
-                FloatVector a0 = FloatVector.fromArray(S, acc, o0 + c), a1 = FloatVector.fromArray(S, acc, o1 + c);
-                FloatVector a2 = FloatVector.fromArray(S, acc, o2 + c), a3 = FloatVector.fromArray(S, acc, o3 + c);
-                for (int j = 0; j < nk; j++) {
-                    FloatVector x0 = FloatVector.fromArray(S, vp, v0 + j * dp + c);
-                    a0 = FloatVector.broadcast(S, p[p0 + j]).fma(x0, a0);
-                    a1 = FloatVector.broadcast(S, p[p1 + j]).fma(x0, a1);
-                    a2 = FloatVector.broadcast(S, p[p2 + j]).fma(x0, a2);
-                    a3 = FloatVector.broadcast(S, p[p3 + j]).fma(x0, a3);
-                }
-                a0.intoArray(acc, o0 + c); a1.intoArray(acc, o1 + c); a2.intoArray(acc, o2 + c); a3.intoArray(acc, o3 + c);
+            for (; dp - c >= 4 * L; c += 4 * L) pv4(p, ldp, vp, v0, dp, r, c, nk, corr, acc);
+            switch ((dp - c) / L) {
+                case 3 -> pv3(p, ldp, vp, v0, dp, r, c, nk, corr, acc);
+                case 2 -> pv2(p, ldp, vp, v0, dp, r, c, nk, corr, acc);
+                case 1 -> pv1(p, ldp, vp, v0, dp, r, c, nk, corr, acc);
+                default -> { }
             }
         }
+    }
+
+    /** {@link #pv} on columns [c, c + 4L) of 4 rows: 16 accumulators. */
+    private static void pv4(float[] p, int ldp, float[] vp, int v0, int dp, int r, int c, int nk, float[] corr, float[] acc) {
+        int p0 = r * ldp, p1 = p0 + ldp, p2 = p1 + ldp, p3 = p2 + ldp;
+        int o0 = r * dp + c, o1 = o0 + dp, o2 = o1 + dp, o3 = o2 + dp;
+        float c0 = corr[r], c1 = corr[r + 1], c2 = corr[r + 2], c3 = corr[r + 3];
+        FloatVector a00 = FloatVector.fromArray(S, acc, o0).mul(c0), a01 = FloatVector.fromArray(S, acc, o0 + L).mul(c0), a02 = FloatVector.fromArray(S, acc, o0 + 2 * L).mul(c0), a03 = FloatVector.fromArray(S, acc, o0 + 3 * L).mul(c0);
+        FloatVector a10 = FloatVector.fromArray(S, acc, o1).mul(c1), a11 = FloatVector.fromArray(S, acc, o1 + L).mul(c1), a12 = FloatVector.fromArray(S, acc, o1 + 2 * L).mul(c1), a13 = FloatVector.fromArray(S, acc, o1 + 3 * L).mul(c1);
+        FloatVector a20 = FloatVector.fromArray(S, acc, o2).mul(c2), a21 = FloatVector.fromArray(S, acc, o2 + L).mul(c2), a22 = FloatVector.fromArray(S, acc, o2 + 2 * L).mul(c2), a23 = FloatVector.fromArray(S, acc, o2 + 3 * L).mul(c2);
+        FloatVector a30 = FloatVector.fromArray(S, acc, o3).mul(c3), a31 = FloatVector.fromArray(S, acc, o3 + L).mul(c3), a32 = FloatVector.fromArray(S, acc, o3 + 2 * L).mul(c3), a33 = FloatVector.fromArray(S, acc, o3 + 3 * L).mul(c3);
+        for (int j = 0; j < nk; j++) {
+            int vb = v0 + j * dp + c;
+            FloatVector x0 = FloatVector.fromArray(S, vp, vb);
+            FloatVector x1 = FloatVector.fromArray(S, vp, vb + L);
+            FloatVector x2 = FloatVector.fromArray(S, vp, vb + 2 * L);
+            FloatVector x3 = FloatVector.fromArray(S, vp, vb + 3 * L);
+            FloatVector b0 = FloatVector.broadcast(S, p[p0 + j]);
+            a00 = b0.fma(x0, a00); a01 = b0.fma(x1, a01); a02 = b0.fma(x2, a02); a03 = b0.fma(x3, a03);
+            FloatVector b1 = FloatVector.broadcast(S, p[p1 + j]);
+            a10 = b1.fma(x0, a10); a11 = b1.fma(x1, a11); a12 = b1.fma(x2, a12); a13 = b1.fma(x3, a13);
+            FloatVector b2 = FloatVector.broadcast(S, p[p2 + j]);
+            a20 = b2.fma(x0, a20); a21 = b2.fma(x1, a21); a22 = b2.fma(x2, a22); a23 = b2.fma(x3, a23);
+            FloatVector b3 = FloatVector.broadcast(S, p[p3 + j]);
+            a30 = b3.fma(x0, a30); a31 = b3.fma(x1, a31); a32 = b3.fma(x2, a32); a33 = b3.fma(x3, a33);
+        }
+        a00.intoArray(acc, o0); a01.intoArray(acc, o0 + L); a02.intoArray(acc, o0 + 2 * L); a03.intoArray(acc, o0 + 3 * L);
+        a10.intoArray(acc, o1); a11.intoArray(acc, o1 + L); a12.intoArray(acc, o1 + 2 * L); a13.intoArray(acc, o1 + 3 * L);
+        a20.intoArray(acc, o2); a21.intoArray(acc, o2 + L); a22.intoArray(acc, o2 + 2 * L); a23.intoArray(acc, o2 + 3 * L);
+        a30.intoArray(acc, o3); a31.intoArray(acc, o3 + L); a32.intoArray(acc, o3 + 2 * L); a33.intoArray(acc, o3 + 3 * L);
+    }
+
+    /** {@link #pv} on columns [c, c + 3L) of 4 rows: 12 accumulators. */
+    private static void pv3(float[] p, int ldp, float[] vp, int v0, int dp, int r, int c, int nk, float[] corr, float[] acc) {
+        int p0 = r * ldp, p1 = p0 + ldp, p2 = p1 + ldp, p3 = p2 + ldp;
+        int o0 = r * dp + c, o1 = o0 + dp, o2 = o1 + dp, o3 = o2 + dp;
+        float c0 = corr[r], c1 = corr[r + 1], c2 = corr[r + 2], c3 = corr[r + 3];
+        FloatVector a00 = FloatVector.fromArray(S, acc, o0).mul(c0), a01 = FloatVector.fromArray(S, acc, o0 + L).mul(c0), a02 = FloatVector.fromArray(S, acc, o0 + 2 * L).mul(c0);
+        FloatVector a10 = FloatVector.fromArray(S, acc, o1).mul(c1), a11 = FloatVector.fromArray(S, acc, o1 + L).mul(c1), a12 = FloatVector.fromArray(S, acc, o1 + 2 * L).mul(c1);
+        FloatVector a20 = FloatVector.fromArray(S, acc, o2).mul(c2), a21 = FloatVector.fromArray(S, acc, o2 + L).mul(c2), a22 = FloatVector.fromArray(S, acc, o2 + 2 * L).mul(c2);
+        FloatVector a30 = FloatVector.fromArray(S, acc, o3).mul(c3), a31 = FloatVector.fromArray(S, acc, o3 + L).mul(c3), a32 = FloatVector.fromArray(S, acc, o3 + 2 * L).mul(c3);
+        for (int j = 0; j < nk; j++) {
+            int vb = v0 + j * dp + c;
+            FloatVector x0 = FloatVector.fromArray(S, vp, vb);
+            FloatVector x1 = FloatVector.fromArray(S, vp, vb + L);
+            FloatVector x2 = FloatVector.fromArray(S, vp, vb + 2 * L);
+            FloatVector b0 = FloatVector.broadcast(S, p[p0 + j]);
+            a00 = b0.fma(x0, a00); a01 = b0.fma(x1, a01); a02 = b0.fma(x2, a02);
+            FloatVector b1 = FloatVector.broadcast(S, p[p1 + j]);
+            a10 = b1.fma(x0, a10); a11 = b1.fma(x1, a11); a12 = b1.fma(x2, a12);
+            FloatVector b2 = FloatVector.broadcast(S, p[p2 + j]);
+            a20 = b2.fma(x0, a20); a21 = b2.fma(x1, a21); a22 = b2.fma(x2, a22);
+            FloatVector b3 = FloatVector.broadcast(S, p[p3 + j]);
+            a30 = b3.fma(x0, a30); a31 = b3.fma(x1, a31); a32 = b3.fma(x2, a32);
+        }
+        a00.intoArray(acc, o0); a01.intoArray(acc, o0 + L); a02.intoArray(acc, o0 + 2 * L);
+        a10.intoArray(acc, o1); a11.intoArray(acc, o1 + L); a12.intoArray(acc, o1 + 2 * L);
+        a20.intoArray(acc, o2); a21.intoArray(acc, o2 + L); a22.intoArray(acc, o2 + 2 * L);
+        a30.intoArray(acc, o3); a31.intoArray(acc, o3 + L); a32.intoArray(acc, o3 + 2 * L);
+    }
+
+    /** {@link #pv} on columns [c, c + 2L) of 4 rows: 8 accumulators. */
+    private static void pv2(float[] p, int ldp, float[] vp, int v0, int dp, int r, int c, int nk, float[] corr, float[] acc) {
+        int p0 = r * ldp, p1 = p0 + ldp, p2 = p1 + ldp, p3 = p2 + ldp;
+        int o0 = r * dp + c, o1 = o0 + dp, o2 = o1 + dp, o3 = o2 + dp;
+        float c0 = corr[r], c1 = corr[r + 1], c2 = corr[r + 2], c3 = corr[r + 3];
+        FloatVector a00 = FloatVector.fromArray(S, acc, o0).mul(c0), a01 = FloatVector.fromArray(S, acc, o0 + L).mul(c0);
+        FloatVector a10 = FloatVector.fromArray(S, acc, o1).mul(c1), a11 = FloatVector.fromArray(S, acc, o1 + L).mul(c1);
+        FloatVector a20 = FloatVector.fromArray(S, acc, o2).mul(c2), a21 = FloatVector.fromArray(S, acc, o2 + L).mul(c2);
+        FloatVector a30 = FloatVector.fromArray(S, acc, o3).mul(c3), a31 = FloatVector.fromArray(S, acc, o3 + L).mul(c3);
+        for (int j = 0; j < nk; j++) {
+            int vb = v0 + j * dp + c;
+            FloatVector x0 = FloatVector.fromArray(S, vp, vb);
+            FloatVector x1 = FloatVector.fromArray(S, vp, vb + L);
+            FloatVector b0 = FloatVector.broadcast(S, p[p0 + j]);
+            a00 = b0.fma(x0, a00); a01 = b0.fma(x1, a01);
+            FloatVector b1 = FloatVector.broadcast(S, p[p1 + j]);
+            a10 = b1.fma(x0, a10); a11 = b1.fma(x1, a11);
+            FloatVector b2 = FloatVector.broadcast(S, p[p2 + j]);
+            a20 = b2.fma(x0, a20); a21 = b2.fma(x1, a21);
+            FloatVector b3 = FloatVector.broadcast(S, p[p3 + j]);
+            a30 = b3.fma(x0, a30); a31 = b3.fma(x1, a31);
+        }
+        a00.intoArray(acc, o0); a01.intoArray(acc, o0 + L);
+        a10.intoArray(acc, o1); a11.intoArray(acc, o1 + L);
+        a20.intoArray(acc, o2); a21.intoArray(acc, o2 + L);
+        a30.intoArray(acc, o3); a31.intoArray(acc, o3 + L);
+    }
+
+    /** {@link #pv} on columns [c, c + 1L) of 4 rows: 4 accumulators. */
+    private static void pv1(float[] p, int ldp, float[] vp, int v0, int dp, int r, int c, int nk, float[] corr, float[] acc) {
+        int p0 = r * ldp, p1 = p0 + ldp, p2 = p1 + ldp, p3 = p2 + ldp;
+        int o0 = r * dp + c, o1 = o0 + dp, o2 = o1 + dp, o3 = o2 + dp;
+        float c0 = corr[r], c1 = corr[r + 1], c2 = corr[r + 2], c3 = corr[r + 3];
+        FloatVector a00 = FloatVector.fromArray(S, acc, o0).mul(c0);
+        FloatVector a10 = FloatVector.fromArray(S, acc, o1).mul(c1);
+        FloatVector a20 = FloatVector.fromArray(S, acc, o2).mul(c2);
+        FloatVector a30 = FloatVector.fromArray(S, acc, o3).mul(c3);
+        for (int j = 0; j < nk; j++) {
+            int vb = v0 + j * dp + c;
+            FloatVector x0 = FloatVector.fromArray(S, vp, vb);
+            FloatVector b0 = FloatVector.broadcast(S, p[p0 + j]);
+            a00 = b0.fma(x0, a00);
+            FloatVector b1 = FloatVector.broadcast(S, p[p1 + j]);
+            a10 = b1.fma(x0, a10);
+            FloatVector b2 = FloatVector.broadcast(S, p[p2 + j]);
+            a20 = b2.fma(x0, a20);
+            FloatVector b3 = FloatVector.broadcast(S, p[p3 + j]);
+            a30 = b3.fma(x0, a30);
+        }
+        a00.intoArray(acc, o0);
+        a10.intoArray(acc, o1);
+        a20.intoArray(acc, o2);
+        a30.intoArray(acc, o3);
     }
 }

@@ -10,17 +10,30 @@ import org.synesthesia.tensor.Tensor;
 public final class Conv {
     private Conv() {}
 
+    /**
+     * Which GEMM carries a convolution: {@link #SGEMM} computes W * cols straight into the NCHW output (W decoded
+     * to float in panels), {@link #LINEAR} computes im2col rows * W^T with {@link Gemm#linear} (W of any type
+     * decoded inside the GEMM) and transposes. The default is {@code -Dsynesthesia.conv.gemm=sgemm|linear}.
+     */
+    public enum GemmPath { SGEMM, LINEAR }
+
     /** x [N, C, H, W], w [O, C/groups, kh, kw] -> [N, O, OH, OW]. */
     public static Tensor conv2d(Tensor x, WeightMatrix w, int kh, int kw, float[] bias, int stride, int pad, int dilation, int groups) {
         return conv2d(x, w, kh, kw, bias, stride, stride, pad, pad, dilation, dilation, groups);
     }
 
     public static Tensor conv2d(Tensor x, WeightMatrix w, int kh, int kw, float[] bias, int sh, int sw, int ph, int pw, int dh, int dw, int groups) {
+        return conv2d(x, w, kh, kw, bias, sh, sw, ph, pw, dh, dw, groups, ConvGemm.DEFAULT_PATH);
+    }
+
+    /** As above on the given GEMM path (benchmarks and tests). */
+    public static Tensor conv2d(Tensor x, WeightMatrix w, int kh, int kw, float[] bias, int sh, int sw, int ph, int pw, int dh, int dw, int groups,
+                                GemmPath path) {
         int N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
         check(C, groups, w, kh * kw);
         ConvGeom g = new ConvGeom(N, C, H, W, w.rows(), kh, kw, sh, sw, ph, pw, dh, dw, groups);
         Tensor xc = x.isContiguous() ? x : x.contiguous();
-        float[] y = ConvGemm.conv2d(xc.data(), xc.offset(), g, w, bias, ConvGemm.DEFAULT_PATH);
+        float[] y = ConvGemm.conv2d(xc.data(), xc.offset(), g, w, bias, path);
         return Tensor.of(y, N, w.rows(), g.OH(), g.OW());
     }
 

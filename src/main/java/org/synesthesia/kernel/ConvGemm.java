@@ -8,13 +8,15 @@ import java.util.Arrays;
  * in the GEMM.
  *
  * <p><b>conv2d</b> (conv1d is H = 1), per image n and group g, output pixels in tiles of {@code pt} (so the column
- * buffer stays near {@link Tiling#tileFloats} floats whatever the image size):
+ * buffer stays near {@link Tiling#tileFloats} floats whatever the image size). Two GEMM formulations; SGEMM is the
+ * default because it measured faster with the vector GEMM (thread CPU time, one thread, SD shapes: 3x3 320ch at
+ * 64x64 about 145 vs 100 GFLOPS, 1x1 320ch 146 vs 78, VAE 3x3 128ch at 128x128 110 vs 49; equal for 1280ch at 16x16):
  * <ul>
- *   <li>{@link Path#SGEMM}: {@code cols[K, pt]} (row (c, p, q) holds x[c, i*sh-ph+p*dh, j*sw-pw+q*dw] for the tile's
+ *   <li>{@link Conv.GemmPath#SGEMM}: {@code cols[K, pt]} (row (c, p, q) holds x[c, i*sh-ph+p*dh, j*sw-pw+q*dw] for the tile's
  *   pixels (i, j), zero outside the input) and {@code Y[og, pt] = W_g[og, K] * cols} with {@link Gemm#sgemm} written
  *   straight into the NCHW output (ldc = OH*OW); a 1x1 stride-1 unpadded kernel uses the input planes [C, H*W] as B
  *   with no copy at all. W rows are decoded to float per panel (none for a heap F32 weight: its array is A).</li>
- *   <li>{@link Path#LINEAR}: {@code X[pt, K]} (the transpose of cols) and {@code Y[pt, O] = X W^T + b} with
+ *   <li>{@link Conv.GemmPath#LINEAR}: {@code X[pt, K]} (the transpose of cols) and {@code Y[pt, O] = X W^T + b} with
  *   {@link Gemm#linear}, which decodes W of any stored type inside the GEMM; Y is transposed into NCHW.
  *   Groups of more than one channel take the SGEMM path.</li>
  * </ul>
@@ -26,9 +28,6 @@ import java.util.Arrays;
  * {@code y[o, t*stride - pad + p*dil]}, parallel over output channels.
  */
 final class ConvGemm {
-    /** Which GEMM call carries a conv2d. */
-    enum Path { SGEMM, LINEAR }
-
     /**
      * Buffer sizes: {@code tileFloats} the target size of the column buffer, {@code minTile} the fewest pixels of a
      * tile (fewer only when the image is smaller; keeps the GEMM's N wide), {@code panelFloats} the largest weight
@@ -45,19 +44,22 @@ final class ConvGemm {
         }
     }
 
-    /** Column buffers near 1M floats (4 MB; {@code -Dsynesthesia.conv.tileFloats}), tiles of 256+ pixels, panels up to 4M floats. */
-    static final Tiling TILING = new Tiling(Math.max(1024, Integer.getInteger("synesthesia.conv.tileFloats", 1 << 20)), 256, 1 << 22);
+    /**
+     * Column buffers near 2M floats (8 MB; {@code -Dsynesthesia.conv.tileFloats}), tiles of 256+ pixels (so at most
+     * 12 MB for SD's 1280-channel 3x3 convolutions), weight panels up to 4M floats (16 MB).
+     */
+    static final Tiling TILING = new Tiling(Math.max(1024, Integer.getInteger("synesthesia.conv.tileFloats", 1 << 21)), 256, 1 << 22);
     /** The default path: {@code -Dsynesthesia.conv.gemm=sgemm|linear}. */
-    static final Path DEFAULT_PATH = "linear".equalsIgnoreCase(System.getProperty("synesthesia.conv.gemm", "sgemm")) ? Path.LINEAR : Path.SGEMM;
+    static final Conv.GemmPath DEFAULT_PATH = "linear".equalsIgnoreCase(System.getProperty("synesthesia.conv.gemm", "sgemm")) ? Conv.GemmPath.LINEAR : Conv.GemmPath.SGEMM;
 
     private ConvGemm() {}
 
     /** y [N, O, OH, OW] for x [N, C, H, W] at {@code x[xOff..]}. */
-    static float[] conv2d(float[] x, int xOff, ConvGeom g, WeightMatrix w, float[] bias, Path path) {
+    static float[] conv2d(float[] x, int xOff, ConvGeom g, WeightMatrix w, float[] bias, Conv.GemmPath path) {
         return conv2d(x, xOff, g, w, bias, path, TILING);
     }
 
-    static float[] conv2d(float[] x, int xOff, ConvGeom g, WeightMatrix w, float[] bias, Path path, Tiling tiling) {
+    static float[] conv2d(float[] x, int xOff, ConvGeom g, WeightMatrix w, float[] bias, Conv.GemmPath path, Tiling tiling) {
         if (w.rows() != g.O() || w.cols() != g.K())
             throw new IllegalArgumentException("conv " + w.name() + ": weight is " + w.rows() + "x" + w.cols() + ", expected " + g.O() + "x" + g.K());
         if (bias != null && bias.length < g.O()) throw new IllegalArgumentException("conv " + w.name() + ": bias has " + bias.length + " values for " + g.O() + " channels");
@@ -65,7 +67,7 @@ final class ConvGemm {
         float[] y = new float[Math.toIntExact((long) g.N() * g.O() * g.P())];
         if (g.N() == 0) return y;
         if (g.depthwise()) depthwise(x, xOff, g, w, bias, y);
-        else if (path == Path.LINEAR && g.groups() == 1) linearPath(x, xOff, g, w, bias, y, tiling);
+        else if (path == Conv.GemmPath.LINEAR && g.groups() == 1) linearPath(x, xOff, g, w, bias, y, tiling);
         else sgemmPath(x, xOff, g, w, bias, y, tiling);
         return y;
     }

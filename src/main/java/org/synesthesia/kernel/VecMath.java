@@ -21,7 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>exp(x) = 2^k e^r with x = k ln2 + r, |r| <= ln2/2 (k*ln2 subtracted in two parts, exactly), e^r a degree-6
  * polynomial (relative error 1.9e-9), 2^k built in the exponent bits; x is clamped to [-87.33, 88.3] and values
- * below -87.33 give 0 (so exp(-inf) = 0).
+ * below -87.33 give 0 (so exp(-inf) = 0). Clamps and maxima are compare + blend: {@code FloatVector.max/min}
+ * follow Math.max's NaN and -0 rules and cost several instructions each (twice the time of a whole softmax when
+ * they form a dependency chain).
  */
 final class VecMath {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -85,7 +87,8 @@ final class VecMath {
             FloatVector x0 = FloatVector.fromArray(S, x, i).sub(shift);
             // exp(x0)
             VectorMask<Float> under = x0.lt(lo);
-            FloatVector xc = x0.max(lo).min(hi);
+            FloatVector xc = x0.blend(lo, under);
+            xc = xc.blend(hi, xc.compare(VectorOperators.GT, hi));
             FloatVector t = xc.fma(log2e, rnd);
             FloatVector k = t.sub(rnd);
             FloatVector r = k.fma(nln2lo, k.fma(nln2hi, xc));
@@ -96,6 +99,56 @@ final class VecMath {
             sum = sum.add(y);
         }
         return sum.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * One key tile of the online softmax of attention, for rows r < {@code rows} of {@code s} (row r at
+     * {@code r*lds}, {@code n} scores, a multiple of L; masked scores are -inf): with the row's running max m[r] and
+     * sum l[r], {@code m' = max(m, max_j s)}, {@code s = exp(s - m')}, {@code corr[r] = exp(m - m')},
+     * {@code l = l corr + sum_j s}, {@code m = m'}. A row with no visible key so far (m' = -inf) gets s = 0 and
+     * corr = 1.
+     */
+    static void softmaxTile(float[] s, int lds, int rows, int n, float[] m, float[] l, float[] corr) {
+        FloatVector lo = FloatVector.broadcast(S, EXP_MIN), hi = FloatVector.broadcast(S, EXP_MAX);
+        FloatVector rnd = FloatVector.broadcast(S, ROUND), log2e = FloatVector.broadcast(S, LOG2E);
+        FloatVector nln2hi = FloatVector.broadcast(S, -LN2_HI), nln2lo = FloatVector.broadcast(S, -LN2_LO);
+        FloatVector e2 = FloatVector.broadcast(S, E2), e3 = FloatVector.broadcast(S, E3), e4 = FloatVector.broadcast(S, E4),
+                one = FloatVector.broadcast(S, 1f), ninf = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int r = 0; r < rows; r++) {
+            int o = r * lds;
+            FloatVector mv = ninf;
+            for (int i = 0; i < n; i += L) {
+                FloatVector x = FloatVector.fromArray(S, s, o + i);
+                mv = mv.blend(x, x.compare(VectorOperators.GT, mv));
+            }
+            float mOld = m[r];
+            float mNew = Math.max(mOld, mv.reduceLanes(VectorOperators.MAX));
+            if (mNew == Float.NEGATIVE_INFINITY) {
+                java.util.Arrays.fill(s, o, o + n, 0f);
+                corr[r] = 1f;
+                continue;
+            }
+            FloatVector shift = FloatVector.broadcast(S, mNew);
+            FloatVector sum = FloatVector.zero(S);
+            for (int i = 0; i < n; i += L) {
+                FloatVector x0 = FloatVector.fromArray(S, s, o + i).sub(shift);
+                VectorMask<Float> under = x0.lt(lo);
+                FloatVector xc = x0.blend(lo, under);
+                xc = xc.blend(hi, xc.compare(VectorOperators.GT, hi));
+                FloatVector t = xc.fma(log2e, rnd);
+                FloatVector k = t.sub(rnd);
+                FloatVector rr = k.fma(nln2lo, k.fma(nln2hi, xc));
+                FloatVector p = rr.fma(E6, E5).fma(rr, e4).fma(rr, e3).fma(rr, e2).fma(rr, one).fma(rr, one);
+                FloatVector scale = t.reinterpretAsInts().add(127 - ROUND_BITS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector y = p.mul(scale).blend(0f, under);
+                y.intoArray(s, o + i);
+                sum = sum.add(y);
+            }
+            float c = mOld == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(mOld - mNew);
+            corr[r] = c;
+            l[r] = l[r] * c + sum.reduceLanes(VectorOperators.ADD);
+            m[r] = mNew;
+        }
     }
 
     /** x = x * sigmoid(x * (c1 + c3 x^2)) = x / (1 + exp(-x (c1 + c3 x^2))) over the block. */
@@ -110,7 +163,8 @@ final class VecMath {
             FloatVector x0 = v.mul(v).fma(-c3, -c1).mul(v);      // -x (c1 + c3 x^2)
             // exp(x0)
             VectorMask<Float> under = x0.lt(lo);
-            FloatVector xc = x0.max(lo).min(hi);
+            FloatVector xc = x0.blend(lo, under);
+            xc = xc.blend(hi, xc.compare(VectorOperators.GT, hi));
             FloatVector t = xc.fma(log2e, rnd);
             FloatVector k = t.sub(rnd);
             FloatVector r = k.fma(nln2lo, k.fma(nln2hi, xc));
@@ -152,7 +206,7 @@ final class VecMath {
             } else {
                 FloatVector zl = v.fma(c, z.neg()).add(v.mul(SQRT1_2_LO));   // x/sqrt2 - z
                 // erfc(a), a clamped to 10 where erfc is below float's range
-                FloatVector ac = a.min(10f);
+                FloatVector ac = a.blend(10f, a.compare(VectorOperators.GT, 10f));
                 FloatVector t = one.div(ac.fma(half, one));
                 FloatVector qq = t.fma(Q9, Q8).fma(t, q7).fma(t, q6).fma(t, q5).fma(t, q4).fma(t, q3).fma(t, q2).fma(t, q1).fma(t, q0);
                 FloatVector a2 = ac.mul(ac);
@@ -160,7 +214,8 @@ final class VecMath {
                 // exp(-a2)
                 FloatVector x0 = a2.neg();
                 VectorMask<Float> under = x0.lt(lo);
-                FloatVector xc = x0.max(lo).min(hi);
+                FloatVector xc = x0.blend(lo, under);
+                xc = xc.blend(hi, xc.compare(VectorOperators.GT, hi));
                 FloatVector tt = xc.fma(log2e, rnd);
                 FloatVector k = tt.sub(rnd);
                 FloatVector r = k.fma(nln2lo, k.fma(nln2hi, xc));
@@ -202,7 +257,7 @@ final class VecMath {
                 erfSmall.intoArray(x, i);
             } else {
                 // erfc(a), a clamped to 10 where erfc is below float's range
-                FloatVector ac = a.min(10f);
+                FloatVector ac = a.blend(10f, a.compare(VectorOperators.GT, 10f));
                 FloatVector t = one.div(ac.fma(half, one));
                 FloatVector qq = t.fma(Q9, Q8).fma(t, q7).fma(t, q6).fma(t, q5).fma(t, q4).fma(t, q3).fma(t, q2).fma(t, q1).fma(t, q0);
                 FloatVector a2 = ac.mul(ac);
@@ -210,7 +265,8 @@ final class VecMath {
                 // exp(-a2)
                 FloatVector x0 = a2.neg();
                 VectorMask<Float> under = x0.lt(lo);
-                FloatVector xc = x0.max(lo).min(hi);
+                FloatVector xc = x0.blend(lo, under);
+                xc = xc.blend(hi, xc.compare(VectorOperators.GT, hi));
                 FloatVector tt = xc.fma(log2e, rnd);
                 FloatVector k = tt.sub(rnd);
                 FloatVector r = k.fma(nln2lo, k.fma(nln2hi, xc));

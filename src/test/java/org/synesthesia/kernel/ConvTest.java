@@ -63,7 +63,7 @@ class ConvTest {
             WeightMatrix w16 = f16(w, g.O(), g.K());
             float[] ref16 = ConvScalar.conv2d(x, g.N(), g.C(), g.H(), g.W(), w16, g.kh(), g.kw(), b, g.sh(), g.sw(), g.ph(), g.pw(), g.dh(), g.dw(), g.groups());
             String name = java.util.Arrays.toString(c);
-            for (ConvGemm.Path path : ConvGemm.Path.values())
+            for (Conv.GemmPath path : Conv.GemmPath.values())
                 for (ConvGemm.Tiling t : new ConvGemm.Tiling[] {ConvGemm.TILING, SMALL_TILES}) {
                     String what = name + " " + path + " tile " + t.tileFloats();
                     Assert.close(what, ref, ConvGemm.conv2d(x, 0, g, wm, b, path, t), 1e-5, 1e-5);
