@@ -14,9 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code vp[h][j][c]}. Each task takes one head and a tile of {@code bq} queries (scaled by {@code scale}) and
  * walks the keys in tiles of {@code bk}: {@code S = Q K^T} (4 rows x 4 vectors of keys per register block,
  * broadcast q times a vector of kt), masked keys set to -inf, then per row the online softmax
- * {@code m' = max(m, max_j S), P = exp(S - m'), l = l e^(m - m') + sum_j P, O = O e^(m - m') + P V}
- * (4 rows x 2 vectors of d per register block), and finally {@code o = O / l} (0 for a query that sees no key,
- * as the reference). Tasks are heads x query tiles on {@link Parallel}, ordered so that each thread's share mixes
+ * {@code m' = max(m, max_j S), P = exp(S - m'), l = l e^(m - m') + sum_j P} ({@link VecMath#softmaxTile}) and
+ * {@code O = O e^(m - m') + P V} (4 rows x up to 4 vectors of d per register block, the rescaling applied as the
+ * accumulators are loaded), and finally {@code o = O / l} (0 for a query that sees no key, as the reference). Tasks are heads x query tiles on {@link Parallel}, ordered so that each thread's share mixes
  * early and late query tiles (causal masks make late tiles dearer).
  *
  * <p><b>Row path</b> (few queries, e.g. a decoder step against a KV cache): per head and query, the scores of all
