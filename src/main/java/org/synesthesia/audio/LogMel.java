@@ -1,0 +1,146 @@
+package org.synesthesia.audio;
+
+import java.util.Arrays;
+import org.jtransforms.fft.DoubleFFT_1D;
+import org.synesthesia.kernel.Parallel;
+import org.synesthesia.tensor.Tensor;
+import org.synesthesia.util.SynesthesiaException;
+
+/**
+ * Whisper's log-Mel spectrogram ({@code whisper.audio.log_mel_spectrogram}) of 16 kHz mono audio.
+ *
+ * <p>{@code x = audio ++ zeros(padding)}; STFT with n_fft 400, hop 160, periodic Hann window
+ * {@code w[k] = 0.5 - 0.5 cos(2 pi k / 400)}, {@code center=True} (x reflect-padded by 200 on both sides); the
+ * last frame is dropped, so there are {@code len(x) / 160} frames. Then {@code |X|^2} (201 bins), the mel
+ * filters ({@link MelFilters#whisper}), {@code log10(max(., 1e-10))}, {@code max(., global_max - 8)},
+ * {@code (. + 4) / 4}. The result is {@code [n_mels, frames]}. Computed in double (FFT by JTransforms), stored
+ * as float; frames are spread over {@link Parallel}, and frames whose 400 samples are all zero skip the FFT
+ * (their spectrum is exactly 0).
+ *
+ * <p>How {@code whisper.transcribe} uses it: {@link #forTranscription} is the mel of the whole recording
+ * padded with 30 s of zeros ({@code content frames + 3000} frames, the clamp taken over all of them), and the
+ * model's input for the window starting at frame {@code seek} is {@link #window}: frames {@code [seek, seek +
+ * min(3000, content - seek))} padded with 0.0 (in the log-Mel domain) to 3000. {@link #firstWindow} does both
+ * for the first window.
+ */
+public final class LogMel {
+    public static final int SAMPLE_RATE = 16_000;
+    public static final int N_FFT = 400;
+    public static final int HOP = 160;
+    /** 30 s at 16 kHz: whisper's window ({@code N_SAMPLES}). */
+    public static final int CHUNK_SAMPLES = 480_000;
+    /** Frames in one 30 s window ({@code N_FRAMES}). */
+    public static final int N_FRAMES = 3000;
+    private static final int BINS = N_FFT / 2 + 1;
+    private static final double[] HANN = new double[N_FFT];
+
+    static {
+        for (int k = 0; k < N_FFT; k++) HANN[k] = 0.5 - 0.5 * Math.cos(2 * Math.PI * k / N_FFT);
+    }
+
+    private LogMel() {}
+
+    /** {@code log_mel_spectrogram(audio, n_mels)}: {@code [nMels, audio.length / 160]}. */
+    public static Tensor compute(float[] audio, int nMels) {
+        return compute(audio, nMels, 0);
+    }
+
+    /** {@code log_mel_spectrogram(audio, n_mels, padding)}: {@code [nMels, (audio.length + padding) / 160]}. */
+    public static Tensor compute(float[] audio, int nMels, int padding) {
+        if (nMels != 80 && nMels != 128) throw new SynesthesiaException("whisper uses 80 or 128 mel bins, not " + nMels);
+        if (padding < 0) throw new IllegalArgumentException("negative padding " + padding);
+        long len = (long) audio.length + padding;
+        if (len <= N_FFT / 2) throw new SynesthesiaException("audio of " + audio.length + " samples is too short for a log-Mel spectrogram (needs more than " + N_FFT / 2 + ")");
+        long framesL = len / HOP;
+        if (framesL * nMels > Integer.MAX_VALUE - 8) throw new SynesthesiaException("audio too long for one log-Mel spectrogram: " + audio.length + " samples");
+        int frames = (int) framesL;
+        Tensor filters = MelFilters.whisper(nMels);
+        float[] fw = filters.data();
+        // nonzero bin range of each filter
+        int[] lo = new int[nMels], hi = new int[nMels];
+        for (int m = 0; m < nMels; m++) {
+            int a = 0, b = BINS;
+            while (a < BINS && fw[m * BINS + a] == 0) a++;
+            while (b > a && fw[m * BINS + b - 1] == 0) b--;
+            lo[m] = a;
+            hi[m] = b;
+        }
+        float[] out = new float[nMels * frames];
+        int n = audio.length;
+        Parallel.forRange(frames, 64, (f0, f1) -> {
+            DoubleFFT_1D fft = new DoubleFFT_1D(N_FFT);
+            double[] buf = new double[N_FFT];
+            double[] power = new double[BINS];
+            for (int t = f0; t < f1; t++) {
+                boolean zero = true;
+                for (int k = 0; k < N_FFT; k++) {
+                    long q = (long) t * HOP + k - N_FFT / 2;       // index into x before reflect padding
+                    if (q < 0) q = -q;
+                    else if (q >= len) q = 2 * (len - 1) - q;
+                    double v = q < n ? audio[(int) q] : 0.0;
+                    buf[k] = v * HANN[k];
+                    zero &= v == 0;
+                }
+                if (zero) {
+                    for (int m = 0; m < nMels; m++) out[m * frames + t] = -10f; // log10(1e-10)
+                    continue;
+                }
+                fft.realForward(buf); // buf = [Re0, Re200, Re1, Im1, ..., Re199, Im199]
+                power[0] = buf[0] * buf[0];
+                power[BINS - 1] = buf[1] * buf[1];
+                for (int k = 1; k < BINS - 1; k++) power[k] = buf[2 * k] * buf[2 * k] + buf[2 * k + 1] * buf[2 * k + 1];
+                for (int m = 0; m < nMels; m++) {
+                    double s = 0;
+                    int row = m * BINS;
+                    for (int k = lo[m]; k < hi[m]; k++) s += fw[row + k] * power[k];
+                    out[m * frames + t] = (float) Math.log10(Math.max(s, 1e-10));
+                }
+            }
+        });
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : out) max = Math.max(max, v);
+        float floor = max - 8f;
+        Parallel.forRange(out.length, 1 << 16, (a, b) -> {
+            for (int i = a; i < b; i++) out[i] = (Math.max(out[i], floor) + 4f) / 4f;
+        });
+        return Tensor.of(out, nMels, frames);
+    }
+
+    /** The mel of the whole recording padded with 30 s of zeros, as whisper.transcribe computes it: {@code [nMels, len/160 + 3000]}. */
+    public static Tensor forTranscription(float[] audio, int nMels) {
+        return compute(audio, nMels, CHUNK_SAMPLES);
+    }
+
+    /** Frames of real audio in {@link #forTranscription}'s output: {@code samples / 160}. */
+    public static int contentFrames(int samples) {
+        return samples / HOP;
+    }
+
+    /**
+     * The model input for the window at frame {@code seek}: {@code mel[:, seek : seek + min(3000, content - seek)]}
+     * padded with 0.0 to {@code [nMels, 3000]} (whisper's {@code pad_or_trim} of the segment).
+     */
+    public static Tensor window(Tensor mel, int seek, int contentFrames) {
+        if (mel.rank() != 2) throw new IllegalArgumentException("mel must be [n_mels, frames], not " + Arrays.toString(mel.shape()));
+        int nMels = mel.dim(0), frames = mel.dim(1);
+        if (seek < 0 || contentFrames > frames || seek > contentFrames)
+            throw new IllegalArgumentException("window at frame " + seek + " of " + contentFrames + " content frames (" + frames + " in all)");
+        int take = Math.min(N_FRAMES, contentFrames - seek);
+        Tensor m = mel.contiguous();
+        float[] src = m.data();
+        int off = m.offset();
+        float[] out = new float[nMels * N_FRAMES];
+        for (int r = 0; r < nMels; r++) System.arraycopy(src, off + r * frames + seek, out, r * N_FRAMES, take);
+        return Tensor.of(out, nMels, N_FRAMES);
+    }
+
+    /** What whisper.transcribe feeds the encoder for the first 30 s of {@code audio}: {@code [nMels, 3000]}. */
+    public static Tensor firstWindow(float[] audio, int nMels) {
+        return window(forTranscription(audio, nMels), 0, contentFrames(audio.length));
+    }
+
+    /** whisper's {@code pad_or_trim} on audio: the first {@code length} samples, zero-padded if shorter. */
+    public static float[] padOrTrim(float[] audio, int length) {
+        return Arrays.copyOf(audio, length);
+    }
+}

@@ -1,0 +1,69 @@
+package org.synesthesia.audio;
+
+import java.util.concurrent.ConcurrentHashMap;
+import org.synesthesia.tensor.Tensor;
+
+/**
+ * Mel filterbanks as {@code librosa.filters.mel(sr, n_fft, n_mels)} builds them with its defaults (fmin 0, fmax
+ * sr/2, Slaney mel scale, Slaney area normalisation, float32), which is how whisper's {@code mel_filters.npz}
+ * was made; the arithmetic follows numpy's order so the float32 result matches the shipped arrays.
+ *
+ * <p>Slaney scale: {@code mel = f / (200/3)} below 1 kHz, {@code 15 + ln(f / 1000) / (ln(6.4) / 27)} above.
+ * {@code n_mels + 2} points evenly spaced in mel between 0 and sr/2 give the band edges {@code mel_f}; filter
+ * {@code i} is the triangle {@code max(0, min((f - mel_f[i]) / (mel_f[i+1] - mel_f[i]), (mel_f[i+2] - f) /
+ * (mel_f[i+2] - mel_f[i+1])))} on the FFT bin frequencies {@code k * sr / n_fft}, rounded to float32, then
+ * scaled by {@code 2 / (mel_f[i+2] - mel_f[i])}.
+ */
+public final class MelFilters {
+    private static final double F_SP = 200.0 / 3;
+    private static final double MIN_LOG_HZ = 1000.0;
+    private static final double MIN_LOG_MEL = (MIN_LOG_HZ - 0.0) / F_SP;
+    private static final double LOG_STEP = StrictMath.log(6.4) / 27.0;
+    private static final ConcurrentHashMap<Integer, Tensor> WHISPER = new ConcurrentHashMap<>();
+
+    private MelFilters() {}
+
+    /** Whisper's filterbank for {@code nMels} (80 or 128): {@code [nMels, 201]} for 16 kHz and n_fft 400. Shared: do not modify. */
+    public static Tensor whisper(int nMels) {
+        return WHISPER.computeIfAbsent(nMels, n -> slaney(LogMel.SAMPLE_RATE, LogMel.N_FFT, n));
+    }
+
+    /** {@code librosa.filters.mel(sr=sampleRate, n_fft=nFft, n_mels=nMels)}: {@code [nMels, nFft/2 + 1]}. */
+    public static Tensor slaney(int sampleRate, int nFft, int nMels) {
+        if (sampleRate <= 0 || nFft <= 0 || nMels <= 0) throw new IllegalArgumentException("bad mel filterbank parameters: sr " + sampleRate + ", n_fft " + nFft + ", n_mels " + nMels);
+        int bins = nFft / 2 + 1;
+        // fft_frequencies: np.fft.rfftfreq(n_fft, d=1/sr) = k * (1 / (n_fft * (1/sr)))
+        double val = 1.0 / (nFft * (1.0 / sampleRate));
+        double[] fftFreqs = new double[bins];
+        for (int k = 0; k < bins; k++) fftFreqs[k] = k * val;
+        // mel_frequencies: np.linspace(hz_to_mel(0), hz_to_mel(sr/2), n_mels + 2) mapped back to Hz
+        int points = nMels + 2;
+        double start = hzToMel(0.0), stop = hzToMel(sampleRate / 2.0), step = (stop - start) / (points - 1);
+        double[] melF = new double[points];
+        for (int i = 0; i < points; i++) melF[i] = melToHz(i == points - 1 ? stop : i * step + start);
+        float[] w = new float[nMels * bins];
+        for (int i = 0; i < nMels; i++) {
+            double d0 = melF[i + 1] - melF[i], d1 = melF[i + 2] - melF[i + 1];
+            double enorm = 2.0 / (melF[i + 2] - melF[i]);
+            for (int k = 0; k < bins; k++) {
+                double lower = -(melF[i] - fftFreqs[k]) / d0;
+                double upper = (melF[i + 2] - fftFreqs[k]) / d1;
+                float tri = (float) Math.max(0.0, Math.min(lower, upper));
+                w[i * bins + k] = (float) (tri * enorm);
+            }
+        }
+        return Tensor.of(w, nMels, bins);
+    }
+
+    /** Hz to mel on the Slaney scale (librosa {@code hz_to_mel(htk=False)}). */
+    public static double hzToMel(double hz) {
+        if (hz >= MIN_LOG_HZ) return MIN_LOG_MEL + StrictMath.log(hz / MIN_LOG_HZ) / LOG_STEP;
+        return (hz - 0.0) / F_SP;
+    }
+
+    /** Mel to Hz on the Slaney scale (librosa {@code mel_to_hz(htk=False)}). */
+    public static double melToHz(double mel) {
+        if (mel >= MIN_LOG_MEL) return MIN_LOG_HZ * StrictMath.exp(LOG_STEP * (mel - MIN_LOG_MEL));
+        return 0.0 + F_SP * mel;
+    }
+}

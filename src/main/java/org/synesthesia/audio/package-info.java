@@ -1,0 +1,17 @@
+/**
+ * Audio in and whisper's front end.
+ *
+ * <p>Reading: {@link org.synesthesia.audio.AudioFiles#read(java.nio.file.Path)} (WAV via
+ * {@link org.synesthesia.audio.WavReader}, FLAC via {@link org.synesthesia.audio.FlacDecoder}, chosen by magic
+ * bytes) gives mono {@link org.synesthesia.audio.Audio} at the file's rate; {@link org.synesthesia.audio.TimeWindow}
+ * cuts {@code [from, to)} seconds; {@link org.synesthesia.audio.Resampler#to16k} converts to 16 kHz.
+ * Live input: {@link org.synesthesia.audio.Microphone} / {@link org.synesthesia.audio.LineMicrophone}; output:
+ * {@link org.synesthesia.audio.WavWriter}.
+ *
+ * <p>Whisper's input: {@link org.synesthesia.audio.LogMel#forTranscription} is the log-Mel of the whole recording
+ * padded with 30 s of zeros ({@code [n_mels, samples/160 + 3000]}), and {@link org.synesthesia.audio.LogMel#window}
+ * slices the 3000-frame window at {@code seek} exactly as whisper.transcribe does (zero-padded in the log-Mel
+ * domain); {@link org.synesthesia.audio.LogMel#firstWindow} is the first window in one call.
+ * {@link org.synesthesia.audio.MelImage} draws a spectrogram.
+ */
+package org.synesthesia.audio;

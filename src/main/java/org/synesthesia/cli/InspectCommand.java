@@ -1,0 +1,141 @@
+package org.synesthesia.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.synesthesia.io.WeightSource;
+import org.synesthesia.io.WeightSources;
+import org.synesthesia.tensor.StoredTensor;
+import org.synesthesia.util.Json;
+
+/** {@code synesthesia inspect FILE}: format, metadata, tensors (name, type, shape) and totals of a checkpoint. */
+public final class InspectCommand implements Command {
+    static final int MAX_VALUE = 100;
+
+    @Override public String name() { return "inspect"; }
+
+    @Override public String summary() { return "show a checkpoint's format, metadata and tensors"; }
+
+    @Override public Set<String> flags() { return Set.of("json", "full"); }
+
+    @Override
+    public String usage() {
+        return """
+                usage: synesthesia inspect FILE_OR_FOLDER [--filter GLOB]... [--json] [--full]
+
+                Prints the checkpoint's format, its metadata, one line per tensor (name, type, shape), then the
+                tensor count, parameter count and bytes. Reads safetensors, PyTorch .pt/.pth/.ckpt/.bin (zip or
+                legacy pickle; no code is run), GGUF and whisper.cpp ggml files, and folders of them (Hugging Face
+                shards, diffusers pipelines, whose tensors are named COMPONENT/NAME).
+
+                  --filter GLOB  only tensors whose name matches (* any characters, ? one); repeatable
+                  --json         one JSON object instead of text
+                  --full         do not shorten long metadata values""";
+    }
+
+    @Override
+    public int run(Args args) {
+        Path path = Path.of(args.positional(0, "FILE"));
+        List<String> globs = args.all("filter");
+        boolean json = args.flag("json");
+        boolean full = args.flag("full");
+        args.finish();
+        if (args.positionals().size() > 1) throw new org.synesthesia.util.SynesthesiaException("inspect: one file or folder at a time (got " + args.positionals().size() + ")");
+        List<Pattern> patterns = new ArrayList<>();
+        for (String g : globs) patterns.add(glob(g));
+        try (WeightSource src = WeightSources.open(path)) {
+            List<StoredTensor> shown = new ArrayList<>();
+            for (String n : src.names()) if (patterns.isEmpty() || patterns.stream().anyMatch(p -> p.matcher(n).matches())) shown.add(src.get(n));
+            long params = 0, bytes = 0;
+            Map<String, long[]> byType = new TreeMap<>();
+            for (StoredTensor t : shown) {
+                params += t.elements();
+                bytes += t.data().byteSize();
+                long[] c = byType.computeIfAbsent(t.dtype().toString(), k -> new long[3]);
+                c[0]++;
+                c[1] += t.elements();
+                c[2] += t.data().byteSize();
+            }
+            if (json) System.out.println(Json.write(asJson(src, shown, params, bytes)));
+            else System.out.print(text(src, shown, params, bytes, byType, full, !patterns.isEmpty()));
+        }
+        return 0;
+    }
+
+    private static Map<String, Object> asJson(WeightSource src, List<StoredTensor> shown, long params, long bytes) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("file", src.description());
+        o.put("format", src.format());
+        o.put("metadata", src.metadata());
+        List<Object> ts = new ArrayList<>();
+        for (StoredTensor t : shown) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", t.name());
+            m.put("dtype", t.dtype().toString());
+            m.put("shape", t.shape());
+            m.put("bytes", t.data().byteSize());
+            ts.add(m);
+        }
+        o.put("tensors", ts);
+        o.put("tensor_count", (long) shown.size());
+        o.put("parameters", params);
+        o.put("bytes", bytes);
+        return o;
+    }
+
+    private static String text(WeightSource src, List<StoredTensor> shown, long params, long bytes, Map<String, long[]> byType,
+                               boolean full, boolean filtered) {
+        StringBuilder b = new StringBuilder();
+        b.append("file:     ").append(src.description()).append('\n');
+        b.append("format:   ").append(src.format()).append('\n');
+        Map<String, String> md = src.metadata();
+        b.append("metadata: ").append(md.isEmpty() ? "none" : md.size() + (md.size() == 1 ? " entry" : " entries")).append('\n');
+        for (Map.Entry<String, String> e : md.entrySet()) b.append("  ").append(e.getKey()).append(" = ").append(full ? e.getValue() : shorten(e.getValue())).append('\n');
+        int nw = 4, tw = 5;
+        for (StoredTensor t : shown) {
+            nw = Math.max(nw, t.name().length());
+            tw = Math.max(tw, t.dtype().toString().length());
+        }
+        b.append(String.format(Locale.ROOT, "tensors:%n  %-" + nw + "s  %-" + tw + "s  %s%n", "name", "dtype", "shape"));
+        for (StoredTensor t : shown) b.append(String.format(Locale.ROOT, "  %-" + nw + "s  %-" + tw + "s  %s%n", t.name(), t.dtype(), t.shapeString()));
+        for (Map.Entry<String, long[]> e : byType.entrySet())
+            b.append(String.format(Locale.ROOT, "  %s: %,d tensors, %,d parameters, %,d bytes%n", e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2]));
+        b.append(String.format(Locale.ROOT, "total: %,d tensors, %,d parameters, %,d bytes (%s)%s%n", shown.size(), params, bytes, human(bytes),
+                filtered ? " matching the filter, of " + src.names().size() + " tensors" : ""));
+        return b.toString();
+    }
+
+    static String shorten(String v) {
+        String s = v.replace("\n", "\\n");
+        return s.length() <= MAX_VALUE ? s : s.substring(0, MAX_VALUE - 3) + "... (" + s.length() + " characters)";
+    }
+
+    static String human(long bytes) {
+        if (bytes < 1024) return bytes + " B";
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = bytes;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
+    /** A glob over tensor names: {@code *} any characters (dots included), {@code ?} one, the rest literal. */
+    static Pattern glob(String g) {
+        StringBuilder r = new StringBuilder();
+        StringBuilder lit = new StringBuilder();
+        for (char c : g.toCharArray()) {
+            if (c == '*' || c == '?') {
+                if (!lit.isEmpty()) { r.append(Pattern.quote(lit.toString())); lit.setLength(0); }
+                r.append(c == '*' ? ".*" : ".");
+            } else lit.append(c);
+        }
+        if (!lit.isEmpty()) r.append(Pattern.quote(lit.toString()));
+        return Pattern.compile(r.toString(), Pattern.DOTALL);
+    }
+}

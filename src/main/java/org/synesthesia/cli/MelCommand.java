@@ -1,0 +1,88 @@
+package org.synesthesia.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.synesthesia.audio.Audio;
+import org.synesthesia.audio.AudioFiles;
+import org.synesthesia.audio.LogMel;
+import org.synesthesia.audio.MelImage;
+import org.synesthesia.audio.Resampler;
+import org.synesthesia.audio.TimeWindow;
+import org.synesthesia.io.SafeTensors;
+import org.synesthesia.tensor.Tensor;
+import org.synesthesia.util.Progress;
+import org.synesthesia.util.SynesthesiaException;
+
+/**
+ * {@code synesthesia mel FILE [--from S] [--to S] [--n-mels 80|128] --out mel.safetensors|mel.png}: the log-Mel
+ * spectrogram whisper's encoder sees for the first 30 s window of the (windowed, 16 kHz) audio, as the tensor
+ * {@code mel [1, n_mels, 3000]} or as a picture.
+ */
+public final class MelCommand implements Command {
+    @Override
+    public String name() {
+        return "mel";
+    }
+
+    @Override
+    public String summary() {
+        return "whisper's log-Mel spectrogram of an audio file (safetensors or PNG)";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                usage: synesthesia mel FILE [--from S] [--to S] [--n-mels 80|128] --out OUT.safetensors|OUT.png
+
+                Computes the log-Mel spectrogram that whisper's encoder sees for the first 30 s window of FILE
+                (WAV or FLAC; mixed to mono and resampled to 16 kHz), exactly as whisper.transcribe pads it.
+                  --from S, --to S   use only [S, S) seconds of the file (default: all of it)
+                  --n-mels N         80 (whisper tiny...large-v2, default) or 128 (large-v3)
+                  --out PATH         .safetensors: tensor 'mel' shaped [1, N, 3000];
+                                     .png: a picture of it (time left to right, low frequencies at the bottom)""";
+    }
+
+    @Override
+    public int run(Args args) {
+        Path file = Path.of(args.positional(0, "audio file"));
+        Double from = args.has("from") ? args.getDouble("from", 0) : null;
+        Double to = args.has("to") ? args.getDouble("to", 0) : null;
+        int nMels = args.getInt("n-mels", 80);
+        Path out = Path.of(args.require("out"));
+        args.finish();
+        if (args.positionals().size() > 1) throw new SynesthesiaException("mel: one audio file expected, got " + args.positionals().size() + " (see synesthesia mel --help)");
+        if (nMels != 80 && nMels != 128) throw new SynesthesiaException("mel: --n-mels must be 80 or 128, not " + nMels);
+        String ext = out.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean png = ext.endsWith(".png");
+        if (!png && !ext.endsWith(".safetensors")) throw new SynesthesiaException("mel: --out must end in .safetensors or .png, not " + out);
+        TimeWindow window = TimeWindow.of(from, to);
+
+        Audio audio = AudioFiles.read(file);
+        Audio part = window.apply(audio, file);
+        Progress.info(String.format(Locale.ROOT, "%s: %.2f s at %d Hz%s", file, audio.seconds(), audio.sampleRate(),
+                window.isAll() ? "" : String.format(Locale.ROOT, ", using %.2f s from %s", part.seconds(), window)));
+        Audio clip = Resampler.to16k(part);
+        Tensor mel = LogMel.firstWindow(clip.samples(), nMels);
+        int content = Math.min(LogMel.N_FRAMES, LogMel.contentFrames(clip.length()));
+        if (png) {
+            MelImage.writePng(out, mel);
+        } else {
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("source", file.toString());
+            meta.put("window", window.toString());
+            meta.put("n_mels", String.valueOf(nMels));
+            meta.put("content_frames", String.valueOf(content));
+            try {
+                SafeTensors.write(out, Map.of("mel", mel.reshape(1, nMels, LogMel.N_FRAMES)), meta);
+            } catch (IOException e) {
+                throw SynesthesiaException.inFile(out, "cannot write: " + e.getMessage());
+            }
+        }
+        Progress.info(String.format(Locale.ROOT, "wrote %s: %d mel bins x %d frames (%d of audio%s)", out, nMels, LogMel.N_FRAMES, content,
+                LogMel.contentFrames(clip.length()) > LogMel.N_FRAMES ? "; only the first 30 s window" : ", the rest zero padding"));
+        return 0;
+    }
+}

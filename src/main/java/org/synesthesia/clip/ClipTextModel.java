@@ -1,0 +1,267 @@
+package org.synesthesia.clip;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.synesthesia.io.WeightSource;
+import org.synesthesia.io.WeightSources;
+import org.synesthesia.kernel.Act;
+import org.synesthesia.kernel.Attention;
+import org.synesthesia.kernel.Gemm;
+import org.synesthesia.kernel.Norm;
+import org.synesthesia.kernel.Ops;
+import org.synesthesia.kernel.Parallel;
+import org.synesthesia.nn.Tracer;
+import org.synesthesia.tensor.Tensor;
+import org.synesthesia.util.Json;
+import org.synesthesia.util.SynesthesiaException;
+
+/**
+ * The CLIP text transformer (transformers' {@code CLIPTextModel}) as Stable Diffusion calls it: no attention
+ * mask, a causal mask always. On ids [B, T] (T at most {@code max_position_embeddings}):
+ * <pre>
+ *   h = token_embedding[ids] + position_embedding[0..T)                       hidden_states[0]
+ *   per layer:  h = h + out_proj(attn(q_proj(LN1(h)), k_proj(LN1(h)), v_proj(LN1(h))))
+ *               h = h + fc2(act(fc1(LN2(h))))                                  hidden_states[i+1]
+ *   last_hidden_state = final_layer_norm(h)
+ * </pre>
+ * with multi-head attention {@code softmax(q k^T / sqrt(head_dim) + causal) v} per head. Module outputs are
+ * reported to a {@link Tracer} under transformers' names ({@code text_model.embeddings},
+ * {@code text_model.encoder.layers.N}, {@code ...layers.N.self_attn}, {@code text_model.final_layer_norm}, ...).
+ */
+public final class ClipTextModel implements AutoCloseable {
+    /** Elements below which an elementwise op is not split over threads. */
+    private static final int ELEMENT_GRAIN = 1 << 15;
+    /** Query rows per attention chunk at least. */
+    private static final int QUERY_GRAIN = 16;
+
+    private final ClipTextConfig config;
+    private final ClipTextWeights weights;
+    private final WeightSource owned;
+    private final String description;
+
+    private ClipTextModel(ClipTextConfig config, ClipTextWeights weights, WeightSource owned, String description) {
+        this.config = config;
+        this.weights = weights;
+        this.owned = owned;
+        this.description = description;
+    }
+
+    /** Binds the weights of {@code names} (the caller keeps and closes its source). */
+    public static ClipTextModel bind(ClipNames names, ClipTextConfig config) {
+        return new ClipTextModel(config, ClipTextWeights.bind(names, config), null, describe(names, config));
+    }
+
+    /** {@link #load(Path, ClipTextConfig)} with the configuration from {@code config.json} or inferred. */
+    public static ClipTextModel load(Path path) {
+        return load(path, null);
+    }
+
+    /**
+     * Opens a text encoder: a diffusers pipeline folder (its {@code text_encoder/}), a folder with
+     * {@code config.json} and weights (a diffusers {@code text_encoder/}, a transformers model), or a checkpoint file
+     * (also an SD single file: {@code cond_stage_model.*}). The configuration is {@code config} if given, else the
+     * folder's {@code config.json} (beside a file: only a CLIP one), else inferred from the tensors
+     * ({@link ClipTextConfig#infer}). The model owns the opened weights; close it to release them.
+     */
+    public static ClipTextModel load(Path path, ClipTextConfig config) {
+        Path p = path;
+        if (Files.isDirectory(p) && Files.isRegularFile(p.resolve("model_index.json"))) {
+            p = p.resolve("text_encoder");
+            if (!Files.isDirectory(p)) throw SynesthesiaException.inFile(path, "a diffusers folder without text_encoder/");
+        }
+        Path cfg = null;
+        if (Files.isDirectory(p)) {
+            if (Files.isRegularFile(p.resolve("config.json"))) cfg = p.resolve("config.json");
+        } else if (p.toAbsolutePath().getParent() != null) {
+            Path sib = p.toAbsolutePath().getParent().resolve("config.json");
+            if (Files.isRegularFile(sib) && isClipConfig(sib)) cfg = sib;
+        }
+        WeightSource src = WeightSources.open(p);
+        try {
+            ClipNames names = ClipNames.of(src);
+            ClipTextConfig c = config != null ? config : cfg != null ? ClipTextConfig.fromJson(cfg) : ClipTextConfig.infer(names);
+            return new ClipTextModel(c, ClipTextWeights.bind(names, c), src, describe(names, c));
+        } catch (RuntimeException e) {
+            src.close();
+            throw e;
+        }
+    }
+
+    private static boolean isClipConfig(Path file) {
+        try {
+            Map<String, Object> m = Json.parseObject(Files.readString(file));
+            Object t = m.get("model_type");
+            return "clip_text_model".equals(t) || "clip".equals(t);
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static String describe(ClipNames names, ClipTextConfig c) {
+        return String.format(Locale.ROOT, "CLIP text (%s names), %d layers, width %d, %d heads, %s",
+                names.naming() == ClipNames.Naming.OPEN_CLIP ? "OpenCLIP" : "Hugging Face", c.numLayers(), c.hiddenSize(),
+                c.numHeads(), c.activation().hfName);
+    }
+
+    public ClipTextConfig config() { return config; }
+
+    public ClipTextWeights weights() { return weights; }
+
+    public String description() { return description; }
+
+    /**
+     * All outputs for {@code batch} sequences of ids ({@code ids.length / batch} each, row-major [B, T]), reporting
+     * module outputs to {@code tracer}.
+     */
+    public ClipTextOutput forward(int[] ids, int batch, Tracer tracer) {
+        int T = checkIds(ids, batch);
+        int d = config.hiddenSize(), n = batch * T;
+        List<float[]> hidden = new ArrayList<>();
+        float[] h = run(ids, batch, T, config.numLayers(), tracer, hidden);
+        float[] last = finalNorm(h, n);
+        float[] pen = finalNorm(hidden.get(hidden.size() - 2), n);
+        float[] pooled = new float[batch * d];
+        for (int b = 0; b < batch; b++) {
+            int best = 0;
+            for (int t = 1; t < T; t++) if (ids[b * T + t] > ids[b * T + best]) best = t;
+            System.arraycopy(last, (b * T + best) * d, pooled, b * d, d);
+        }
+        List<Tensor> hs = new ArrayList<>();
+        for (float[] x : hidden) hs.add(Tensor.of(x, batch, T, d));
+        return new ClipTextOutput(Tensor.of(last, batch, T, d), Tensor.of(pen, batch, T, d), Tensor.of(pooled, batch, d), List.copyOf(hs));
+    }
+
+    /**
+     * Prompt embeddings [B, T, d]: {@code final_layer_norm(hidden_states[-(1 + clipSkip)])}, running only the layers
+     * needed. clipSkip 0 gives {@code last_hidden_state} (SD 1.x), 1 the penultimate layer (SD 2.x from a full
+     * 24-layer OpenCLIP checkpoint; diffusers' 23-layer SD 2.x text encoders use 0).
+     */
+    public Tensor encode(int[] ids, int batch, int clipSkip) {
+        if (clipSkip < 0 || clipSkip >= config.numLayers() + 1)
+            throw new IllegalArgumentException("clip skip " + clipSkip + " for a model of " + config.numLayers() + " layers");
+        int T = checkIds(ids, batch);
+        float[] h = run(ids, batch, T, config.numLayers() - clipSkip, Tracer.NONE, null);
+        return Tensor.of(finalNorm(h, batch * T), batch, T, config.hiddenSize());
+    }
+
+    /** {@link #encode(int[], int, int)} of one sequence, as [1, T, d]. */
+    public Tensor encode(int[] ids, int clipSkip) {
+        return encode(ids, 1, clipSkip);
+    }
+
+    private int checkIds(int[] ids, int batch) {
+        if (batch <= 0 || ids.length == 0 || ids.length % batch != 0)
+            throw new IllegalArgumentException(ids.length + " ids do not form " + batch + " non-empty sequences");
+        int T = ids.length / batch;
+        if (T > config.maxPositions())
+            throw new SynesthesiaException("CLIP text: sequences of " + T + " tokens, the model has " + config.maxPositions() + " positions");
+        for (int i = 0; i < ids.length; i++)
+            if (ids[i] < 0 || ids[i] >= config.vocabSize())
+                throw new SynesthesiaException("CLIP text: token id " + ids[i] + " at " + i + " is outside the vocabulary of " + config.vocabSize());
+        return T;
+    }
+
+    private float[] finalNorm(float[] h, int rows) {
+        ClipTextWeights.Norm ln = weights.finalLayerNorm();
+        float[] y = new float[h.length];
+        Norm.layerNorm(h, 0, y, 0, rows, config.hiddenSize(), ln.weight(), ln.bias(), config.layerNormEps());
+        return y;
+    }
+
+    /** Embeddings then {@code layers} encoder layers; returns h [B*T, d]; keeps every hidden state in {@code keep} if given. */
+    private float[] run(int[] ids, int batch, int T, int layers, Tracer tracer, List<float[]> keep) {
+        int d = config.hiddenSize(), ff = config.intermediateSize(), n = batch * T;
+        float[] h = new float[n * d];
+        float[] pos = weights.positionEmbedding();
+        Parallel.forRange(n, Math.max(1, ELEMENT_GRAIN / d), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                weights.tokenEmbedding().decodeRow(ids[r], 0, d, h, r * d);
+                Ops.addInPlace(h, r * d, pos, (r % T) * d, d);
+            }
+        });
+        capture(tracer, "text_model.embeddings", h, batch, T, d);
+        if (keep != null) keep.add(h.clone());
+        float[] x = new float[n * d], q = new float[n * d], k = new float[n * d], v = new float[n * d], o = new float[n * d];
+        float[] f = new float[n * ff];
+        float eps = config.layerNormEps();
+        int heads = config.numHeads(), hd = config.headDim();
+        float scale = (float) (1 / Math.sqrt(hd));
+        for (int i = 0; i < layers; i++) {
+            ClipTextWeights.Layer l = weights.layers().get(i);
+            String p = "text_model.encoder.layers." + i;
+            Norm.layerNorm(h, 0, x, 0, n, d, l.layerNorm1().weight(), l.layerNorm1().bias(), eps);
+            capture(tracer, p + ".layer_norm1", x, batch, T, d);
+            linear(x, n, l.q(), q);
+            linear(x, n, l.k(), k);
+            linear(x, n, l.v(), v);
+            capture(tracer, p + ".self_attn.q_proj", q, batch, T, d);
+            capture(tracer, p + ".self_attn.k_proj", k, batch, T, d);
+            capture(tracer, p + ".self_attn.v_proj", v, batch, T, d);
+            // causal attention within each sequence; query chunk [from, to) of sequence b sees keys [0, to)
+            Parallel.forRange(n, QUERY_GRAIN, (from, to) -> {
+                for (int r = from; r < to; ) {
+                    int b = r / T, end = Math.min(to, (b + 1) * T), t0 = r - b * T, t1 = end - b * T;
+                    int base = b * T * d;
+                    Attention.sdpa(q, r * d, d, k, base, d, v, base, d, o, r * d, d, t1 - t0, t1, heads, hd, scale, true);
+                    r = end;
+                }
+            });
+            linear(o, n, l.out(), x);
+            capture(tracer, p + ".self_attn", x, batch, T, d);
+            addInPlace(h, x, n * d);
+            Norm.layerNorm(h, 0, x, 0, n, d, l.layerNorm2().weight(), l.layerNorm2().bias(), eps);
+            capture(tracer, p + ".layer_norm2", x, batch, T, d);
+            linear(x, n, l.fc1(), f);
+            capture(tracer, p + ".mlp.fc1", f, batch, T, ff);
+            activation(f);
+            capture(tracer, p + ".mlp.activation_fn", f, batch, T, ff);
+            linear(f, n, l.fc2(), x);
+            capture(tracer, p + ".mlp.fc2", x, batch, T, d);
+            capture(tracer, p + ".mlp", x, batch, T, d);
+            addInPlace(h, x, n * d);
+            capture(tracer, p, h, batch, T, d);
+            if (keep != null) keep.add(h.clone());
+        }
+        capture(tracer, "text_model.encoder", h, batch, T, d);
+        if (tracer.wants("text_model.final_layer_norm") || tracer.wants("text_model")) {
+            float[] y = finalNorm(h, n);
+            capture(tracer, "text_model.final_layer_norm", y, batch, T, d);
+            capture(tracer, "text_model", y, batch, T, d);
+        }
+        return h;
+    }
+
+    /** {@code y[rows, out] = x[rows, in] W^T + b}. */
+    private static void linear(float[] x, int rows, ClipTextWeights.Linear l, float[] y) {
+        Gemm.linear(x, 0, l.weight().cols(), rows, l.weight(), l.bias(), y, 0, l.weight().rows());
+    }
+
+    private void activation(float[] f) {
+        ClipTextConfig.Activation a = config.activation();
+        Parallel.forRange(f.length, ELEMENT_GRAIN, (from, to) -> {
+            switch (a) {
+                case QUICK_GELU -> Act.quickGelu(f, from, to - from);
+                case GELU -> Act.gelu(f, from, to - from);
+                case GELU_TANH -> Act.geluTanh(f, from, to - from);
+            }
+        });
+    }
+
+    /** {@code h[i] += x[i]}: the residual connection. */
+    private static void addInPlace(float[] h, float[] x, int n) {
+        Parallel.forRange(n, ELEMENT_GRAIN * 4, (from, to) -> Ops.addInPlace(h, from, x, from, to - from));
+    }
+
+    private static void capture(Tracer tracer, String name, float[] data, int... shape) {
+        if (tracer.wants(name)) tracer.capture(name, Tensor.of(data, shape)); // the tracer copies
+    }
+
+    @Override
+    public void close() {
+        if (owned != null) owned.close();
+    }
+}

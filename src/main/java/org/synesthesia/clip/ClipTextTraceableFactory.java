@@ -1,0 +1,91 @@
+package org.synesthesia.clip;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.synesthesia.io.WeightSource;
+import org.synesthesia.io.WeightSources;
+import org.synesthesia.nn.Traceable;
+import org.synesthesia.nn.TraceableFactory;
+import org.synesthesia.nn.Tracer;
+import org.synesthesia.tensor.Tensor;
+import org.synesthesia.util.SynesthesiaException;
+
+/**
+ * {@code trace} on a CLIP text encoder, recognised by its tensor names ({@link ClipNames}): a transformers /
+ * diffusers {@code text_encoder} file or folder, a diffusers pipeline folder, an SD 1.x/2.x single file. Input
+ * {@code input_ids} [B, T] or [T] (integral values; int64 files are read as floats), output
+ * {@code last_hidden_state} [B, T, d]. Module names are transformers' ({@code text_model.embeddings},
+ * {@code text_model.encoder.layers.0}, {@code text_model.encoder.layers.0.self_attn}, {@code text_model.final_layer_norm},
+ * {@code text_model}). Where the checkpoint also holds a UNet or VAE, it is taken only with {@code --part text_encoder}
+ * or when the inputs hold {@code input_ids}.
+ */
+public final class ClipTextTraceableFactory implements TraceableFactory {
+    private static final Set<String> PARTS = Set.of("text_encoder", "text", "clip", "cond_stage_model");
+
+    @Override
+    public Optional<Traceable> open(Path model, String part, Set<String> inputNames) {
+        if (part != null && !PARTS.contains(part)) return Optional.empty();
+        boolean asked = part != null || inputNames.contains("input_ids");
+        if (Files.isDirectory(model) && Files.isRegularFile(model.resolve("model_index.json"))) {
+            if (!asked || !Files.isDirectory(model.resolve("text_encoder"))) return Optional.empty();
+            return Optional.of(new Part(ClipTextModel.load(model)));
+        }
+        Collection<String> names;
+        try (WeightSource src = WeightSources.open(model)) {
+            names = List.copyOf(src.names());
+        } catch (SynesthesiaException e) {
+            if (part != null) throw e;
+            return Optional.empty(); // not a checkpoint this factory can read: let others try
+        }
+        List<ClipNames.Found> found = ClipNames.find(names);
+        if (found.isEmpty()) return Optional.empty();
+        boolean other = false;
+        for (String n : names)
+            if (n.startsWith("model.diffusion_model.") || n.startsWith("first_stage_model.")) { other = true; break; }
+        if (other && !asked) return Optional.empty();
+        return Optional.of(new Part(ClipTextModel.load(model)));
+    }
+
+    /** Token ids, row-major, from a tensor [T] or [B, T] of integral values; the batch B (1 for [T]) goes to {@code batchOut[0]}. */
+    static int[] ids(Tensor t, int[] batchOut) {
+        int[] s = t.shape();
+        if (!(s.length == 1 || s.length == 2) || t.size() == 0)
+            throw new SynesthesiaException("CLIP text: input_ids have shape " + java.util.Arrays.toString(s) + ", expected [T] or [B, T]");
+        float[] v = t.toArray();
+        int[] ids = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] != Math.rint(v[i])) throw new SynesthesiaException("CLIP text: input id " + i + " is " + v[i] + ", not an integer");
+            ids[i] = (int) v[i];
+        }
+        batchOut[0] = s.length == 1 ? 1 : s[0];
+        return ids;
+    }
+
+    private static final class Part implements Traceable {
+        private final ClipTextModel m;
+
+        Part(ClipTextModel m) {
+            this.m = m;
+        }
+
+        @Override public String description() { return m.description(); }
+
+        @Override public List<String> inputNames() { return List.of("input_ids"); }
+
+        @Override
+        public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
+            Tensor t = inputs.get("input_ids");
+            if (t == null) throw new SynesthesiaException("CLIP text: no input tensor 'input_ids'");
+            int[] batch = new int[1];
+            int[] ids = ids(t, batch);
+            return m.forward(ids, batch[0], tracer).lastHiddenState();
+        }
+
+        @Override public void close() { m.close(); }
+    }
+}

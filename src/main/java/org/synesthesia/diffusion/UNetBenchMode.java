@@ -1,0 +1,64 @@
+package org.synesthesia.diffusion;
+
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.synesthesia.cli.Args;
+import org.synesthesia.cli.BenchMode;
+import org.synesthesia.nn.Tracer;
+import org.synesthesia.tensor.Tensor;
+
+/**
+ * {@code bench unet}: one UNet forward at a real size on random F16 weights (no checkpoint needed): SD 1.5 by
+ * default, 64x64 latents, batch 2 (classifier-free guidance), 77 text tokens.
+ */
+public final class UNetBenchMode implements BenchMode {
+    @Override public String name() { return "unet"; }
+
+    @Override public String summary() { return "Stable Diffusion UNet forward on random weights (sd15/sd21 shapes)"; }
+
+    @Override public String usage() {
+        return """
+                usage: synesthesia bench unet [--config sd15|sd21|CONFIG.json] [--size S] [--batch N] [--tokens L] [--runs R]
+                  --config  UNet shapes (default sd15); a diffusers unet/config.json also works
+                  --size    latent height and width (default 64, i.e. 512x512 images)
+                  --batch   batch rows (default 2: uncond + cond)
+                  --tokens  text tokens (default 77)
+                  --runs    timed forwards after one untimed warm-up (default 1; 0 times only the first)
+                """;
+    }
+
+    @Override
+    public int run(Args args) throws Exception {
+        String cfg = args.get("config", "sd15");
+        int size = args.getInt("size", 64), batch = args.getInt("batch", 2), tokens = args.getInt("tokens", 77), runs = args.getInt("runs", 1);
+        args.finish();
+        UNetConfig c = switch (cfg) {
+            case "sd15", "sd1" -> UNetConfig.sd1();
+            case "sd21", "sd2" -> UNetConfig.sd2();
+            default -> UNetConfig.read(Path.of(cfg));
+        };
+        try (Arena arena = Arena.ofShared()) {
+            long t0 = System.nanoTime();
+            UNet2DConditionModel unet = new UNet2DConditionModel(c, UNetWeights.random(1, arena));
+            double build = (System.nanoTime() - t0) / 1e9;
+            SplittableRandom r = new SplittableRandom(2);
+            float[] x = new float[batch * c.inChannels() * size * size], e = new float[batch * tokens * c.crossAttentionDim()];
+            for (int i = 0; i < x.length; i++) x[i] = (float) (2 * r.nextDouble() - 1);
+            for (int i = 0; i < e.length; i++) e[i] = (float) (2 * r.nextDouble() - 1);
+            Tensor sample = Tensor.of(x, batch, c.inChannels(), size, size), text = Tensor.of(e, batch, tokens, c.crossAttentionDim());
+            double first = time(unet, sample, text), best = first;
+            for (int i = 0; i < runs; i++) best = Math.min(best, time(unet, sample, text));
+            System.out.printf(Locale.ROOT, "unet %s %dx%d batch %d tokens %d: weights made in %.1f s, first forward %.2f s, best %.2f s/forward%n",
+                    cfg, size, size, batch, tokens, build, first, runs == 0 ? first : best);
+        }
+        return 0;
+    }
+
+    private static double time(UNet2DConditionModel unet, Tensor sample, Tensor text) {
+        long t = System.nanoTime();
+        unet.forward(sample, 981, text, Tracer.NONE);
+        return (System.nanoTime() - t) / 1e9;
+    }
+}

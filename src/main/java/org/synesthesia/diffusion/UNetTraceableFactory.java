@@ -1,0 +1,159 @@
+package org.synesthesia.diffusion;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.synesthesia.io.WeightSource;
+import org.synesthesia.io.WeightSources;
+import org.synesthesia.nn.Traceable;
+import org.synesthesia.nn.TraceableFactory;
+import org.synesthesia.nn.Tracer;
+import org.synesthesia.tensor.Tensor;
+import org.synesthesia.util.Json;
+import org.synesthesia.util.SynesthesiaException;
+
+/**
+ * {@code trace} on a Stable Diffusion UNet: inputs {@code sample} [N, 4, H, W], {@code timestep} (a scalar, [1] or
+ * one per batch row) and {@code encoder_hidden_states} [N, L, cross_attention_dim]; output the prediction
+ * [N, 4, H, W]. Module names are diffusers'. Recognised checkpoints:
+ * <ul>
+ *   <li>a diffusers {@code unet/} folder (its {@code config.json} is used), or a pipeline folder with
+ *       {@code model_index.json} (uses {@code unet/config.json});</li>
+ *   <li>a weights file with diffusers or LDM UNet names (bare, or a whole SD checkpoint under
+ *       {@code model.diffusion_model.}): a UNet {@code config.json} beside it is used, else the config is read
+ *       off the weights (levels, widths, layers, attention, projections) with SD's head rule: 8 heads (SD1) for
+ *       1x1-conv projections, heads of width 64 (SD2) for Linear projections.</li>
+ * </ul>
+ * With several models in one checkpoint the UNet is chosen by {@code --part unet}, or by default when the inputs
+ * hold {@code encoder_hidden_states} and {@code sample}.
+ */
+public final class UNetTraceableFactory implements TraceableFactory {
+    @Override
+    public Optional<Traceable> open(Path model, String part, Set<String> inputNames) {
+        if (part != null && !part.equals("unet")) return Optional.empty();
+        boolean folder = Files.isDirectory(model);
+        boolean pipeline = folder && Files.isRegularFile(model.resolve("model_index.json"));
+        Path config = pipeline ? model.resolve("unet").resolve("config.json")
+                : folder ? model.resolve("config.json") : siblingConfig(model);
+        if (folder && !pipeline && !isUNetConfig(config)) return Optional.empty();
+        if (pipeline && part == null && !inputNames.contains("encoder_hidden_states")) return Optional.empty();
+        WeightSource src;
+        try {
+            src = WeightSources.open(model);
+        } catch (SynesthesiaException e) {
+            if (folder) throw e;
+            return Optional.empty(); // not a checkpoint format we read: not ours
+        }
+        try {
+            var names = src.names();
+            boolean whole = names.stream().anyMatch(n -> n.startsWith("first_stage_model.") || n.startsWith("cond_stage_model."));
+            boolean unet = UNetNames.isDiffusers(names, "") || UNetNames.isDiffusers(names, "unet/") || UNetNames.isLdm(names);
+            if (!unet || whole && part == null && !(inputNames.contains("sample") && inputNames.contains("encoder_hidden_states"))) {
+                src.close();
+                return Optional.empty();
+            }
+            UNetConfig c = config != null && isUNetConfig(config) ? UNetConfig.read(config) : null;
+            UNetWeights w = UNetWeights.open(src, c == null ? -1 : c.layersPerBlock());
+            String how = c != null ? "config " + config.getFileName() : "config inferred from weights";
+            if (c == null) c = infer(w);
+            UNet2DConditionModel m = new UNet2DConditionModel(c, w);
+            String desc = "unet (" + w.layout() + ", " + how + "), channels " + Arrays.toString(c.blockOutChannels()) + ", heads " + Arrays.toString(c.heads());
+            return Optional.of(new Part(m, src, desc));
+        } catch (RuntimeException e) {
+            src.close();
+            if (e instanceof SynesthesiaException) throw e;
+            throw SynesthesiaException.inFile(model, e.getMessage());
+        }
+    }
+
+    private static Path siblingConfig(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        return dir == null ? null : dir.resolve("config.json");
+    }
+
+    static boolean isUNetConfig(Path config) {
+        if (config == null || !Files.isRegularFile(config)) return false;
+        try {
+            return "UNet2DConditionModel".equals(Json.parseObject(Files.readString(config)).get("_class_name"));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** The SD config implied by the tensors present and their shapes (see the class comment for the head rule). */
+    static UNetConfig infer(UNetWeights w) {
+        List<Integer> boc = new ArrayList<>();
+        while (w.has("down_blocks." + boc.size() + ".resnets.0.conv1.weight"))
+            boc.add((int) w.shape("down_blocks." + boc.size() + ".resnets.0.conv1.weight").orElseThrow()[0]);
+        int n = boc.size();
+        if (n == 0) throw new SynesthesiaException(w.source().description() + ": no down_blocks.0.resnets.0 in the UNet");
+        int layers = 0;
+        while (w.has("down_blocks.0.resnets." + layers + ".conv1.weight")) layers++;
+        List<String> downTypes = new ArrayList<>(), upTypes = new ArrayList<>();
+        int[] heads = new int[n];
+        int[] bocArr = boc.stream().mapToInt(Integer::intValue).toArray();
+        long[] projIn = w.shape("mid_block.attentions.0.proj_in.weight")
+                .orElseThrow(() -> new SynesthesiaException(w.source().description() + ": no mid_block attention in the UNet"));
+        boolean linear = projIn.length == 2;
+        for (int i = 0; i < n; i++) {
+            downTypes.add(w.has("down_blocks." + i + ".attentions.0.proj_in.weight") ? UNetConfig.CROSS_DOWN : UNetConfig.DOWN);
+            upTypes.add(w.has("up_blocks." + i + ".attentions.0.proj_in.weight") ? UNetConfig.CROSS_UP : UNetConfig.UP);
+            heads[i] = linear ? Math.max(1, bocArr[i] / 64) : 8;
+        }
+        int tl = 0;
+        while (w.has("mid_block.attentions.0.transformer_blocks." + tl + ".attn2.to_k.weight")) tl++;
+        int cross = (int) w.shape("mid_block.attentions.0.transformer_blocks.0.attn2.to_k.weight").orElseThrow()[1];
+        long[] convIn = w.shape("conv_in.weight").orElseThrow();
+        long[] convOut = w.shape("conv_out.weight").orElseThrow(() -> new SynesthesiaException(w.source().description() + ": no conv_out in the UNet"));
+        return new UNetConfig(64, (int) convIn[1], (int) convOut[0], true, 0, downTypes, UNetConfig.MID, upTypes, bocArr, layers, 1, 1,
+                32, 1e-5f, cross, heads, linear, linear, tl);
+    }
+
+    /** Timesteps for a batch of N from a scalar, [1] or [N] tensor. */
+    static float[] timesteps(Tensor t, int N) {
+        float[] v = t.toArray();
+        if (v.length == 1) {
+            float[] r = new float[N];
+            Arrays.fill(r, v[0]);
+            return r;
+        }
+        if (v.length != N) throw new SynesthesiaException("unet: timestep has shape " + Arrays.toString(t.shape()) + ", expected a scalar or [" + N + "]");
+        return v;
+    }
+
+    private static final class Part implements Traceable {
+        private final UNet2DConditionModel unet;
+        private final WeightSource src;
+        private final String description;
+
+        Part(UNet2DConditionModel unet, WeightSource src, String description) {
+            this.unet = unet;
+            this.src = src;
+            this.description = description;
+        }
+
+        @Override public String description() { return description; }
+
+        @Override public List<String> inputNames() { return List.of("sample", "timestep", "encoder_hidden_states"); }
+
+        @Override
+        public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
+            for (String n : inputNames())
+                if (!inputs.containsKey(n)) throw new SynesthesiaException("unet: no input tensor '" + n + "' (takes " + inputNames() + ")");
+            Tensor sample = inputs.get("sample");
+            if (sample.rank() != 4) throw new SynesthesiaException("unet: sample has shape " + Arrays.toString(sample.shape()) + ", expected [N, C, H, W]");
+            try {
+                return unet.forward(sample, timesteps(inputs.get("timestep"), sample.dim(0)), inputs.get("encoder_hidden_states"), tracer);
+            } catch (IllegalArgumentException e) {
+                throw new SynesthesiaException(e.getMessage());
+            }
+        }
+
+        @Override public void close() { src.close(); }
+    }
+}

@@ -1,0 +1,196 @@
+package org.synesthesia.io;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.synesthesia.tensor.DType;
+import org.synesthesia.tensor.StoredTensor;
+import org.synesthesia.util.SynesthesiaException;
+
+/**
+ * GGUF (v2 and v3) files, little-endian:
+ * <pre>
+ * u32 magic "GGUF", u32 version, u64 tensor_count, u64 kv_count
+ * kv_count x { string key, u32 value_type, value }          string = u64 length + UTF-8 bytes
+ *                                                          array  = u32 element_type, u64 count, elements
+ * tensor_count x { string name, u32 n_dims, u64 ne[n_dims], u32 ggml_type, u64 offset }
+ * padding to general.alignment (default 32), then the data section; each tensor at data_start + offset
+ * </pre>
+ * {@code ne[0]} is the innermost (fastest) dimension, so shapes are reversed into PyTorch order here. Tensor
+ * types F32, F16, BF16, Q8_0, Q4_0 (and the integer/F64 types) are views of the mapping; others are an
+ * "unsupported tensor type" error naming the tensor.
+ *
+ * <p>Palettized weights are not a ggml type: a writer stores one as an index tensor plus a lookup-table tensor
+ * and describes the pairing (bits, group size) in metadata; a reader that knows the convention reassembles them
+ * into a {@link DType#PAL} {@link StoredTensor}. Nothing here assumes every tensor maps to one ggml type.
+ */
+public final class Gguf implements WeightSource {
+    static final int MAGIC = 0x46554747; // "GGUF" read as a little-endian u32
+    static final int DEFAULT_ALIGNMENT = 32;
+
+    private final MappedFile file;
+    private final int version;
+    private final Map<String, GgufValue> values;
+    private final Map<String, String> metadata;
+    private final Map<String, StoredTensor> tensors;
+    private final long dataStart;
+
+    private Gguf(MappedFile file, int version, Map<String, GgufValue> values, Map<String, StoredTensor> tensors, long dataStart) {
+        this.file = file;
+        this.version = version;
+        this.values = values;
+        this.tensors = tensors;
+        this.dataStart = dataStart;
+        Map<String, String> m = new LinkedHashMap<>();
+        values.forEach((k, v) -> m.put(k, v.asText()));
+        this.metadata = Collections.unmodifiableMap(m);
+    }
+
+    public static Gguf open(Path path) {
+        MappedFile f = MappedFile.open(path);
+        try {
+            return parse(f);
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    private static Gguf parse(MappedFile f) {
+        Path path = f.path();
+        Cursor c = new Cursor(path, f.segment());
+        if (f.size() < 4 || c.i32("magic") != MAGIC) throw SynesthesiaException.inFile(path, "not a GGUF file (wrong magic)");
+        int version = c.i32("version");
+        if (version == 1) throw SynesthesiaException.inFile(path, "GGUF version 1 is not supported (convert it to v3)");
+        if (version != 2 && version != 3)
+            throw SynesthesiaException.inFile(path, Integer.reverseBytes(version) == 3 || Integer.reverseBytes(version) == 2
+                    ? "big-endian GGUF is not supported" : "unsupported GGUF version " + version);
+        long nTensors = c.i64("tensor count");
+        long nKv = c.i64("metadata count");
+        if (nTensors < 0 || nTensors > f.size() || nKv < 0 || nKv > f.size())
+            throw SynesthesiaException.inFile(path, "damaged GGUF header (" + nTensors + " tensors, " + nKv + " metadata entries)");
+        Map<String, GgufValue> values = new LinkedHashMap<>();
+        for (long i = 0; i < nKv; i++) {
+            String key = string(c, "metadata key");
+            int type = c.i32("type of " + key);
+            values.put(key, value(c, key, type, 0));
+        }
+        long alignment = DEFAULT_ALIGNMENT;
+        GgufValue a = values.get("general.alignment");
+        if (a != null) {
+            if (!a.type().isInteger() || a.asLong() <= 0 || Long.bitCount(a.asLong()) != 1)
+                throw SynesthesiaException.inFile(path, "general.alignment " + a.asText() + " is not a power of two");
+            alignment = a.asLong();
+        }
+        record Info(String name, long[] ne, int type, long offset) {}
+        List<Info> infos = new ArrayList<>();
+        for (long i = 0; i < nTensors; i++) {
+            String name = string(c, "tensor name");
+            long nDims = c.u32("dimension count of " + name);
+            if (nDims > 8) throw SynesthesiaException.inFile(path, "tensor " + name + " has " + nDims + " dimensions");
+            long[] ne = new long[(int) nDims];
+            for (int d = 0; d < nDims; d++) {
+                ne[d] = c.i64("dimensions of " + name);
+                if (ne[d] < 0) throw SynesthesiaException.inFile(path, "tensor " + name + " has a negative dimension");
+            }
+            int type = c.i32("type of " + name);
+            long offset = c.i64("offset of " + name);
+            infos.add(new Info(name, ne, type, offset));
+        }
+        long dataStart = align(c.position(), alignment);
+        Map<String, StoredTensor> tensors = new LinkedHashMap<>();
+        for (Info in : infos) {
+            DType dt = GgmlType.dtype(in.type());
+            if (dt == null)
+                throw SynesthesiaException.inFile(path, "tensor " + in.name() + " has unsupported tensor type " + GgmlType.name(in.type())
+                        + " (ggml type " + in.type() + "; supported: F32, F16, BF16, Q8_0, Q4_0, I8-I64, F64)");
+            long n = 1;
+            for (long d : in.ne()) n = Math.multiplyExact(n, d);
+            if (dt.blockSize > 1 && (in.ne().length == 0 || in.ne()[0] % dt.blockSize != 0))
+                throw SynesthesiaException.inFile(path, "tensor " + in.name() + ": " + dt + " rows of " + (in.ne().length == 0 ? 1 : in.ne()[0]) + " are not whole blocks of " + dt.blockSize);
+            if (in.offset() < 0 || in.offset() % alignment != 0)
+                throw SynesthesiaException.inFile(path, "tensor " + in.name() + " at offset " + in.offset() + " is not aligned to " + alignment);
+            if (tensors.containsKey(in.name())) throw SynesthesiaException.inFile(path, "two tensors are named " + in.name());
+            MemorySegment data = f.slice(dataStart + in.offset(), dt.bytesFor(n), "tensor " + in.name());
+            long[] shape = new long[in.ne().length];
+            for (int d = 0; d < shape.length; d++) shape[d] = in.ne()[shape.length - 1 - d];
+            tensors.put(in.name(), new StoredTensor(in.name(), dt, shape, data, path.toString()));
+        }
+        return new Gguf(f, version, Collections.unmodifiableMap(values), Collections.unmodifiableMap(tensors), dataStart);
+    }
+
+    static long align(long p, long alignment) {
+        return (p + alignment - 1) / alignment * alignment;
+    }
+
+    private static String string(Cursor c, String what) {
+        long n = c.i64("length of " + what);
+        if (n < 0 || n > c.remaining()) c.need(n < 0 ? Long.MAX_VALUE : n, what);
+        return c.utf8(n, what);
+    }
+
+    private static GgufValue value(Cursor c, String key, int typeId, int depth) {
+        GgufValue.Type t = GgufValue.Type.of(typeId);
+        if (t == null) throw c.error("metadata " + key + " has unknown value type " + typeId);
+        String what = "value of " + key;
+        return switch (t) {
+            case UINT8 -> GgufValue.u8(c.u8(what));
+            case INT8 -> GgufValue.i8(c.i8(what));
+            case UINT16 -> GgufValue.u16(c.u16(what));
+            case INT16 -> GgufValue.i16(c.i16(what));
+            case UINT32 -> GgufValue.u32(c.u32(what));
+            case INT32 -> GgufValue.i32(c.i32(what));
+            case UINT64 -> GgufValue.u64(c.i64(what));
+            case INT64 -> GgufValue.i64(c.i64(what));
+            case FLOAT32 -> GgufValue.f32(c.f32(what));
+            case FLOAT64 -> GgufValue.f64(c.f64(what));
+            case BOOL -> {
+                int b = c.u8(what);
+                if (b > 1) throw c.error("metadata " + key + " has bool value " + b);
+                yield GgufValue.bool(b == 1);
+            }
+            case STRING -> GgufValue.string(string(c, what));
+            case ARRAY -> {
+                if (depth > 4) throw c.error("metadata " + key + " nests arrays too deeply");
+                int et = c.i32("element type of " + key);
+                GgufValue.Type elem = GgufValue.Type.of(et);
+                if (elem == null) throw c.error("metadata " + key + " has unknown array element type " + et);
+                long n = c.i64("length of " + key);
+                if (n < 0 || n > c.remaining()) c.need(n < 0 ? Long.MAX_VALUE : n, what);
+                List<Object> items = new ArrayList<>((int) Math.min(n, 1 << 20));
+                for (long i = 0; i < n; i++) {
+                    GgufValue v = value(c, key, et, depth + 1);
+                    items.add(elem == GgufValue.Type.ARRAY ? v : v.value());
+                }
+                yield GgufValue.array(elem, items);
+            }
+        };
+    }
+
+    public int version() { return version; }
+
+    /** Typed metadata in file order. */
+    public Map<String, GgufValue> values() { return values; }
+
+    /** Byte offset of the data section in the file. */
+    public long dataStart() { return dataStart; }
+
+    @Override public String description() { return file.path().toString(); }
+    @Override public String format() { return "gguf"; }
+    @Override public Collection<String> names() { return tensors.keySet(); }
+    @Override public Optional<StoredTensor> find(String name) { return Optional.ofNullable(tensors.get(name)); }
+    @Override public Map<String, String> metadata() { return metadata; }
+    @Override public void close() { file.close(); }
+
+    @Override
+    public String toString() {
+        return "Gguf[" + file.path() + ", v" + version + ", " + tensors.size() + " tensors, " + Arrays.toString(values.keySet().toArray()) + "]";
+    }
+}

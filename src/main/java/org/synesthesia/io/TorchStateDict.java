@@ -1,0 +1,210 @@
+package org.synesthesia.io;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.synesthesia.io.Unpickler.Opaque;
+import org.synesthesia.io.Unpickler.TensorRef;
+import org.synesthesia.io.Unpickler.Tuple;
+import org.synesthesia.tensor.DType;
+import org.synesthesia.tensor.StoredTensor;
+import org.synesthesia.util.Json;
+import org.synesthesia.util.SynesthesiaException;
+
+/**
+ * Turns an unpickled PyTorch checkpoint into named tensors and string metadata, shared by the zip and legacy
+ * readers.
+ *
+ * <p>Naming: if the top-level dict (repeatedly) wraps the weights under one of {@link #WRAPPERS} (e.g.
+ * {@code {"state_dict": ...}}, openai Whisper's {@code {"dims": ..., "model_state_dict": ...}}, HiFi-GAN's
+ * {@code {"generator": ...}}), tensor names are taken relative to that dict; its siblings that hold no tensors
+ * become metadata ({@code dims -> {"n_mels":80,...}}) and siblings that do hold tensors (optimizer state) are
+ * left out. Otherwise every tensor in the object is named by its dotted path (list items by their index).
+ * Non-tensor values within become metadata by their dotted path; dicts holding no tensor are written as JSON.
+ */
+final class TorchStateDict {
+    private TorchStateDict() {}
+
+    /** Keys a checkpoint wraps its state dict in, in order of preference. */
+    static final List<String> WRAPPERS = List.of("state_dict", "model_state_dict", "model", "module", "generator", "net", "params");
+
+    /** A storage a persistent id names: {@code ('storage', type, key, location, numel[, view])}. */
+    record StorageRef(String key, DType dtype, long numel, String location, String viewOf, long viewOffset) {}
+
+    record Result(Map<String, StoredTensor> tensors, Map<String, String> metadata) {}
+
+    /** The persistent-id loader both torch formats share. */
+    static Function<Object, Object> persistentLoader(Object file, Map<String, StorageRef> seen) {
+        return pid -> {
+            if (!(pid instanceof Tuple t) || t.size() < 5 || !"storage".equals(t.get(0)))
+                throw SynesthesiaException.inFile(file, "unsupported persistent id " + describe(pid) + " (expected a storage)");
+            DType dtype = Unpickler.storageDType(t.get(1));
+            if (dtype == null) throw SynesthesiaException.inFile(file, "unsupported storage type " + t.get(1));
+            String key = String.valueOf(t.get(2));
+            String location = String.valueOf(t.get(3));
+            if (!(t.get(4) instanceof Long numel)) throw SynesthesiaException.inFile(file, "storage " + key + " has no element count");
+            StorageRef root = new StorageRef(key, dtype, numel, location, null, 0);
+            StorageRef prev = seen.putIfAbsent(key, root);
+            if (prev != null && prev.dtype() != dtype)
+                throw SynesthesiaException.inFile(file, "storage " + key + " is used as both " + prev.dtype() + " and " + dtype);
+            // legacy view_metadata: (view_key, offset, view_size), elements of the root storage
+            if (t.size() > 5 && t.get(5) instanceof Tuple v && v.size() == 3 && v.get(1) instanceof Long off && v.get(2) instanceof Long n)
+                return new StorageRef(String.valueOf(v.get(0)), dtype, n, location, key, off);
+            return root;
+        };
+    }
+
+    /**
+     * Builds the tensors. {@code storageBytes} gives each root storage's bytes (at least {@code numel} elements);
+     * non-contiguous tensors are copied into {@code scratch}.
+     */
+    static Result build(Object file, Object root, Function<StorageRef, MemorySegment> storageBytes, Arena scratch) {
+        Map<String, StoredTensor> tensors = new LinkedHashMap<>();
+        Map<String, String> meta = new LinkedHashMap<>();
+        Object node = root;
+        String metaPrefix = "";
+        while (node instanceof Map<?, ?> m && !hasDirectTensor(m)) {
+            Object wrapper = null;
+            for (String w : WRAPPERS)
+                if (m.get(w) instanceof Map<?, ?> inner && containsTensor(inner)) { wrapper = w; break; }
+            if (wrapper == null) break;
+            for (Map.Entry<?, ?> e : m.entrySet())
+                if (!e.getKey().equals(wrapper) && !containsTensor(e.getValue())) meta.put(metaPrefix + key(e.getKey()), render(e.getValue()));
+            node = m.get(wrapper);
+            metaPrefix = metaPrefix + wrapper + ".";
+        }
+        walk(file, node, "", tensors, meta, storageBytes, scratch);
+        if (tensors.isEmpty()) throw SynesthesiaException.inFile(file, "holds no tensors (a pickle of " + describe(root) + ")");
+        return new Result(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(meta));
+    }
+
+    private static void walk(Object file, Object o, String name, Map<String, StoredTensor> tensors, Map<String, String> meta,
+                             Function<StorageRef, MemorySegment> storageBytes, Arena scratch) {
+        if (o instanceof TensorRef t) {
+            String n = name.isEmpty() ? "tensor" : name;
+            if (tensors.containsKey(n)) throw SynesthesiaException.inFile(file, "two tensors are named " + n);
+            tensors.put(n, tensor(file, n, t, storageBytes, scratch));
+        } else if ((o instanceof Map<?, ?> || o instanceof List<?> || o instanceof Tuple) && containsTensor(o)) {
+            if (o instanceof Map<?, ?> m) {
+                for (Map.Entry<?, ?> e : m.entrySet()) walk(file, e.getValue(), join(name, key(e.getKey())), tensors, meta, storageBytes, scratch);
+            } else {
+                List<?> items = o instanceof Tuple t ? t.items() : (List<?>) o;
+                for (int i = 0; i < items.size(); i++) walk(file, items.get(i), join(name, String.valueOf(i)), tensors, meta, storageBytes, scratch);
+            }
+        } else if (!name.isEmpty()) {
+            meta.put(name, render(o));
+        }
+    }
+
+    private static String join(String a, String b) {
+        return a.isEmpty() ? b : a + "." + b;
+    }
+
+    private static String key(Object k) {
+        return k instanceof Tuple t ? t.items().toString() : String.valueOf(k);
+    }
+
+    private static boolean hasDirectTensor(Map<?, ?> m) {
+        for (Object v : m.values()) if (v instanceof TensorRef) return true;
+        return false;
+    }
+
+    static boolean containsTensor(Object o) {
+        if (o instanceof TensorRef) return true;
+        if (o instanceof Map<?, ?> m) { for (Object v : m.values()) if (containsTensor(v)) return true; }
+        else if (o instanceof List<?> l) { for (Object v : l) if (containsTensor(v)) return true; }
+        else if (o instanceof Tuple t) { for (Object v : t.items()) if (containsTensor(v)) return true; }
+        return false;
+    }
+
+    /** A metadata value: strings as they are, anything else as JSON. */
+    static String render(Object o) {
+        Object p = plain(o);
+        return p instanceof String s ? s : Json.write(p);
+    }
+
+    private static Object plain(Object o) {
+        if (o instanceof Map<?, ?> m) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            m.forEach((k, v) -> r.put(key(k), plain(v)));
+            return r;
+        }
+        if (o instanceof Tuple t) return plain(t.items());
+        if (o instanceof List<?> l) {
+            List<Object> r = new ArrayList<>();
+            for (Object v : l) r.add(plain(v));
+            return r;
+        }
+        if (o instanceof byte[] b) return "<" + b.length + " bytes>";
+        if (o instanceof BigInteger b) return b.toString();
+        if (o instanceof Double d && !Double.isFinite(d)) return d.toString();
+        if (o == null || o instanceof String || o instanceof Number || o instanceof Boolean) return o;
+        return String.valueOf(o); // Opaque, Global
+    }
+
+    private static String describe(Object o) {
+        if (o instanceof Map<?, ?> m) return "a dict with keys " + abbreviate(m.keySet().toString());
+        if (o instanceof Opaque op) return op.toString();
+        return o == null ? "None" : o.getClass().getSimpleName();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 120 ? s.substring(0, 117) + "..." : s;
+    }
+
+    private static StoredTensor tensor(Object file, String name, TensorRef t, Function<StorageRef, MemorySegment> storageBytes, Arena scratch) {
+        if (!(t.storage() instanceof StorageRef s)) throw SynesthesiaException.inFile(file, "tensor " + name + " has no storage");
+        long[] size = t.size(), stride = t.stride();
+        if (size.length != stride.length) throw SynesthesiaException.inFile(file, "tensor " + name + ": size and stride differ in rank");
+        DType dt = s.dtype();
+        long el = dt.blockBytes;
+        long n = 1, reach = 0; // reach: elements spanned past the offset
+        for (int i = 0; i < size.length; i++) {
+            if (size[i] < 0 || stride[i] < 0) throw SynesthesiaException.inFile(file, "tensor " + name + ": negative size or stride");
+            n *= size[i];
+            if (size[i] > 0) reach += (size[i] - 1) * stride[i];
+        }
+        if (n > 0) reach += 1;
+        else reach = 0;
+        long storageOffset = s.viewOf() == null ? 0 : s.viewOffset();
+        if (t.offset() < 0 || t.offset() + reach > s.numel())
+            throw SynesthesiaException.inFile(file, "tensor " + name + " " + Arrays.toString(size) + " at offset " + t.offset()
+                    + " runs past its storage " + s.key() + " of " + s.numel() + " elements");
+        MemorySegment store = storageBytes.apply(s.viewOf() == null ? s : new StorageRef(s.viewOf(), dt, -1, s.location(), null, 0));
+        long first = (storageOffset + t.offset()) * el;
+        if (first + reach * el > store.byteSize())
+            throw SynesthesiaException.inFile(file, "truncated: storage " + s.key() + " of tensor " + name + " has " + store.byteSize()
+                    + " bytes, needs " + (first + reach * el));
+        if (contiguous(size, stride)) return new StoredTensor(name, dt, size, store.asSlice(first, n * el), file.toString());
+        // a strided view (rare in saved state dicts): gather a contiguous copy off-heap
+        MemorySegment out = scratch.allocate(Math.max(1, n * el), 8).asSlice(0, n * el);
+        long[] idx = new long[size.length];
+        for (long k = 0; k < n; k++) {
+            long src = 0;
+            for (int d = 0; d < size.length; d++) src += idx[d] * stride[d];
+            MemorySegment.copy(store, first + src * el, out, k * el, el);
+            for (int d = size.length - 1; d >= 0; d--) {
+                if (++idx[d] < size[d]) break;
+                idx[d] = 0;
+            }
+        }
+        return new StoredTensor(name, dt, size, out, file.toString());
+    }
+
+    /** Row-major strides (dimensions of size 1 may have any stride). */
+    static boolean contiguous(long[] size, long[] stride) {
+        long expect = 1;
+        for (int i = size.length - 1; i >= 0; i--) {
+            if (size[i] != 1 && stride[i] != expect) return false;
+            expect *= size[i];
+        }
+        return true;
+    }
+}

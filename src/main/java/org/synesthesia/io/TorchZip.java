@@ -1,0 +1,81 @@
+package org.synesthesia.io;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.synesthesia.tensor.StoredTensor;
+import org.synesthesia.util.SynesthesiaException;
+
+/**
+ * PyTorch's zip checkpoints ({@code torch.save} since 1.6; {@code .pt}, {@code .pth}, {@code .ckpt}, {@code .bin}):
+ * a zip holding {@code ARCHIVE/data.pkl} (the pickled object, tensors as persistent ids
+ * {@code ('storage', torch.HalfStorage, KEY, location, numel)}), one entry {@code ARCHIVE/data/KEY} of raw
+ * little-endian bytes per storage (stored uncompressed and 64-byte aligned, so tensors are views of the mapping)
+ * and an optional {@code ARCHIVE/byteorder}. See {@link TorchStateDict} for how tensors are named.
+ */
+public final class TorchZip implements WeightSource {
+    private final MappedFile file;
+    private final Arena scratch;
+    private final Map<String, StoredTensor> tensors;
+    private final Map<String, String> metadata;
+
+    private TorchZip(MappedFile file, Arena scratch, TorchStateDict.Result r) {
+        this.file = file;
+        this.scratch = scratch;
+        this.tensors = r.tensors();
+        this.metadata = r.metadata();
+    }
+
+    public static TorchZip open(Path path) {
+        MappedFile f = MappedFile.open(path);
+        Arena scratch = Arena.ofShared();
+        try {
+            return new TorchZip(f, scratch, parse(f, scratch));
+        } catch (RuntimeException e) {
+            scratch.close();
+            f.close();
+            throw e;
+        }
+    }
+
+    private static TorchStateDict.Result parse(MappedFile f, Arena scratch) {
+        Path path = f.path();
+        ZipDirectory zip = ZipDirectory.read(f);
+        ZipDirectory.Entry pkl = null;
+        for (ZipDirectory.Entry e : zip.entries().values())
+            if (e.name().equals("data.pkl") || e.name().endsWith("/data.pkl")) { pkl = e; break; }
+        if (pkl == null) throw SynesthesiaException.inFile(path, "a zip without data.pkl, not a PyTorch checkpoint");
+        String prefix = pkl.name().substring(0, pkl.name().length() - "data.pkl".length());
+        ZipDirectory.Entry order = zip.entries().get(prefix + "byteorder");
+        if (order != null) {
+            String bo = new String(zip.data(order, scratch).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII).trim();
+            if (!bo.equals("little")) throw SynesthesiaException.inFile(path, "byte order '" + bo + "' is not supported (only little-endian checkpoints)");
+        }
+        Map<String, TorchStateDict.StorageRef> seen = new HashMap<>();
+        Object root = Unpickler.load(path, zip.data(pkl, scratch), TorchStateDict.persistentLoader(path, seen));
+        Map<String, MemorySegment> cache = new HashMap<>();
+        return TorchStateDict.build(path, root, s -> cache.computeIfAbsent(s.key(), key -> {
+            ZipDirectory.Entry e = zip.entries().get(prefix + "data/" + key);
+            if (e == null) throw SynesthesiaException.inFile(path, "truncated or damaged: storage " + key + " (entry " + prefix + "data/" + key + ") is missing");
+            return zip.data(e, scratch);
+        }), scratch);
+    }
+
+    @Override public String description() { return file.path().toString(); }
+    @Override public String format() { return "pytorch-zip"; }
+    @Override public Collection<String> names() { return tensors.keySet(); }
+    @Override public Optional<StoredTensor> find(String name) { return Optional.ofNullable(tensors.get(name)); }
+    @Override public Map<String, String> metadata() { return metadata; }
+
+    @Override
+    public void close() {
+        scratch.close();
+        file.close();
+    }
+}

@@ -1,0 +1,203 @@
+package org.synesthesia.whisper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.synesthesia.io.SafeTensors;
+import org.synesthesia.io.WeightSource;
+import org.synesthesia.nn.Tracer;
+import org.synesthesia.tensor.Tensor;
+import org.synesthesia.util.Json;
+import org.synesthesia.util.SynesthesiaException;
+
+/**
+ * A loaded Whisper checkpoint: the open {@link WeightSource} (weights stay mapped), the bound
+ * {@link WhisperModel}, and its {@link WhisperEncoder} and {@link WhisperDecoder}. Batch size 1.
+ *
+ * <pre>
+ * try (Whisper w = Whisper.load(path)) {
+ *     Tensor audio = w.encode(mel);                      // [1, 1500, d]
+ *     DecoderState s = w.newState(audio);
+ *     float[] next = w.decoder().lastLogits(prefix, s);  // then one token at a time
+ * }
+ * </pre>
+ * Dimensions come from the checkpoint's {@code dims} metadata, else a Hugging Face {@code config.json} beside it,
+ * else the tensor shapes ({@link WhisperConfig}). Names may be openai's or Hugging Face's ({@link WhisperNames}).
+ */
+public final class Whisper implements AutoCloseable {
+    private final WeightSource source;
+    private final WhisperNames names;
+    private final WhisperModel model;
+    private final WhisperEncoder encoder;
+    private final WhisperDecoder decoder;
+
+    private Whisper(WhisperNames names, WhisperModel model) {
+        this.source = names.source();
+        this.names = names;
+        this.model = model;
+        this.encoder = new WhisperEncoder(model.config(), model.encoder());
+        this.decoder = new WhisperDecoder(model.config(), model.decoder());
+    }
+
+    /**
+     * Opens a checkpoint file, or a folder holding one ({@code model.safetensors} or a single
+     * {@code *.safetensors}, with {@code config.json}). The returned model owns the file mapping: close it.
+     */
+    public static Whisper load(Path path) {
+        Path file = checkpointFile(path);
+        WeightSource src = openSource(file);
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            return load(src, parent);
+        } catch (RuntimeException e) {
+            src.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Binds a model over an open source (any reader); {@code folder} is where a Hugging Face {@code config.json}
+     * may be (null: none). The returned model closes {@code source} when closed.
+     */
+    public static Whisper load(WeightSource source, Path folder) {
+        if (!WhisperNames.isWhisper(source.names()))
+            throw new SynesthesiaException(source.description() + ": not a Whisper checkpoint (no encoder.conv1.weight and decoder.token_embedding.weight, in openai or Hugging Face names)");
+        WhisperNames names = WhisperNames.of(source);
+        WhisperConfig config = readConfig(names, folder);
+        return new Whisper(names, WhisperModel.bind(names, config));
+    }
+
+    /** The dimensions: metadata, else {@code folder/config.json} (Hugging Face), else inferred from shapes. */
+    static WhisperConfig readConfig(WhisperNames names, Path folder) {
+        WeightSource source = names.source();
+        Optional<WhisperConfig> meta = WhisperConfig.fromMetadata(source);
+        if (meta.isPresent()) return meta.get();
+        Optional<WhisperConfig> hf = huggingFaceConfig(folder);
+        if (hf.isPresent()) return hf.get();
+        try {
+            return WhisperConfig.inferFromShapes(source, names);
+        } catch (IllegalArgumentException e) {
+            throw new SynesthesiaException(source.description() + ": cannot tell the whisper dimensions from the tensor shapes (" + e.getMessage() + ")");
+        }
+    }
+
+    private static Optional<WhisperConfig> huggingFaceConfig(Path folder) {
+        if (folder == null) return Optional.empty();
+        Path cfg = folder.resolve("config.json");
+        if (!Files.isRegularFile(cfg)) return Optional.empty();
+        Map<String, Object> json;
+        try {
+            json = Json.parseObject(Files.readString(cfg, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw SynesthesiaException.inFile(cfg, "cannot read (" + e.getMessage() + ")");
+        } catch (IllegalArgumentException e) {
+            throw SynesthesiaException.inFile(cfg, "not JSON (" + e.getMessage() + ")");
+        }
+        boolean whisper = "whisper".equals(json.get("model_type")) || json.containsKey("num_mel_bins") && json.containsKey("encoder_layers");
+        if (!whisper) return Optional.empty();
+        try {
+            return Optional.of(WhisperConfig.fromHuggingFace(json));
+        } catch (IllegalArgumentException e) {
+            throw SynesthesiaException.inFile(cfg, "bad whisper config (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The checkpoint file of a path: itself, or the weights file inside a folder. */
+    static Path checkpointFile(Path path) {
+        if (!Files.exists(path)) throw SynesthesiaException.inFile(path, "no such file or folder");
+        if (!Files.isDirectory(path)) return path;
+        Path m = path.resolve("model.safetensors");
+        if (Files.isRegularFile(m)) return m;
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> s = Files.list(path)) {
+            s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().forEach(found::add);
+        } catch (IOException e) {
+            throw SynesthesiaException.inFile(path, "cannot list (" + e.getMessage() + ")");
+        }
+        if (found.size() == 1) return found.get(0);
+        throw SynesthesiaException.inFile(path, found.isEmpty() ? "no model.safetensors or other .safetensors file in the folder"
+                : "several .safetensors files and no model.safetensors: name the file");
+    }
+
+    /**
+     * Opens the reader for a checkpoint file. Only safetensors for now: the place where the openai {@code .pt},
+     * GGUF and whisper.cpp ggml readers plug in, each a {@link WeightSource} exposing openai dims as metadata.
+     */
+    static WeightSource openSource(Path file) {
+        if (isSafeTensors(file)) return SafeTensors.open(file);
+        throw SynesthesiaException.inFile(file, "not a safetensors file (Whisper checkpoints are read from safetensors in this build)");
+    }
+
+    /** Whether the file starts like safetensors: an 8-byte header length, then '{'. */
+    static boolean isSafeTensors(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] b = in.readNBytes(9);
+            return b.length == 9 && b[8] == '{';
+        } catch (IOException e) {
+            throw SynesthesiaException.inFile(file, "cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    public WhisperConfig config() {
+        return model.config();
+    }
+
+    public WhisperModel model() {
+        return model;
+    }
+
+    public WeightSource source() {
+        return source;
+    }
+
+    public WhisperNames names() {
+        return names;
+    }
+
+    public WhisperEncoder encoder() {
+        return encoder;
+    }
+
+    public WhisperDecoder decoder() {
+        return decoder;
+    }
+
+    /** mel [1, n_mels, 3000] -> audio features [1, 1500, d]. */
+    public Tensor encode(Tensor mel) {
+        return encoder.forward(mel, Tracer.NONE);
+    }
+
+    public Tensor encode(Tensor mel, Tracer tracer) {
+        return encoder.forward(mel, tracer);
+    }
+
+    /** A new decoding sequence on the audio features of one segment (computes its cross-attention keys/values). */
+    public DecoderState newState(Tensor audioFeatures) {
+        return decoder.newState(decoder.crossAttention(audioFeatures));
+    }
+
+    /** openai's {@code Whisper.forward(mel, tokens)}: logits [1, T, n_vocab] of all tokens, no cache kept. */
+    public Tensor forward(Tensor mel, int[] tokens, Tracer tracer) {
+        Tensor audio = encoder.forward(mel, tracer);
+        DecoderState s = newState(audio);
+        return Tensor.of(decoder.logits(tokens, s, tracer), 1, tokens.length, config().nVocab());
+    }
+
+    public String description() {
+        return "whisper " + model.config().officialName().orElse("custom") + " (" + names.naming()
+                + " names, " + source.format() + "), " + model.config().nAudioLayer() + "+" + model.config().nTextLayer()
+                + " layers, d " + model.config().nAudioState();
+    }
+
+    @Override
+    public void close() {
+        source.close();
+    }
+}

@@ -1,0 +1,224 @@
+package org.synesthesia.whisper;
+
+import java.util.Arrays;
+import org.synesthesia.kernel.Gemm;
+import org.synesthesia.kernel.WeightMatrix;
+import org.synesthesia.nn.Tracer;
+import org.synesthesia.tensor.Tensor;
+import org.synesthesia.util.SynesthesiaException;
+
+/**
+ * openai's {@code TextDecoder} with its KV cache, batch size 1 per {@link DecoderState}:
+ * <pre>
+ * x = token_embedding[tokens] + positional_embedding[offset : offset + T]    offset = tokens already cached
+ * for block: x = x + attn(attn_ln(x))              causal self-attention over cached + new tokens
+ *            x = x + cross_attn(cross_attn_ln(x))  keys/values of the audio ({@link CrossAttentionCache})
+ *            x = x + mlp(mlp_ln(x))
+ * logits = ln(x) . token_embedding^T               [T, n_vocab], the embedding tied as output projection
+ * </pre>
+ * Feeding tokens in pieces gives the same logits as one call on all of them (the cache holds the keys and
+ * values of earlier tokens). Each sequence is batch size 1; {@link #lastLogits(int[][], DecoderState[], float[])}
+ * steps several sequences (beams) in one pass. Captured names (single-sequence calls): {@code decoder.token_embedding} (the raw lookup),
+ * {@code decoder.blocks.i} and inside it {@code attn_ln}, {@code attn}, {@code cross_attn_ln},
+ * {@code cross_attn}, {@code mlp_ln}, {@code mlp} (attention/MLP outputs before the residual add), then
+ * {@code decoder.ln} and {@code decoder} (the logits [1, T, n_vocab]).
+ */
+public final class WhisperDecoder {
+    private final WhisperConfig config;
+    private final WhisperModel.Decoder weights;
+    /** Capture names per block: the block, attn_ln, attn, cross_attn_ln, cross_attn, mlp_ln, mlp (built once). */
+    private final String[][] names;
+
+    public WhisperDecoder(WhisperConfig config, WhisperModel.Decoder weights) {
+        this.config = config;
+        this.weights = weights;
+        this.names = new String[config.nTextLayer()][];
+        for (int l = 0; l < names.length; l++) {
+            String p = "decoder.blocks." + l;
+            names[l] = new String[] {p, p + ".attn_ln", p + ".attn", p + ".cross_attn_ln", p + ".cross_attn", p + ".mlp_ln", p + ".mlp"};
+        }
+    }
+
+    public WhisperConfig config() {
+        return config;
+    }
+
+    /** Cross-attention keys and values of every layer for an encoder output [1, ctx, d] or [ctx, d]. */
+    public CrossAttentionCache crossAttention(Tensor encoderOutput) {
+        int[] s = encoderOutput.shape();
+        int d = config.nTextState();
+        boolean ok = s.length == 3 && s[0] == 1 && s[2] == d || s.length == 2 && s[1] == d;
+        if (!ok) throw new SynesthesiaException("whisper decoder: audio features have shape " + Arrays.toString(s) + ", expected [1, ctx, " + d + "]");
+        int ctx = s[s.length - 2];
+        float[] xa = encoderOutput.contiguous().toArray();
+        int layers = config.nTextLayer();
+        float[][] k = new float[layers][], v = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+            WhisperModel.Attention ca = weights.blocks().get(l).crossAttn();
+            k[l] = new float[ctx * d];
+            v[l] = new float[ctx * d];
+            Layers.linear(xa, ctx, ca.key(), k[l]);
+            Layers.linear(xa, ctx, ca.value(), v[l]);
+        }
+        return new CrossAttentionCache(ctx, d, k, v);
+    }
+
+    /** A new empty sequence on this audio. */
+    public DecoderState newState(CrossAttentionCache audio) {
+        return new DecoderState(config, audio);
+    }
+
+    /** Appends {@code tokens} to the sequence; returns the logits of every new token, [T * n_vocab] row-major. */
+    public float[] logits(int[] tokens, DecoderState state) {
+        return logits(tokens, state, Tracer.NONE);
+    }
+
+    public float[] logits(int[] tokens, DecoderState state, Tracer tracer) {
+        float[] out = new float[tokens.length * config.nVocab()];
+        forward(new int[][] {tokens}, new DecoderState[] {state}, tracer, false, out);
+        return out;
+    }
+
+    /**
+     * Appends {@code tokens}; returns the logits of the last one only [n_vocab] (one matrix-vector product
+     * with the embedding: what sampling needs).
+     */
+    public float[] lastLogits(int[] tokens, DecoderState state) {
+        float[] out = new float[config.nVocab()];
+        forward(new int[][] {tokens}, new DecoderState[] {state}, Tracer.NONE, true, out);
+        return out;
+    }
+
+    /** {@link #lastLogits(int[], DecoderState)} into a caller's array of at least n_vocab values. */
+    public void lastLogits(int[] tokens, DecoderState state, float[] out) {
+        forward(new int[][] {tokens}, new DecoderState[] {state}, Tracer.NONE, true, out);
+    }
+
+    /**
+     * Several sequences in one pass (beam search, several candidates): appends {@code tokens[g]} to
+     * {@code states[g]} and writes the logits of each sequence's last token to {@code out[g * n_vocab ..]}.
+     * Same results as one {@link #lastLogits} call per sequence, but the projections and the output product
+     * run once over all the new rows, so each weight is read once per step rather than once per sequence.
+     * The states must be distinct objects; they may be on different audio.
+     */
+    public void lastLogits(int[][] tokens, DecoderState[] states, float[] out) {
+        forward(tokens, states, Tracer.NONE, true, out);
+    }
+
+    /**
+     * The decoder over G sequences: group g contributes its T_g new tokens as rows
+     * {@code [row0[g], row0[g] + T_g)} of the activations. Projections and MLPs run on all rows together;
+     * self-attention (over the group's KV cache) and cross-attention (over its audio) run per group.
+     */
+    private void forward(int[][] tokens, DecoderState[] states, Tracer tracer, boolean lastOnly, float[] out) {
+        int G = states.length, d = config.nTextState(), V = config.nVocab();
+        if (tokens.length != G) throw new IllegalArgumentException(tokens.length + " token lists for " + G + " states");
+        if (G == 0) throw new IllegalArgumentException("no sequences");
+        int[] row0 = new int[G + 1];
+        for (int g = 0; g < G; g++) {
+            int T = tokens[g].length, off = states[g].length();
+            if (T == 0) throw new IllegalArgumentException("no tokens for sequence " + g);
+            if (off + T > config.nTextCtx())
+                throw new SynesthesiaException("whisper decoder: " + (off + T) + " tokens exceed the text context of " + config.nTextCtx());
+            for (int t : tokens[g])
+                if (t < 0 || t >= V) throw new SynesthesiaException("whisper decoder: token id " + t + " outside the vocabulary of " + V);
+            for (int h = 0; h < g; h++)
+                if (states[h] == states[g]) throw new IllegalArgumentException("sequences " + h + " and " + g + " share one state");
+            row0[g + 1] = row0[g] + T;
+        }
+        int R = row0[G], outRows = lastOnly ? G : R;
+        if (out.length < (long) outRows * V) throw new IllegalArgumentException("logits buffer of " + out.length + " < " + outRows + " x n_vocab " + V);
+        for (int g = 0; g < G; g++) states[g].ensureCapacity(states[g].length() + tokens[g].length);
+        DecoderState.Scratch s = states[0].scratch(R);
+        float[] x = s.x;
+
+        // x = token_embedding[tokens] + positional_embedding[offset + i]
+        WeightMatrix tok = weights.tokenEmbedding(), pos = weights.positionalEmbedding();
+        for (int g = 0; g < G; g++)
+            for (int i = 0; i < tokens[g].length; i++) tok.decodeRow(tokens[g][i], 0, d, x, (row0[g] + i) * d);
+        Layers.capture(tracer, "decoder.token_embedding", x, 0, 1, R, d);
+        for (int g = 0; g < G; g++)
+            for (int i = 0; i < tokens[g].length; i++) {
+                pos.decodeRow(states[g].length() + i, 0, d, s.o, 0);
+                int r = (row0[g] + i) * d;
+                for (int c = 0; c < d; c++) x[r + c] += s.o[c];
+            }
+
+        int heads = config.nTextHead(), hd = d / heads, n = R * d;
+        for (int l = 0; l < config.nTextLayer(); l++) {
+            WhisperModel.Block b = weights.blocks().get(l);
+            String[] nm = names[l];
+
+            // self-attention: new keys/values appended to each sequence's cache, causal over cache + new rows
+            Layers.layerNorm(x, s.h, 0, R, d, b.attnLn());
+            Layers.capture(tracer, nm[1], s.h, 0, 1, R, d);
+            Layers.linear(s.h, R, b.attn().query(), s.q);
+            if (G == 1) {
+                Layers.linear(s.h, R, b.attn().key(), states[0].keys(l), states[0].length());
+                Layers.linear(s.h, R, b.attn().value(), states[0].values(l), states[0].length());
+            } else {
+                Layers.linear(s.h, R, b.attn().key(), s.k);
+                Layers.linear(s.h, R, b.attn().value(), s.v);
+                for (int g = 0; g < G; g++) {
+                    int off = states[g].length() * d, len = tokens[g].length * d;
+                    System.arraycopy(s.k, row0[g] * d, states[g].keys(l), off, len);
+                    System.arraycopy(s.v, row0[g] * d, states[g].values(l), off, len);
+                }
+            }
+            for (int g = 0; g < G; g++) {
+                int T = tokens[g].length, lk = states[g].length() + T;
+                Layers.attention(s.q, row0[g] * d, states[g].keys(l), states[g].values(l), s.att, T, lk, heads, hd, true);
+            }
+            Layers.linear(s.att, R, b.attn().out(), s.o);
+            Layers.capture(tracer, nm[2], s.o, 0, 1, R, d);
+            Layers.addInPlace(x, s.o, n);
+
+            // cross-attention over each sequence's audio
+            Layers.layerNorm(x, s.h, 0, R, d, b.crossAttnLn());
+            Layers.capture(tracer, nm[3], s.h, 0, 1, R, d);
+            Layers.linear(s.h, R, b.crossAttn().query(), s.q);
+            for (int g = 0; g < G; g++) {
+                CrossAttentionCache audio = states[g].audio();
+                Layers.attention(s.q, row0[g] * d, audio.keys(l), audio.values(l), s.att, tokens[g].length, audio.length(), heads, hd, false);
+            }
+            Layers.linear(s.att, R, b.crossAttn().out(), s.o);
+            Layers.capture(tracer, nm[4], s.o, 0, 1, R, d);
+            Layers.addInPlace(x, s.o, n);
+
+            Layers.layerNorm(x, s.h, 0, R, d, b.mlpLn());
+            Layers.capture(tracer, nm[5], s.h, 0, 1, R, d);
+            Layers.linear(s.h, R, b.mlp().fc1(), s.m);
+            Layers.gelu(s.m, 4 * n);
+            Layers.linear(s.m, R, b.mlp().fc2(), s.o);
+            Layers.capture(tracer, nm[6], s.o, 0, 1, R, d);
+            Layers.addInPlace(x, s.o, n);
+            Layers.capture(tracer, nm[0], x, 0, 1, R, d);
+        }
+        for (int g = 0; g < G; g++) states[g].advance(tokens[g].length);
+
+        // logits = ln(x) . token_embedding^T, only for each sequence's last row when that is all the caller wants
+        if (lastOnly) {
+            for (int g = 0; g < G; g++) System.arraycopy(x, (row0[g + 1] - 1) * d, s.q, g * d, d);
+            Layers.layerNorm(s.q, s.h, 0, G, d, weights.ln());
+        } else {
+            Layers.layerNorm(x, s.h, 0, R, d, weights.ln());
+        }
+        Layers.capture(tracer, "decoder.ln", s.h, 0, 1, outRows, d);
+        Gemm.linear(s.h, 0, d, outRows, tok, null, out, 0, V);
+        if (tracer.wants("decoder")) tracer.capture("decoder", Tensor.of(Arrays.copyOf(out, outRows * V), 1, outRows, V));
+    }
+
+    /** Index of the largest value of {@code logits[off, off + n)} (the first, on ties): greedy decoding. */
+    public static int argmax(float[] logits, int off, int n) {
+        int best = 0;
+        float bv = logits[off];
+        for (int i = 1; i < n; i++) {
+            float v = logits[off + i];
+            if (v > bv) {
+                bv = v;
+                best = i;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,124 @@
+package org.synesthesia.whisper;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.synesthesia.io.WeightSource;
+import org.synesthesia.nn.Traceable;
+import org.synesthesia.nn.TraceableFactory;
+import org.synesthesia.nn.Tracer;
+import org.synesthesia.tensor.Tensor;
+import org.synesthesia.util.SynesthesiaException;
+
+/**
+ * {@code trace} on a Whisper checkpoint (recognised by its tensor names, openai or Hugging Face). Parts:
+ * <ul>
+ *   <li>{@code encoder}: input {@code mel} [1, n_mels, 3000] -> audio features [1, 1500, d];</li>
+ *   <li>{@code decoder} (the default when the inputs hold {@code tokens}): inputs {@code tokens} [T] or [1, T]
+ *       and {@code mel} (or the encoder's output as {@code audio_features}) -> logits [1, T, n_vocab], openai's
+ *       {@code Whisper.forward(mel, tokens)}.</li>
+ * </ul>
+ * Module names are openai's ({@code encoder.blocks.0.attn}, {@code decoder.blocks.1.cross_attn}, {@code decoder.ln}).
+ */
+public final class WhisperTraceableFactory implements TraceableFactory {
+    private static final List<String> FEATURE_NAMES = List.of("audio_features", "xa", "encoder_output");
+
+    @Override
+    public Optional<Traceable> open(Path model, String part, Set<String> inputNames) {
+        Path file;
+        try {
+            file = Whisper.checkpointFile(model);
+        } catch (SynesthesiaException e) {
+            return Optional.empty(); // a folder without one weights file: not ours
+        }
+        if (!Files.isRegularFile(file) || !Whisper.isSafeTensors(file)) return Optional.empty();
+        WeightSource src = Whisper.openSource(file);
+        Whisper w;
+        try {
+            if (!WhisperNames.isWhisper(src.names())) {
+                src.close();
+                return Optional.empty();
+            }
+            w = Whisper.load(src, file.toAbsolutePath().getParent());
+        } catch (RuntimeException e) {
+            src.close();
+            throw e;
+        }
+        String p = part != null ? part : inputNames.contains("tokens") ? "decoder" : "encoder";
+        return switch (p) {
+            case "encoder" -> Optional.of(new EncoderPart(w));
+            case "decoder", "model", "whisper" -> Optional.of(new FullModel(w));
+            default -> {
+                w.close();
+                throw SynesthesiaException.inFile(model, "a Whisper checkpoint has parts 'encoder' and 'decoder', not '" + part + "'");
+            }
+        };
+    }
+
+    /** Token ids from a tensor [T] or [1, T] of integral values. */
+    static int[] tokens(Tensor t) {
+        int[] s = t.shape();
+        if (!(s.length == 1 || s.length == 2 && s[0] == 1) || t.size() == 0)
+            throw new SynesthesiaException("whisper: tokens have shape " + java.util.Arrays.toString(s) + ", expected [T] or [1, T]");
+        float[] v = t.toArray();
+        int[] ids = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] != Math.rint(v[i])) throw new SynesthesiaException("whisper: token " + i + " is " + v[i] + ", not an integer id");
+            ids[i] = (int) v[i];
+        }
+        return ids;
+    }
+
+    private static final class EncoderPart implements Traceable {
+        private final Whisper w;
+
+        EncoderPart(Whisper w) {
+            this.w = w;
+        }
+
+        @Override public String description() { return w.description() + ", encoder"; }
+
+        @Override public List<String> inputNames() { return List.of("mel"); }
+
+        @Override
+        public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
+            Tensor mel = inputs.get("mel");
+            if (mel == null) throw new SynesthesiaException("whisper encoder: no input tensor 'mel'");
+            return w.encode(mel, tracer);
+        }
+
+        @Override public void close() { w.close(); }
+    }
+
+    private static final class FullModel implements Traceable {
+        private final Whisper w;
+
+        FullModel(Whisper w) {
+            this.w = w;
+        }
+
+        @Override public String description() { return w.description() + ", decoder on tokens"; }
+
+        @Override public List<String> inputNames() { return List.of("tokens", "mel", "audio_features"); }
+
+        @Override
+        public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
+            Tensor tok = inputs.get("tokens");
+            if (tok == null) throw new SynesthesiaException("whisper decoder: no input tensor 'tokens'");
+            int[] ids = tokens(tok);
+            if (inputs.containsKey("mel")) return w.forward(inputs.get("mel"), ids, tracer);
+            for (String n : FEATURE_NAMES) {
+                Tensor xa = inputs.get(n);
+                if (xa == null) continue;
+                DecoderState s = w.newState(xa);
+                return Tensor.of(w.decoder().logits(ids, s, tracer), 1, ids.length, w.config().nVocab());
+            }
+            throw new SynesthesiaException("whisper decoder: needs 'mel' or the encoder output as 'audio_features' besides 'tokens'");
+        }
+
+        @Override public void close() { w.close(); }
+    }
+}
