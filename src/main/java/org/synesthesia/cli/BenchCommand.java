@@ -27,7 +27,7 @@ public final class BenchCommand implements Command {
 
     @Override
     public java.util.Set<String> flags() {
-        return java.util.Set.of("scalar", "json");
+        return java.util.Set.of("scalar", "json", "causal");
     }
 
     @Override

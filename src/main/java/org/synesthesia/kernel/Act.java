@@ -1,77 +1,81 @@
 package org.synesthesia.kernel;
 
-/** Activations, in place over {@code x[off, off+n)}, and row softmax. */
+/**
+ * Activations, in place over {@code x[off, off+n)}, row softmax, and the fused forms models use (bias + GELU,
+ * GEGLU, SiLU gating). Dispatches to the Vector API kernels ({@code ActVector}, float arithmetic, a few ulp)
+ * when available, else to {@link ActScalar}, the double-precision reference. Large ranges run on {@link Parallel}.
+ */
 public final class Act {
     private Act() {}
 
     /** GELU, exact form: x/2 * (1 + erf(x/sqrt(2))). */
     public static void gelu(float[] x, int off, int n) {
-        for (int i = off; i < off + n; i++) {
-            double v = x[i];
-            x[i] = (float) (0.5 * v * (1 + erf(v * 0.7071067811865476)));
-        }
+        if (Simd.available()) ActVector.gelu(x, off, n);
+        else ActScalar.gelu(x, off, n);
     }
 
     /** GELU, tanh form: x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))). */
     public static void geluTanh(float[] x, int off, int n) {
-        for (int i = off; i < off + n; i++) {
-            double v = x[i];
-            x[i] = (float) (0.5 * v * (1 + Math.tanh(0.7978845608028654 * (v + 0.044715 * v * v * v))));
-        }
+        if (Simd.available()) ActVector.geluTanh(x, off, n);
+        else ActScalar.geluTanh(x, off, n);
     }
 
     /** QuickGELU (CLIP): x * sigmoid(1.702 x). */
     public static void quickGelu(float[] x, int off, int n) {
-        for (int i = off; i < off + n; i++) x[i] = (float) (x[i] / (1 + Math.exp(-1.702 * x[i])));
+        if (Simd.available()) ActVector.quickGelu(x, off, n);
+        else ActScalar.quickGelu(x, off, n);
     }
 
     /** SiLU: x * sigmoid(x). */
     public static void silu(float[] x, int off, int n) {
-        for (int i = off; i < off + n; i++) x[i] = (float) (x[i] / (1 + Math.exp(-x[i])));
+        if (Simd.available()) ActVector.silu(x, off, n);
+        else ActScalar.silu(x, off, n);
     }
 
     /** Softmax of each of {@code rows} rows of {@code dim} values, in place: exp(x - max) / sum. */
     public static void softmax(float[] x, int off, int rows, int dim) {
-        for (int r = 0; r < rows; r++) {
-            int o = off + r * dim;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < dim; i++) max = Math.max(max, x[o + i]);
-            double sum = 0;
-            for (int i = 0; i < dim; i++) {
-                float e = (float) Math.exp(x[o + i] - max);
-                x[o + i] = e;
-                sum += e;
-            }
-            float inv = (float) (1 / sum);
-            for (int i = 0; i < dim; i++) x[o + i] *= inv;
-        }
+        if (Simd.available()) ActVector.softmax(x, off, rows, dim);
+        else ActScalar.softmax(x, off, rows, dim);
+    }
+
+    /** x[r, i] = gelu(x[r, i] + bias[i]) (exact GELU) over {@code rows} rows of {@code dim}: Linear + GELU. */
+    public static void addBiasGelu(float[] x, int off, int rows, int dim, float[] bias) {
+        if (bias.length < dim) throw new IllegalArgumentException("addBiasGelu: bias has " + bias.length + " values, rows have " + dim);
+        if (Simd.available()) ActVector.addBiasGelu(x, off, rows, dim, bias);
+        else ActScalar.addBiasGelu(x, off, rows, dim, bias);
     }
 
     /**
-     * erf(x) to about 1e-15 relative: Taylor series for |x| < 2.5, else 1 - erfc(x) from the continued fraction
-     * erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...)))).
+     * GEGLU (Stable Diffusion's feed-forward): x [rows, 2h] is (hidden, gate); y [rows, h] =
+     * hidden * gelu(gate), exact GELU. {@code y} may be {@code x} (in place, rows packed to the front).
      */
+    public static void geglu(float[] x, int xOff, int rows, int h, float[] y, int yOff) {
+        if (Simd.available()) ActVector.geglu(x, xOff, rows, h, y, yOff);
+        else ActScalar.geglu(x, xOff, rows, h, y, yOff);
+    }
+
+    /** GEGLU returning a new [rows, h] array. */
+    public static float[] geglu(float[] x, int rows, int h) {
+        if (x.length != rows * 2 * h) throw new IllegalArgumentException("geglu: input has " + x.length + " values, expected " + rows + "x" + 2 * h);
+        float[] y = new float[rows * h];
+        geglu(x, 0, rows, h, y, 0);
+        return y;
+    }
+
+    /** SiLU gating: a[i] = silu(a[i]) * b[i] for n values. */
+    public static void siluMul(float[] a, int aOff, float[] b, int bOff, int n) {
+        if (Simd.available()) ActVector.siluMul(a, aOff, b, bOff, n);
+        else ActScalar.siluMul(a, aOff, b, bOff, n);
+    }
+
+    /** x[i] = erf(x[i]) in place (float, relative error about 1.3e-7 on the vector path). */
+    public static void erf(float[] x, int off, int n) {
+        if (Simd.available()) ActVector.erf(x, off, n);
+        else ActScalar.erf(x, off, n);
+    }
+
+    /** erf(x) to about 1e-15 relative (double; the reference the float kernels are tested against). */
     public static double erf(double x) {
-        double ax = Math.abs(x);
-        double r;
-        if (ax < 2.5) {
-            // erf(x) = 2/sqrt(pi) * sum_n (-1)^n x^(2n+1) / (n! (2n+1))
-            double term = ax, sum = ax, x2 = ax * ax;
-            for (int n = 1; n < 60; n++) {
-                term *= -x2 / n;
-                double t = term / (2 * n + 1);
-                sum += t;
-                if (Math.abs(t) < 1e-17 * Math.abs(sum)) break;
-            }
-            r = sum * 1.1283791670955126;
-        } else if (ax > 6) {
-            r = 1;
-        } else {
-            // Lentz-free evaluation of the continued fraction from the tail
-            double f = ax;
-            for (int n = 60; n >= 1; n--) f = ax + (n / 2.0) / f;
-            r = 1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
-        }
-        return x < 0 ? -r : r;
+        return ActScalar.erf(x);
     }
 }

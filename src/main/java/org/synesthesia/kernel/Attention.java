@@ -7,13 +7,17 @@ package org.synesthesia.kernel;
  *
  * <p>{@code o_i = sum_j softmax_j(scale * q_i . k_j) v_j}; with {@code causal}, query i sees keys
  * {@code j <= i + (lk - lq)} (the new queries are the last lq positions).
+ *
+ * <p>Runs the Vector API kernel ({@code AttentionVector}: flash-style tiles with an online softmax, parallel over
+ * heads and query tiles; a row-at-a-time path for a few queries) when available, else {@link AttentionScalar}.
  */
 public final class Attention {
     private Attention() {}
 
     public static void sdpa(float[] q, int qOff, int ldq, float[] k, int kOff, int ldk, float[] v, int vOff, int ldv,
                             float[] o, int oOff, int ldo, int lq, int lk, int heads, int d, float scale, boolean causal) {
-        AttentionScalar.sdpa(q, qOff, ldq, k, kOff, ldk, v, vOff, ldv, o, oOff, ldo, lq, lk, heads, d, scale, causal);
+        if (Simd.available()) AttentionVector.sdpa(q, qOff, ldq, k, kOff, ldk, v, vOff, ldv, o, oOff, ldo, lq, lk, heads, d, scale, causal);
+        else AttentionScalar.sdpa(q, qOff, ldq, k, kOff, ldk, v, vOff, ldv, o, oOff, ldo, lq, lk, heads, d, scale, causal);
     }
 
     /** Contiguous form: q [lq, heads*d], k, v [lk, heads*d]; returns o [lq, heads*d]; scale 1/sqrt(d). */

@@ -2,9 +2,20 @@ package org.synesthesia.kernel;
 
 import org.synesthesia.tensor.Tensor;
 
-/** Convolutions and upsampling on {@link Tensor}s, PyTorch semantics; dispatches to the fastest kernel available. */
+/**
+ * Convolutions and upsampling on {@link Tensor}s, PyTorch semantics. Convolutions are GEMMs on {@link Gemm}
+ * (im2col in bounded tiles, 1x1 convolutions on the input planes directly, depthwise ones direct; see
+ * {@link ConvGemm}); {@link ConvScalar} is the reference.
+ */
 public final class Conv {
     private Conv() {}
+
+    /**
+     * Which GEMM carries a convolution: {@link #SGEMM} computes W * cols straight into the NCHW output (W decoded
+     * to float in panels), {@link #LINEAR} computes im2col rows * W^T with {@link Gemm#linear} (W of any type
+     * decoded inside the GEMM) and transposes. The default is {@code -Dsynesthesia.conv.gemm=sgemm|linear}.
+     */
+    public enum GemmPath { SGEMM, LINEAR }
 
     /** x [N, C, H, W], w [O, C/groups, kh, kw] -> [N, O, OH, OW]. */
     public static Tensor conv2d(Tensor x, WeightMatrix w, int kh, int kw, float[] bias, int stride, int pad, int dilation, int groups) {
@@ -12,21 +23,28 @@ public final class Conv {
     }
 
     public static Tensor conv2d(Tensor x, WeightMatrix w, int kh, int kw, float[] bias, int sh, int sw, int ph, int pw, int dh, int dw, int groups) {
+        return conv2d(x, w, kh, kw, bias, sh, sw, ph, pw, dh, dw, groups, ConvGemm.DEFAULT_PATH);
+    }
+
+    /** As above on the given GEMM path (benchmarks and tests). */
+    public static Tensor conv2d(Tensor x, WeightMatrix w, int kh, int kw, float[] bias, int sh, int sw, int ph, int pw, int dh, int dw, int groups,
+                                GemmPath path) {
         int N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
         check(C, groups, w, kh * kw);
-        int OH = (H + 2 * ph - dh * (kh - 1) - 1) / sh + 1;
-        int OW = (W + 2 * pw - dw * (kw - 1) - 1) / sw + 1;
-        float[] y = ConvScalar.conv2d(x.contiguous().toArray(), N, C, H, W, w, kh, kw, bias, sh, sw, ph, pw, dh, dw, groups);
-        return Tensor.of(y, N, w.rows(), OH, OW);
+        ConvGeom g = new ConvGeom(N, C, H, W, w.rows(), kh, kw, sh, sw, ph, pw, dh, dw, groups);
+        Tensor xc = x.isContiguous() ? x : x.contiguous();
+        float[] y = ConvGemm.conv2d(xc.data(), xc.offset(), g, w, bias, path);
+        return Tensor.of(y, N, w.rows(), g.OH(), g.OW());
     }
 
     /** x [N, C, L], w [O, C/groups, k] -> [N, O, LO]. */
     public static Tensor conv1d(Tensor x, WeightMatrix w, int k, float[] bias, int stride, int pad, int dilation, int groups) {
         int N = x.dim(0), C = x.dim(1), L = x.dim(2);
         check(C, groups, w, k);
-        int LO = (L + 2 * pad - dilation * (k - 1) - 1) / stride + 1;
-        float[] y = ConvScalar.conv1d(x.contiguous().toArray(), N, C, L, w, k, bias, stride, pad, dilation, groups);
-        return Tensor.of(y, N, w.rows(), LO);
+        ConvGeom g = new ConvGeom(N, C, 1, L, w.rows(), 1, k, 1, stride, 0, pad, 1, dilation, groups);
+        Tensor xc = x.isContiguous() ? x : x.contiguous();
+        float[] y = ConvGemm.conv2d(xc.data(), xc.offset(), g, w, bias, ConvGemm.DEFAULT_PATH);
+        return Tensor.of(y, N, w.rows(), g.OW());
     }
 
     /** x [N, C_in, L], w [C_in, C_out/groups, k] (PyTorch ConvTranspose1d layout) -> [N, C_out, LO]. */
@@ -34,14 +52,18 @@ public final class Conv {
         int N = x.dim(0), C = x.dim(1), L = x.dim(2);
         if (w.length != C * outPerGroup * k) throw new IllegalArgumentException("convTranspose1d: weight has " + w.length + " values, expected " + C + "x" + outPerGroup + "x" + k);
         int LO = (L - 1) * stride - 2 * pad + dilation * (k - 1) + outPad + 1;
-        float[] y = ConvScalar.convTranspose1d(x.contiguous().toArray(), N, C, L, w, outPerGroup, k, bias, stride, pad, outPad, dilation, groups);
+        Tensor xc = x.isContiguous() ? x : x.contiguous();
+        float[] y = ConvGemm.convTranspose1d(xc.data(), xc.offset(), N, C, L, w, outPerGroup, k, bias, stride, pad, outPad, dilation, groups);
         return Tensor.of(y, N, outPerGroup * groups, LO);
     }
 
     /** x [N, C, H, W] -> [N, C, 2H, 2W], nearest neighbour. */
     public static Tensor upsampleNearest2x(Tensor x) {
         int N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
-        return Tensor.of(ConvScalar.upsampleNearest2x(x.contiguous().toArray(), N * C, H, W), N, C, 2 * H, 2 * W);
+        Tensor xc = x.isContiguous() ? x : x.contiguous();
+        float[] y = Simd.available() ? ConvVector.upsampleNearest2x(xc.data(), xc.offset(), N * C, H, W)
+                : ConvScalar.upsampleNearest2x(xc.toArray(), N * C, H, W);
+        return Tensor.of(y, N, C, 2 * H, 2 * W);
     }
 
     private static void check(int C, int groups, WeightMatrix w, int taps) {

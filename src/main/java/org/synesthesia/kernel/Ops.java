@@ -55,24 +55,38 @@ public final class Ops {
         return out;
     }
 
-    public static Tensor add(Tensor a, Tensor b) { return binary(a, b, Float::sum); }
+    public static Tensor add(Tensor a, Tensor b) { return sameShape(a, b) ? elementwise(0, a, b) : binary(a, b, Float::sum); }
 
-    public static Tensor sub(Tensor a, Tensor b) { return binary(a, b, (x, y) -> x - y); }
+    public static Tensor sub(Tensor a, Tensor b) { return sameShape(a, b) ? elementwise(1, a, b) : binary(a, b, (x, y) -> x - y); }
 
-    public static Tensor mul(Tensor a, Tensor b) { return binary(a, b, (x, y) -> x * y); }
+    public static Tensor mul(Tensor a, Tensor b) { return sameShape(a, b) ? elementwise(2, a, b) : binary(a, b, (x, y) -> x * y); }
 
-    /** y[i] += x[i] for n values. */
+    private static boolean sameShape(Tensor a, Tensor b) {
+        return Simd.available() && a.isContiguous() && b.isContiguous() && java.util.Arrays.equals(a.shape(), b.shape());
+    }
+
+    /** Same-shape contiguous operands: op 0 add, 1 subtract, 2 multiply, on the vector kernels. */
+    private static Tensor elementwise(int op, Tensor a, Tensor b) {
+        float[] out = new float[a.size()];
+        OpsVector.elementwise(op, a.data(), a.offset(), b.data(), b.offset(), out, 0, out.length);
+        return Tensor.of(out, a.shape());
+    }
+
+    /** y[i] += x[i] for n values (the residual add). */
     public static void addInPlace(float[] y, int yOff, float[] x, int xOff, int n) {
-        for (int i = 0; i < n; i++) y[yOff + i] += x[xOff + i];
+        if (Simd.available()) OpsVector.addInPlace(y, yOff, x, xOff, n);
+        else OpsScalar.addInPlace(y, yOff, x, xOff, n);
     }
 
     /** Adds {@code bias[c]} to each row of {@code rows} x {@code dim} values. */
     public static void addRowBias(float[] y, int off, int rows, int dim, float[] bias) {
-        for (int r = 0; r < rows; r++) for (int i = 0; i < dim; i++) y[off + r * dim + i] += bias[i];
+        if (Simd.available()) OpsVector.addRowBias(y, off, rows, dim, bias);
+        else OpsScalar.addRowBias(y, off, rows, dim, bias);
     }
 
     /** x[i] *= s for n values. */
     public static void scale(float[] x, int off, int n, float s) {
-        for (int i = off; i < off + n; i++) x[i] *= s;
+        if (Simd.available()) OpsVector.scale(x, off, n, s);
+        else OpsScalar.scale(x, off, n, s);
     }
 }
