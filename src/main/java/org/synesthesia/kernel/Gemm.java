@@ -16,7 +16,8 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int M, int N, int K, float alpha,
                              float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                              float beta, float[] C, int cOff, int ldc) {
-        GemmScalar.sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+        if (Simd.available()) GemmVector.sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+        else GemmScalar.sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
     }
 
     /** {@code y[m*ldy + n] = sum_k x[m*ldx + k] * W[n,k] + bias[n]} for m < M, n < W.rows(); bias may be null. */
