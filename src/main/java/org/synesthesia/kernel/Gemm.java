@@ -22,7 +22,8 @@ public final class Gemm {
 
     /** {@code y[m*ldy + n] = sum_k x[m*ldx + k] * W[n,k] + bias[n]} for m < M, n < W.rows(); bias may be null. */
     public static void linear(float[] x, int xOff, int ldx, int M, WeightMatrix w, float[] bias, float[] y, int yOff, int ldy) {
-        GemmScalar.linear(x, xOff, ldx, M, w, bias, y, yOff, ldy);
+        if (Simd.available()) LinearVector.linear(x, xOff, ldx, M, w, bias, y, yOff, ldy);
+        else GemmScalar.linear(x, xOff, ldx, M, w, bias, y, yOff, ldy);
     }
 
     /** {@link #linear} on contiguous rows: x [M, K], y [M, N]. */
