@@ -86,10 +86,20 @@ final class GemmVector {
         return SCRATCH.get();
     }
 
-    /** Width of the micro-panel of B that starts at column {@code jr} of a block of {@code nc} columns. */
+    /**
+     * Width of the micro-panel of B that starts at column {@code jr} of a block of {@code nc} columns: NR, the last
+     * one zero-padded, so that one hot kernel serves the edges too; a block narrower than NR uses fewer vectors.
+     */
     static int panelWidth(int jr, int nc) {
-        int rem = nc - jr;
-        return rem >= NR ? NR : (rem + L - 1) / L * L;
+        return nc >= NR ? NR : (nc + L - 1) / L * L;
+    }
+
+    /**
+     * Rows of the A micro-panels of a thread's share of {@code rows} rows: MR (edge panels zero-padded, so that one
+     * hot kernel serves them), or all the rows when fewer.
+     */
+    static int panelHeight(int rows) {
+        return Math.min(MR, rows);
     }
 
     static void sgemm(boolean transA, boolean transB, int M, int N, int K, float alpha,
@@ -156,6 +166,7 @@ final class GemmVector {
         if (s.b.length < ncMax * kcMax) s.b = new float[ncMax * kcMax];
         if (s.a.length < mcMax * kcMax) s.a = new float[mcMax * kcMax];
         float[] ap = s.a, bp = s.b, t = s.tile;
+        int h = panelHeight(m1 - m0);
         for (int jc = n0; jc < n1; jc += NC) {
             int nc = Math.min(NC, n1 - jc);
             for (int pc = 0; pc < K; pc += KC) {
@@ -165,16 +176,15 @@ final class GemmVector {
                 boolean last = pc + kc >= K;
                 for (int ic = m0; ic < m1; ic += MC) {
                     int mc = Math.min(MC, m1 - ic);
-                    packA(transA, A, aOff, lda, ic, mc, pc, kc, alpha, ap);
+                    packA(transA, A, aOff, lda, ic, mc, pc, kc, alpha, ap, h);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int w = panelWidth(jr, nc);
                         int nv = w / L;
                         int ncols = Math.min(w, nc - jr);
                         int bi = jr * kc;
                         for (int ir = 0; ir < mc; ir += MR) {
-                            int mr = Math.min(MR, mc - ir);
-                            GemmMicroKernels.run(mr, nv, kc, ap, ir * kc, bp, bi, t);
-                            addTile(t, w, mr, ncols, C, cOff + (ic + ir) * ldc + jc + jr, ldc, bet,
+                            GemmMicroKernels.run(h, nv, kc, ap, ir * kc, bp, bi, t);
+                            addTile(t, w, Math.min(MR, mc - ir), ncols, C, cOff + (ic + ir) * ldc + jc + jr, ldc, bet,
                                     last ? bias : null, jc + jr);
                         }
                     }
@@ -184,26 +194,31 @@ final class GemmVector {
     }
 
     /**
-     * Packs alpha * op(A)[i0:i0+mc, k0:k0+kc] into MR-row micro-panels: the panel of rows {@code [i0+ir, +mr)}
-     * starts at {@code dst[ir*kc]} with element (r, k) at {@code dst[ir*kc + k*mr + r]}.
+     * Packs alpha * op(A)[i0:i0+mc, k0:k0+kc] into micro-panels of {@code h} rows (h >= min(MR, mc)): the panel of
+     * rows {@code [i0+ir, +h)} ({@code ir} a multiple of MR) starts at {@code dst[ir*kc]} with element (r, k) at
+     * {@code dst[ir*kc + k*h + r]}; rows past mc are zero.
      */
-    static void packA(boolean transA, float[] A, int aOff, int lda, int i0, int mc, int k0, int kc, float alpha, float[] dst) {
+    static void packA(boolean transA, float[] A, int aOff, int lda, int i0, int mc, int k0, int kc, float alpha, float[] dst, int h) {
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
             int d = ir * kc;
+            if (mr < h) {
+                for (int k = 0; k < kc; k++)
+                    for (int r = mr; r < h; r++) dst[d + k * h + r] = 0f;
+            }
             if (transA) {
                 // op(A)(i, k) = A[k, i]: rows of A are contiguous runs of mr values
                 for (int k = 0; k < kc; k++) {
                     int src = aOff + (k0 + k) * lda + i0 + ir;
-                    int o = d + k * mr;
+                    int o = d + k * h;
                     for (int r = 0; r < mr; r++) dst[o + r] = alpha * A[src + r];
                 }
             } else {
                 for (int r = 0; r < mr; r++) {
                     int src = aOff + (i0 + ir + r) * lda + k0;
                     int o = d + r;
-                    if (alpha == 1f) for (int k = 0; k < kc; k++) dst[o + k * mr] = A[src + k];
-                    else for (int k = 0; k < kc; k++) dst[o + k * mr] = alpha * A[src + k];
+                    if (alpha == 1f) for (int k = 0; k < kc; k++) dst[o + k * h] = A[src + k];
+                    else for (int k = 0; k < kc; k++) dst[o + k * h] = alpha * A[src + k];
                 }
             }
         }

@@ -111,16 +111,13 @@ public final class Quantize {
             throw new IllegalArgumentException("palette needs " + rows / groupSize * entries + " centroids, got " + lut.length);
         long rowBytes = Palette.rowBytes(cols, bits);
         byte[] out = new byte[Math.toIntExact(rows * rowBytes)];
+        float[] sorted = new float[entries];
+        int[] order = new int[entries];
         for (int r = 0; r < rows; r++) {
             int t = r / groupSize * entries;
+            if (r % groupSize == 0) sortTable(lut, t, entries, sorted, order);
             for (int c = 0; c < cols; c++) {
-                float v = w[r * cols + c];
-                int best = 0;
-                float bestD = Float.POSITIVE_INFINITY;
-                for (int e = 0; e < entries; e++) {
-                    float d = Math.abs(v - lut[t + e]);
-                    if (d < bestD) { bestD = d; best = e; }
-                }
+                int best = order[nearest(sorted, w[r * cols + c])];
                 long bit = (long) c * bits;
                 int at = Math.toIntExact(r * rowBytes + (bit >>> 3));
                 int shift = (int) (bit & 7);
@@ -130,6 +127,30 @@ public final class Quantize {
             }
         }
         return new Palettized(out, p);
+    }
+
+    /** The table's entries in ascending order ({@code sorted}) and where each came from ({@code order}). */
+    private static void sortTable(float[] lut, int t, int entries, float[] sorted, int[] order) {
+        Integer[] idx = new Integer[entries];
+        for (int e = 0; e < entries; e++) idx[e] = e;
+        java.util.Arrays.sort(idx, (a, b) -> Float.compare(lut[t + a], lut[t + b]));
+        for (int e = 0; e < entries; e++) {
+            order[e] = idx[e];
+            sorted[e] = lut[t + idx[e]];
+        }
+    }
+
+    /** Position in ascending {@code sorted} of the entry nearest to {@code v} (the first of equals). */
+    private static int nearest(float[] sorted, float v) {
+        int lo = 0, hi = sorted.length - 1;
+        while (lo < hi) { // first entry >= v
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < v) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo > 0 && Math.abs(v - sorted[lo - 1]) <= Math.abs(sorted[lo] - v)) lo--;
+        while (lo > 0 && sorted[lo - 1] == sorted[lo]) lo--;
+        return lo;
     }
 
     /** Nearest integer, halves away from zero (C's roundf). */
