@@ -1,11 +1,8 @@
 package org.synesthesia.kernel;
 
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.synesthesia.tensor.DType;
 
 /**
  * {@code Y[M,N] = X[M,K] * W^T + bias} with W a {@link WeightMatrix} [N,K] of any stored type, dequantized inside
@@ -20,7 +17,7 @@ final class LinearVector {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Largest M served by the streaming path. */
-    static final int SMALL_M = 4;
+    static final int SMALL_M = Integer.getInteger("synesthesia.linear.smallM", 16);
     /** Columns of W decoded at a time on the streaming path. */
     private static final int CHUNK = 2048;
     /** Smallest number of W elements worth a task of its own on the streaming path. */
@@ -56,67 +53,84 @@ final class LinearVector {
         GemmVector.run(false, M, N, K, 1f, x, xOff, ldx, pb, cost, 0f, y, yOff, ldy, bias, bl);
     }
 
-    /** {@code y[m, n] = dot(x[m, :], W[n, :]) + bias[n]} for m < M, n in [n0, n1). */
+    /**
+     * {@code y[m, n] = dot(x[m, :], W[n, :]) + bias[n]} for m < M, n in [n0, n1): four rows of W at a time, each
+     * chunk of them decoded once (read in place for heap F32) and dotted with every row of x, one load of x per
+     * four FMAs.
+     */
     private static void streamRows(float[] x, int xOff, int ldx, int M, WeightMatrix w, float[] bias,
                                    float[] y, int yOff, int ldy, int n0, int n1) {
         int K = w.cols();
-        float[] acc = new float[M];
+        float[] acc = new float[4 * M];
         float[] heap = w.heap();
-        boolean segF32 = heap == null && w.dtype() == DType.F32;
+        int chunk = Math.min(K, CHUNK);
         GemmVector.Scratch s = GemmVector.scratch();
-        float[] buf = s.row(Math.min(K, CHUNK) + 32);
+        float[] buf = s.row(4 * chunk);
         float[] tmp = s.tile;
-        for (int n = n0; n < n1; n++) {
+        for (int n = n0; n < n1; n += 4) {
+            int rows = Math.min(4, n1 - n);
             java.util.Arrays.fill(acc, 0f);
-            for (int k0 = 0; k0 < K; k0 += CHUNK) {
-                int len = Math.min(CHUNK, K - k0);
-                for (int m = 0; m < M; m++) {
-                    int xo = xOff + m * ldx + k0;
-                    if (heap != null) acc[m] += dot(x, xo, heap, n * K + k0, len);
-                    else if (segF32) acc[m] += dot(x, xo, w.data(), ((long) n * K + k0) * 4, len);
-                    else {
-                        if (m == 0) WeightRows.decode(w, n, k0, len, buf, 0, tmp);
-                        acc[m] += dot(x, xo, buf, 0, len);
-                    }
+            for (int k0 = 0; k0 < K; k0 += chunk) {
+                int len = Math.min(chunk, K - k0);
+                float[] src;
+                int r0, r1, r2, r3;
+                if (heap != null) {
+                    src = heap;
+                    r0 = n * K + k0;
+                    r1 = rows > 1 ? r0 + K : r0;
+                    r2 = rows > 2 ? r0 + 2 * K : r0;
+                    r3 = rows > 3 ? r0 + 3 * K : r0;
+                } else {
+                    src = buf;
+                    for (int r = 0; r < rows; r++) WeightRows.decode(w, n + r, k0, len, buf, r * chunk, tmp);
+                    r0 = 0;
+                    r1 = rows > 1 ? chunk : 0;
+                    r2 = rows > 2 ? 2 * chunk : 0;
+                    r3 = rows > 3 ? 3 * chunk : 0;
                 }
+                for (int m = 0; m < M; m++) dot4(x, xOff + m * ldx + k0, src, r0, r1, r2, r3, len, acc, 4 * m);
             }
-            float b = bias == null ? 0f : bias[n];
-            for (int m = 0; m < M; m++) y[yOff + m * ldy + n] = acc[m] + b;
+            for (int m = 0; m < M; m++)
+                for (int r = 0; r < rows; r++) y[yOff + m * ldy + n + r] = acc[4 * m + r] + (bias == null ? 0f : bias[n + r]);
         }
     }
 
-    /** {@code sum_i a[ai + i] * b[bi + i]} for i < n. */
-    static float dot(float[] a, int ai, float[] b, int bi, int n) {
+    /** {@code acc[ao + j] += sum_i x[xo + i] * w[rj + i]} for i < n, j < 4 (rows r0..r3 of w). */
+    static void dot4(float[] x, int xo, float[] w, int r0, int r1, int r2, int r3, int n, float[] acc, int ao) {
         FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+        FloatVector t0 = FloatVector.zero(S), t1 = FloatVector.zero(S), t2 = FloatVector.zero(S), t3 = FloatVector.zero(S);
         int i = 0;
-        for (; i + 4 * L <= n; i += 4 * L) {
-            s0 = FloatVector.fromArray(S, a, ai + i).fma(FloatVector.fromArray(S, b, bi + i), s0);
-            s1 = FloatVector.fromArray(S, a, ai + i + L).fma(FloatVector.fromArray(S, b, bi + i + L), s1);
-            s2 = FloatVector.fromArray(S, a, ai + i + 2 * L).fma(FloatVector.fromArray(S, b, bi + i + 2 * L), s2);
-            s3 = FloatVector.fromArray(S, a, ai + i + 3 * L).fma(FloatVector.fromArray(S, b, bi + i + 3 * L), s3);
+        for (; i + 2 * L <= n; i += 2 * L) {
+            FloatVector a = FloatVector.fromArray(S, x, xo + i), b = FloatVector.fromArray(S, x, xo + i + L);
+            s0 = a.fma(FloatVector.fromArray(S, w, r0 + i), s0);
+            s1 = a.fma(FloatVector.fromArray(S, w, r1 + i), s1);
+            s2 = a.fma(FloatVector.fromArray(S, w, r2 + i), s2);
+            s3 = a.fma(FloatVector.fromArray(S, w, r3 + i), s3);
+            t0 = b.fma(FloatVector.fromArray(S, w, r0 + i + L), t0);
+            t1 = b.fma(FloatVector.fromArray(S, w, r1 + i + L), t1);
+            t2 = b.fma(FloatVector.fromArray(S, w, r2 + i + L), t2);
+            t3 = b.fma(FloatVector.fromArray(S, w, r3 + i + L), t3);
         }
-        for (; i + L <= n; i += L) s0 = FloatVector.fromArray(S, a, ai + i).fma(FloatVector.fromArray(S, b, bi + i), s0);
-        float r = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) r += a[ai + i] * b[bi + i];
-        return r;
-    }
-
-    /** {@code sum_i a[ai + i] * f32(seg at byte bOff + 4i)} for i < n. */
-    static float dot(float[] a, int ai, MemorySegment seg, long bOff, int n) {
-        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
-        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
-        int i = 0;
-        for (; i + 4 * L <= n; i += 4 * L) {
-            long p = bOff + 4L * i;
-            s0 = FloatVector.fromArray(S, a, ai + i).fma(FloatVector.fromMemorySegment(S, seg, p, le), s0);
-            s1 = FloatVector.fromArray(S, a, ai + i + L).fma(FloatVector.fromMemorySegment(S, seg, p + 4L * L, le), s1);
-            s2 = FloatVector.fromArray(S, a, ai + i + 2 * L).fma(FloatVector.fromMemorySegment(S, seg, p + 8L * L, le), s2);
-            s3 = FloatVector.fromArray(S, a, ai + i + 3 * L).fma(FloatVector.fromMemorySegment(S, seg, p + 12L * L, le), s3);
+        for (; i + L <= n; i += L) {
+            FloatVector a = FloatVector.fromArray(S, x, xo + i);
+            s0 = a.fma(FloatVector.fromArray(S, w, r0 + i), s0);
+            s1 = a.fma(FloatVector.fromArray(S, w, r1 + i), s1);
+            s2 = a.fma(FloatVector.fromArray(S, w, r2 + i), s2);
+            s3 = a.fma(FloatVector.fromArray(S, w, r3 + i), s3);
         }
-        for (; i + L <= n; i += L) s0 = FloatVector.fromArray(S, a, ai + i).fma(FloatVector.fromMemorySegment(S, seg, bOff + 4L * i, le), s0);
-        float r = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) r += a[ai + i] * seg.get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, bOff + 4L * i);
-        return r;
+        float d0 = s0.add(t0).reduceLanes(VectorOperators.ADD), d1 = s1.add(t1).reduceLanes(VectorOperators.ADD);
+        float d2 = s2.add(t2).reduceLanes(VectorOperators.ADD), d3 = s3.add(t3).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float xi = x[xo + i];
+            d0 += xi * w[r0 + i];
+            d1 += xi * w[r1 + i];
+            d2 += xi * w[r2 + i];
+            d3 += xi * w[r3 + i];
+        }
+        acc[ao] += d0;
+        acc[ao + 1] += d1;
+        acc[ao + 2] += d2;
+        acc[ao + 3] += d3;
     }
 
     /** op(B) = W^T decoded from a stored weight while packing: element (k, n) = W[n, k]. */
