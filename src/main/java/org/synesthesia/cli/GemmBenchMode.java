@@ -45,7 +45,7 @@ public final class GemmBenchMode implements BenchMode {
                   --m, --n, --k   one product (default: 1024x1024x1024, 4096x320x320, 4096x320x1280, 1500x384x1536,
                                   1x51865x512)
                   --type          sgemm is always timed; linear for each of f32, f16, bf16, q8, q4, pal2, pal4, pal6, pal8
-                                  (default: f16,q8,q4,pal4; 'none' for sgemm only)
+                                  (default: all; 'none' for sgemm only)
                   --seconds       time per kernel (default 1)
                   --scalar        also time the scalar reference on large products (slow)
                   --json          one JSON object per line instead of text
@@ -63,7 +63,7 @@ public final class GemmBenchMode implements BenchMode {
             shapes.addAll(List.of(DEFAULT_SHAPES));
         }
         List<String> types = new ArrayList<>();
-        for (String t : args.get("type", "f16,q8,q4,pal4").split(",")) {
+        for (String t : args.get("type", String.join(",", TYPES)).split(",")) {
             t = t.trim().toLowerCase(Locale.ROOT);
             if (t.isEmpty() || t.equals("none")) continue;
             if (!TYPES.contains(t)) throw new SynesthesiaException("bench gemm: unknown --type '" + t + "' (one of " + String.join(", ", TYPES) + ")");

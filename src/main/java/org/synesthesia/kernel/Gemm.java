@@ -8,7 +8,9 @@ package org.synesthesia.kernel;
  *   <li>{@link #linear}: {@code Y[M,N] = X[M,K] * W^T + bias}, W a {@link WeightMatrix} [N,K] of any stored type
  *   (PyTorch's Linear; also convolutions after im2col).</li>
  * </ul>
- * Dispatches to the Vector API kernels when available, else to {@link GemmScalar}, the reference.
+ * Dispatches to the Vector API kernels when available ({@link GemmVector}: packed, cache-blocked, register-tiled,
+ * multithreaded over {@link Parallel}; M = 1 as a streaming matrix-vector product; {@link LinearVector}: weights
+ * dequantized panel by panel inside the kernel), else to {@link GemmScalar}, the reference.
  */
 public final class Gemm {
     private Gemm() {}

@@ -8,10 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code Y[M,N] = X[M,K] * W^T + bias} with W a {@link WeightMatrix} [N,K] of any stored type, dequantized inside
  * the kernel. Loaded only when {@link Simd#available()}.
  *
- * <p>Few rows (M up to {@link #SMALL_M}, e.g. one decoder token): W is streamed once, row by row, split over the
- * pool along N; each row is decoded in chunks into a small buffer (or read in place for F32) and dotted with the M
- * rows of X. More rows: the packed GEMM of {@link GemmVector} with op(B) = W^T, whose B panels (KC x NR) are
- * decoded from W as they are packed, never the whole weight.
+ * <p>Few rows (M up to {@link #SMALL_M}, e.g. one decoder token or a beam): W is streamed once, split over the pool
+ * along N, four rows at a time; each chunk of those rows is decoded into a small buffer (read in place for heap F32)
+ * and dotted with the M rows of X. More rows: the packed GEMM of {@link GemmVector} with op(B) = W^T, whose B panels
+ * (KC x NR) are decoded from W as they are packed, never the whole weight.
  */
 final class LinearVector {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
