@@ -11,7 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * NR-column micro-panels), row blocks of MC (ic: alpha * A[ic:ic+MC, pc:pc+KC] packed into MR-row micro-panels),
  * then NR-column micro-panels (jr; one B micro-panel stays in L1) and MR-row micro-panels (ir; the A block stays in
  * L2), each an MR x NR tile computed by a {@link GemmMicroKernels} kernel and added into C. Transposed operands
- * are handled while packing; edge tiles use narrower kernels (fewer rows, fewer vectors) so any M, N, K works.
+ * are handled while packing. Edge panels are zero-padded to a whole tile so that the one hot kernel serves them
+ * (only the valid part of a tile is added into C); products with fewer than MR rows or NR columns use the kernel
+ * of their size. Any M, N, K works.
  * Threads take contiguous ranges of whole tiles along M or N (whichever costs less repacking) and run
  * independent blocked products on disjoint parts of C.
  */
@@ -29,7 +31,8 @@ final class GemmVector {
     static {
         // The loop keeps MR*NV accumulators, NV vectors of B and (where broadcasts are not folded into the FMA, as
         // AVX-512 does) MR broadcasts of A live at once: they must fit the vector registers, or C2 spills an
-        // accumulator and the loop becomes latency-bound through memory (measured: 6x2 at 2/3 the speed of 4x2 on AVX2).
+        // accumulator and the loop becomes latency-bound through memory (measured with -XX:UseAVX=2: a 6x2 tile runs at
+        // 2/3 the speed of 4x2; on AVX-512 12x2 reaches the FMA peak of one core).
         int mr, nv;
         if (L >= 16) { mr = 12; nv = 2; }                                    // AVX-512: 32 registers, 24 accumulators
         else if ("aarch64".equals(System.getProperty("os.arch"))) { mr = 8; nv = 2; } // NEON/SVE: 32 registers
@@ -64,8 +67,8 @@ final class GemmVector {
     interface PackB {
         /**
          * Writes op(B)[k0:k0+kc, n0:n0+nc] as micro-panels: the panel of columns {@code [n0+jr, n0+jr+w)}
-         * ({@code jr} a multiple of NR, {@code w = min(NR, roundUp(nc-jr, L))}) starts at {@code dst[jr*kc]}
-         * with element (k, j) at {@code dst[jr*kc + k*w + j]}; columns past nc are zero.
+         * ({@code jr} a multiple of NR, {@code w = panelWidth(jr, nc)}) starts at {@code dst[jr*kc]} with element
+         * (k, j) at {@code dst[jr*kc + k*w + j]}; columns past nc are zero.
          */
         void pack(int k0, int kc, int n0, int nc, float[] dst, Scratch s);
     }

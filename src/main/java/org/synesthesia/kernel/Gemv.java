@@ -73,38 +73,43 @@ final class Gemv {
         C[i] = beta == 0f ? v : v + beta * C[i];
     }
 
-    /** {@code c[n] = sum_k x[k] * B[off + k*ld + n] + beta*c[n]} for n in [n0, n1): columns of B, rows streamed. */
+    /** Columns of C accumulated at a time by {@link #axpyColumns} (kept in L1). */
+    private static final int COLUMN_CHUNK = 1024;
+
+    /**
+     * {@code c[n] = sum_k x[k] * B[off + k*ld + n] + beta*c[n]} for n in [n0, n1): for each chunk of columns, the
+     * rows of B are streamed in order, four at a time, into accumulators held in L1.
+     */
     static void axpyColumns(float[] x, int K, float[] B, int off, int ld, int n0, int n1, float beta, float[] C, int cOff) {
-        int n = n0;
-        for (; n + 4 * L <= n1; n += 4 * L) {
-            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
-            for (int k = 0; k < K; k++) {
-                FloatVector xv = FloatVector.broadcast(S, x[k]);
-                int b = off + k * ld + n;
-                s0 = FloatVector.fromArray(S, B, b).fma(xv, s0);
-                s1 = FloatVector.fromArray(S, B, b + L).fma(xv, s1);
-                s2 = FloatVector.fromArray(S, B, b + 2 * L).fma(xv, s2);
-                s3 = FloatVector.fromArray(S, B, b + 3 * L).fma(xv, s3);
+        float[] acc = new float[Math.min(COLUMN_CHUNK, n1 - n0)];
+        for (int c0 = n0; c0 < n1; c0 += COLUMN_CHUNK) {
+            int w = Math.min(COLUMN_CHUNK, n1 - c0), wv = w / L * L;
+            java.util.Arrays.fill(acc, 0, w, 0f);
+            int k = 0;
+            for (; k + 4 <= K; k += 4) {
+                FloatVector x0 = FloatVector.broadcast(S, x[k]), x1 = FloatVector.broadcast(S, x[k + 1]);
+                FloatVector x2 = FloatVector.broadcast(S, x[k + 2]), x3 = FloatVector.broadcast(S, x[k + 3]);
+                int b0 = off + k * ld + c0, b1 = b0 + ld, b2 = b1 + ld, b3 = b2 + ld;
+                int j = 0;
+                for (; j < wv; j += L) {
+                    FloatVector a = FloatVector.fromArray(S, acc, j);
+                    a = x0.fma(FloatVector.fromArray(S, B, b0 + j), a);
+                    a = x1.fma(FloatVector.fromArray(S, B, b1 + j), a);
+                    a = x2.fma(FloatVector.fromArray(S, B, b2 + j), a);
+                    a = x3.fma(FloatVector.fromArray(S, B, b3 + j), a);
+                    a.intoArray(acc, j);
+                }
+                for (; j < w; j++) acc[j] += x[k] * B[b0 + j] + x[k + 1] * B[b1 + j] + x[k + 2] * B[b2 + j] + x[k + 3] * B[b3 + j];
             }
-            storeVec(C, cOff + n, s0, beta);
-            storeVec(C, cOff + n + L, s1, beta);
-            storeVec(C, cOff + n + 2 * L, s2, beta);
-            storeVec(C, cOff + n + 3 * L, s3, beta);
-        }
-        for (; n + L <= n1; n += L) {
-            FloatVector s0 = FloatVector.zero(S);
-            for (int k = 0; k < K; k++) s0 = FloatVector.fromArray(S, B, off + k * ld + n).fma(FloatVector.broadcast(S, x[k]), s0);
-            storeVec(C, cOff + n, s0, beta);
-        }
-        for (; n < n1; n++) {
-            float d = 0;
-            for (int k = 0; k < K; k++) d += x[k] * B[off + k * ld + n];
-            store(C, cOff + n, d, beta);
+            for (; k < K; k++) {
+                FloatVector x0 = FloatVector.broadcast(S, x[k]);
+                int b0 = off + k * ld + c0;
+                int j = 0;
+                for (; j < wv; j += L) x0.fma(FloatVector.fromArray(S, B, b0 + j), FloatVector.fromArray(S, acc, j)).intoArray(acc, j);
+                for (; j < w; j++) acc[j] += x[k] * B[b0 + j];
+            }
+            for (int j = 0; j < w; j++) store(C, cOff + c0 + j, acc[j], beta);
         }
     }
 
-    private static void storeVec(float[] C, int i, FloatVector v, float beta) {
-        if (beta == 0f) v.intoArray(C, i);
-        else FloatVector.fromArray(S, C, i).fma(FloatVector.broadcast(S, beta), v).intoArray(C, i);
-    }
 }
