@@ -8,7 +8,9 @@ package org.synesthesia.kernel;
  *   <li>{@link #linear}: {@code Y[M,N] = X[M,K] * W^T + bias}, W a {@link WeightMatrix} [N,K] of any stored type
  *   (PyTorch's Linear; also convolutions after im2col).</li>
  * </ul>
- * Dispatches to the Vector API kernels when available, else to {@link GemmScalar}, the reference.
+ * Dispatches to the Vector API kernels when available ({@link GemmVector}: packed, cache-blocked, register-tiled,
+ * multithreaded over {@link Parallel}; M = 1 as a streaming matrix-vector product; {@link LinearVector}: weights
+ * dequantized panel by panel inside the kernel), else to {@link GemmScalar}, the reference.
  */
 public final class Gemm {
     private Gemm() {}
@@ -16,12 +18,14 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int M, int N, int K, float alpha,
                              float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                              float beta, float[] C, int cOff, int ldc) {
-        GemmScalar.sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+        if (Simd.available()) GemmVector.sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+        else GemmScalar.sgemm(transA, transB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
     }
 
     /** {@code y[m*ldy + n] = sum_k x[m*ldx + k] * W[n,k] + bias[n]} for m < M, n < W.rows(); bias may be null. */
     public static void linear(float[] x, int xOff, int ldx, int M, WeightMatrix w, float[] bias, float[] y, int yOff, int ldy) {
-        GemmScalar.linear(x, xOff, ldx, M, w, bias, y, yOff, ldy);
+        if (Simd.available()) LinearVector.linear(x, xOff, ldx, M, w, bias, y, yOff, ldy);
+        else GemmScalar.linear(x, xOff, ldx, M, w, bias, y, yOff, ldy);
     }
 
     /** {@link #linear} on contiguous rows: x [M, K], y [M, N]. */

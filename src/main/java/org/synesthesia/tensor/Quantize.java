@@ -1,94 +1,184 @@
 package org.synesthesia.tensor;
 
 /**
- * Encoders of float32 values into the stored types (the inverses of {@link StoredTensor#toFloats()} and
- * {@link Dequant}), following ggml's reference quantizers:
- * <ul>
- *   <li>Q8_0, per block of 32: {@code d = max|x| / 127}, {@code q = round(x / d)} (half away from zero).</li>
- *   <li>Q4_0, per block of 32: {@code m} = the element of largest magnitude (with its sign), {@code d = m / -8},
- *       {@code q = min(15, trunc(x / d + 8.5))}; byte j holds element j in its low nibble and j+16 in its high.</li>
- * </ul>
- * Results are little-endian bytes ready for a writer.
+ * Float32 to the stored weight types, little-endian bytes in the layouts {@link Dequant} and
+ * {@link org.synesthesia.kernel.WeightMatrix} read: F16, BF16, Q8_0, Q4_0 (ggml's block formats) and PAL (packed
+ * palette indices, see {@link Palette}). Used by tests and the weights converter.
  */
 public final class Quantize {
     private Quantize() {}
 
-    public static byte[] f32(float[] x) {
-        byte[] out = new byte[x.length * 4];
-        for (int i = 0; i < x.length; i++) putInt(out, 4 * i, Float.floatToRawIntBits(x[i]));
+    /** float32 as little-endian bytes. */
+    public static byte[] toF32(float[] x) {
+        byte[] out = new byte[4 * x.length];
+        for (int i = 0; i < x.length; i++) {
+            int v = Float.floatToRawIntBits(x[i]);
+            for (int k = 0; k < 4; k++) out[4 * i + k] = (byte) (v >>> (8 * k));
+        }
         return out;
     }
 
-    public static byte[] f16(float[] x) {
-        byte[] out = new byte[x.length * 2];
+    /** IEEE half precision, round to nearest even. */
+    public static byte[] toF16(float[] x) {
+        byte[] out = new byte[2 * x.length];
         for (int i = 0; i < x.length; i++) putShort(out, 2 * i, Float.floatToFloat16(x[i]));
         return out;
     }
 
-    /** bfloat16 with round-to-nearest-even (NaN stays a quiet NaN). */
-    public static byte[] bf16(float[] x) {
-        byte[] out = new byte[x.length * 2];
-        for (int i = 0; i < x.length; i++) putShort(out, 2 * i, (short) bf16Bits(x[i]));
+    /** bfloat16 (the high 16 bits of a float32), round to nearest even; NaN stays NaN. */
+    public static byte[] toBF16(float[] x) {
+        byte[] out = new byte[2 * x.length];
+        for (int i = 0; i < x.length; i++) putShort(out, 2 * i, bf16(x[i]));
         return out;
     }
 
-    public static int bf16Bits(float v) {
+    /** The bfloat16 bits of {@code v}, round to nearest even. */
+    public static short bf16(float v) {
         int bits = Float.floatToRawIntBits(v);
-        if (Float.isNaN(v)) return (bits >>> 16) | 0x40;
-        return (bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16;
+        if (Float.isNaN(v)) return (short) ((bits >>> 16) | 0x40);
+        return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
     }
 
-    public static byte[] q8_0(float[] x) {
-        checkBlocks(x.length);
-        byte[] out = new byte[x.length / 32 * 34];
-        for (int b = 0; b < x.length / 32; b++) {
+    /**
+     * Q8_0: per block of 32 values, scale {@code d = max|x| / 127} stored as f16, then {@code q = round(x / d)} as
+     * int8 (34 bytes a block). {@code x.length} must be a multiple of 32.
+     */
+    public static byte[] toQ8_0(float[] x) {
+        int blocks = blocks(x.length);
+        byte[] out = new byte[blocks * 34];
+        for (int b = 0; b < blocks; b++) {
             float amax = 0;
-            for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[b * 32 + j]));
+            for (int i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(x[32 * b + i]));
             float d = amax / 127f;
             float id = d != 0 ? 1f / d : 0f;
-            int o = b * 34;
+            int o = 34 * b;
             putShort(out, o, Float.floatToFloat16(d));
-            for (int j = 0; j < 32; j++) out[o + 2 + j] = (byte) roundHalfAway(x[b * 32 + j] * id);
+            for (int i = 0; i < 32; i++) out[o + 2 + i] = (byte) roundHalfAway(x[32 * b + i] * id);
         }
         return out;
     }
 
-    public static byte[] q4_0(float[] x) {
-        checkBlocks(x.length);
-        byte[] out = new byte[x.length / 32 * 18];
-        for (int b = 0; b < x.length / 32; b++) {
+    /**
+     * Q4_0: per block of 32 values, {@code d = m / -8} where m is the value of largest magnitude (sign kept), stored
+     * as f16; {@code q = clamp(round(x / d) + 8, 0, 15)}; byte i holds q[i] (low nibble) and q[i + 16] (high nibble);
+     * 18 bytes a block. {@code x.length} must be a multiple of 32.
+     */
+    public static byte[] toQ4_0(float[] x) {
+        int blocks = blocks(x.length);
+        byte[] out = new byte[blocks * 18];
+        for (int b = 0; b < blocks; b++) {
             float amax = 0, max = 0;
-            for (int j = 0; j < 32; j++) {
-                float v = x[b * 32 + j];
-                if (amax < Math.abs(v)) { amax = Math.abs(v); max = v; }
+            for (int i = 0; i < 32; i++) {
+                float v = x[32 * b + i];
+                if (Math.abs(v) > amax) { amax = Math.abs(v); max = v; }
             }
             float d = max / -8f;
             float id = d != 0 ? 1f / d : 0f;
-            int o = b * 18;
+            int o = 18 * b;
             putShort(out, o, Float.floatToFloat16(d));
-            for (int j = 0; j < 16; j++) {
-                int lo = Math.min(15, (int) (x[b * 32 + j] * id + 8.5f));
-                int hi = Math.min(15, (int) (x[b * 32 + 16 + j] * id + 8.5f));
-                out[o + 2 + j] = (byte) (lo | (hi << 4));
+            for (int i = 0; i < 16; i++) {
+                int lo = Math.min(15, (int) (x[32 * b + i] * id + 8.5f));
+                int hi = Math.min(15, (int) (x[32 * b + 16 + i] * id + 8.5f));
+                out[o + 2 + i] = (byte) (lo | hi << 4);
             }
         }
         return out;
     }
 
+    /** A palettized weight: packed indices and the palette to read them with. */
+    public record Palettized(byte[] indices, Palette palette) {}
+
+    /**
+     * {@code 2^bits} evenly spaced centroids per group of {@code groupSize} rows, from the group's minimum to its
+     * maximum (a simple stand-in for k-means centroids).
+     */
+    public static float[] uniformLut(float[] w, int rows, int cols, int bits, int groupSize) {
+        checkGroups(rows, groupSize);
+        int entries = 1 << bits;
+        float[] lut = new float[rows / groupSize * entries];
+        for (int g = 0; g < rows / groupSize; g++) {
+            float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
+            for (int i = g * groupSize * cols; i < (g + 1) * groupSize * cols; i++) {
+                lo = Math.min(lo, w[i]);
+                hi = Math.max(hi, w[i]);
+            }
+            if (lo > hi) lo = hi = 0;
+            for (int e = 0; e < entries; e++) lut[g * entries + e] = lo + (hi - lo) * e / (entries - 1);
+        }
+        return lut;
+    }
+
+    /**
+     * Packs each value of {@code w} [rows, cols] as the index of its nearest centroid in its group's table of
+     * {@code lut} ({@code rows / groupSize} tables of {@code 2^bits} entries), in the {@link Palette} layout.
+     */
+    public static Palettized palettize(float[] w, int rows, int cols, int bits, int groupSize, float[] lut) {
+        Palette p = new Palette(bits, groupSize, lut);
+        checkGroups(rows, groupSize);
+        if ((long) rows * cols != w.length) throw new IllegalArgumentException(rows + "x" + cols + " needs " + (long) rows * cols + " values, got " + w.length);
+        int entries = 1 << bits;
+        if (lut.length != rows / groupSize * entries)
+            throw new IllegalArgumentException("palette needs " + rows / groupSize * entries + " centroids, got " + lut.length);
+        long rowBytes = Palette.rowBytes(cols, bits);
+        byte[] out = new byte[Math.toIntExact(rows * rowBytes)];
+        float[] sorted = new float[entries];
+        int[] order = new int[entries];
+        for (int r = 0; r < rows; r++) {
+            int t = r / groupSize * entries;
+            if (r % groupSize == 0) sortTable(lut, t, entries, sorted, order);
+            for (int c = 0; c < cols; c++) {
+                int best = order[nearest(sorted, w[r * cols + c])];
+                long bit = (long) c * bits;
+                int at = Math.toIntExact(r * rowBytes + (bit >>> 3));
+                int shift = (int) (bit & 7);
+                int v2 = best << shift;
+                out[at] |= (byte) v2;
+                if (shift + bits > 8) out[at + 1] |= (byte) (v2 >>> 8);
+            }
+        }
+        return new Palettized(out, p);
+    }
+
+    /** The table's entries in ascending order ({@code sorted}) and where each came from ({@code order}). */
+    private static void sortTable(float[] lut, int t, int entries, float[] sorted, int[] order) {
+        Integer[] idx = new Integer[entries];
+        for (int e = 0; e < entries; e++) idx[e] = e;
+        java.util.Arrays.sort(idx, (a, b) -> Float.compare(lut[t + a], lut[t + b]));
+        for (int e = 0; e < entries; e++) {
+            order[e] = idx[e];
+            sorted[e] = lut[t + idx[e]];
+        }
+    }
+
+    /** Position in ascending {@code sorted} of the entry nearest to {@code v} (the first of equals). */
+    private static int nearest(float[] sorted, float v) {
+        int lo = 0, hi = sorted.length - 1;
+        while (lo < hi) { // first entry >= v
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < v) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo > 0 && Math.abs(v - sorted[lo - 1]) <= Math.abs(sorted[lo] - v)) lo--;
+        while (lo > 0 && sorted[lo - 1] == sorted[lo]) lo--;
+        return lo;
+    }
+
+    /** Nearest integer, halves away from zero (C's roundf). */
     private static int roundHalfAway(float v) {
         return (int) (v < 0 ? -Math.floor(-v + 0.5f) : Math.floor(v + 0.5f));
     }
 
-    private static void checkBlocks(int n) {
+    private static void checkGroups(int rows, int groupSize) {
+        if (groupSize <= 0 || rows % groupSize != 0) throw new IllegalArgumentException("palette group size " + groupSize + " does not divide " + rows + " rows");
+    }
+
+    private static int blocks(int n) {
         if (n % 32 != 0) throw new IllegalArgumentException(n + " values is not a whole number of 32-value blocks");
+        return n / 32;
     }
 
-    private static void putShort(byte[] b, int o, short v) {
-        b[o] = (byte) v;
-        b[o + 1] = (byte) (v >> 8);
-    }
-
-    private static void putInt(byte[] b, int o, int v) {
-        for (int i = 0; i < 4; i++) b[o + i] = (byte) (v >> (8 * i));
+    private static void putShort(byte[] b, int at, short v) {
+        b[at] = (byte) v;
+        b[at + 1] = (byte) (v >>> 8);
     }
 }

@@ -83,11 +83,11 @@ class GgufTest {
                     .put("nested", GgufValue.array(GgufValue.Type.ARRAY, List.of(GgufValue.array(GgufValue.Type.INT32, List.of(1L, 2L)),
                             GgufValue.array(GgufValue.Type.BOOL, List.of(false)))));
             float[] a = randn(r, 15), b = randn(r, 7), c = randn(r, 6), q8 = randn(r, 128), q4 = randn(r, 96);
-            w.tensor("f32", DType.F32, new long[] {3, 5}, Quantize.f32(a));
-            w.tensor("f16", DType.F16, new long[] {7}, Quantize.f16(b));
-            w.tensor("bf16", DType.BF16, new long[] {2, 1, 3}, Quantize.bf16(c));
-            w.tensor("q8", DType.Q8_0, new long[] {2, 64}, Quantize.q8_0(q8));
-            w.tensor("q4", DType.Q4_0, new long[] {3, 32}, Quantize.q4_0(q4));
+            w.tensor("f32", DType.F32, new long[] {3, 5}, Quantize.toF32(a));
+            w.tensor("f16", DType.F16, new long[] {7}, Quantize.toF16(b));
+            w.tensor("bf16", DType.BF16, new long[] {2, 1, 3}, Quantize.toBF16(c));
+            w.tensor("q8", DType.Q8_0, new long[] {2, 64}, Quantize.toQ8_0(q8));
+            w.tensor("q4", DType.Q4_0, new long[] {3, 32}, Quantize.toQ4_0(q4));
             w.tensor("i32", DType.I32, new long[] {1}, new byte[] {1, 2, 3, 4});
             Path f = tmp.resolve("rt" + alignment + ".gguf");
             w.write(f);
@@ -114,11 +114,11 @@ class GgufTest {
                 int align = alignment > 0 ? alignment : 32;
                 assertEquals(0, g.dataStart() % align);
                 for (String n : g.names()) assertEquals(0, g.get(n).data().address() % align, n + " is aligned");
-                assertArrayEquals(Quantize.f32(a), g.get("f32").expectShape(3, 5).data().toArray(ValueLayout.JAVA_BYTE));
-                assertArrayEquals(Quantize.f16(b), g.get("f16").data().toArray(ValueLayout.JAVA_BYTE));
-                assertArrayEquals(Quantize.bf16(c), g.get("bf16").expectShape(2, 1, 3).data().toArray(ValueLayout.JAVA_BYTE));
-                assertArrayEquals(Quantize.q8_0(q8), g.get("q8").expectShape(2, 64).data().toArray(ValueLayout.JAVA_BYTE));
-                assertArrayEquals(Quantize.q4_0(q4), g.get("q4").expectShape(3, 32).data().toArray(ValueLayout.JAVA_BYTE));
+                assertArrayEquals(Quantize.toF32(a), g.get("f32").expectShape(3, 5).data().toArray(ValueLayout.JAVA_BYTE));
+                assertArrayEquals(Quantize.toF16(b), g.get("f16").data().toArray(ValueLayout.JAVA_BYTE));
+                assertArrayEquals(Quantize.toBF16(c), g.get("bf16").expectShape(2, 1, 3).data().toArray(ValueLayout.JAVA_BYTE));
+                assertArrayEquals(Quantize.toQ8_0(q8), g.get("q8").expectShape(2, 64).data().toArray(ValueLayout.JAVA_BYTE));
+                assertArrayEquals(Quantize.toQ4_0(q4), g.get("q4").expectShape(3, 32).data().toArray(ValueLayout.JAVA_BYTE));
                 assertArrayEquals(a, g.get("f32").toFloats());
                 assertEquals(DType.I32, g.get("i32").dtype());
                 assertEquals(0x04030201L, g.get("i32").toLongs()[0]);
@@ -175,7 +175,7 @@ class GgufTest {
         float[] x = randn(r, 32 * 9);
         x[5] = 0; // a zero and an all-zero block
         Arrays.fill(x, 64, 96, 0f);
-        float[] q8 = decode(DType.Q8_0, Quantize.q8_0(x), x.length), q4 = decode(DType.Q4_0, Quantize.q4_0(x), x.length);
+        float[] q8 = decode(DType.Q8_0, Quantize.toQ8_0(x), x.length), q4 = decode(DType.Q4_0, Quantize.toQ4_0(x), x.length);
         for (int blk = 0; blk < x.length / 32; blk++) {
             float amax = 0;
             for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[blk * 32 + j]));
@@ -188,13 +188,13 @@ class GgufTest {
         // a hand-checked Q4_0 block: max-magnitude value -8 gives d = 1, q = x + 8
         float[] blk = new float[32];
         for (int j = 0; j < 32; j++) blk[j] = (j % 16) - 8;
-        byte[] q = Quantize.q4_0(blk);
+        byte[] q = Quantize.toQ4_0(blk);
         assertEquals(Float.floatToFloat16(1f), (short) ((q[0] & 0xff) | (q[1] << 8)));
         for (int j = 0; j < 16; j++) assertEquals((byte) (j | (j << 4)), q[2 + j]);
         assertArrayEquals(blk, decode(DType.Q4_0, q, 32));
-        assertEquals(0x3f80, Quantize.bf16Bits(1f));
-        assertEquals(0x3f81, Quantize.bf16Bits(Float.intBitsToFloat(0x3f80c000))); // rounds up past half
-        assertEquals(0x3f80, Quantize.bf16Bits(Float.intBitsToFloat(0x3f808000))); // ties to even
+        assertEquals(0x3f80, (Quantize.bf16(1f) & 0xffff));
+        assertEquals(0x3f81, (Quantize.bf16(Float.intBitsToFloat(0x3f80c000)) & 0xffff)); // rounds up past half
+        assertEquals(0x3f80, (Quantize.bf16(Float.intBitsToFloat(0x3f808000)) & 0xffff)); // ties to even
     }
 
     private static float[] decode(DType t, byte[] bytes, int n) {

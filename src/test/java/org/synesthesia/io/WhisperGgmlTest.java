@@ -95,10 +95,10 @@ class WhisperGgmlTest {
     void tensorsOfAFileWrittenHere() throws IOException {
         float[] w = GgufTest.randn(new java.util.Random(3), 24), q = GgufTest.randn(new java.util.Random(4), 64), bias = {1, 2, 3, 4, 5};
         List<Object[]> ts = new ArrayList<>();
-        ts.add(new Object[] {"encoder.conv1.weight", 1, new int[] {3, 2, 4}, Quantize.f16(w)});
-        ts.add(new Object[] {"encoder.conv1.bias", 0, new int[] {5}, Quantize.f32(bias)});
-        ts.add(new Object[] {"decoder.token_embedding.weight", 8, new int[] {32, 2}, Quantize.q8_0(q)});
-        ts.add(new Object[] {"decoder.blocks.0.mlp.0.weight", 2, new int[] {32, 2}, Quantize.q4_0(q)});
+        ts.add(new Object[] {"encoder.conv1.weight", 1, new int[] {3, 2, 4}, Quantize.toF16(w)});
+        ts.add(new Object[] {"encoder.conv1.bias", 0, new int[] {5}, Quantize.toF32(bias)});
+        ts.add(new Object[] {"decoder.token_embedding.weight", 8, new int[] {32, 2}, Quantize.toQ8_0(q)});
+        ts.add(new Object[] {"decoder.blocks.0.mlp.0.weight", 2, new int[] {32, 2}, Quantize.toQ4_0(q)});
         Path f = tmp.resolve("ggml-test.bin");
         Files.write(f, ggml(ts));
         try (WhisperGgml g = WhisperGgml.open(f)) {
