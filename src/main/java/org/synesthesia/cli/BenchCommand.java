@@ -26,6 +26,15 @@ public final class BenchCommand implements Command {
     }
 
     @Override
+    public String usage(java.util.List<String> args) {
+        for (String a : args) {
+            BenchMode m = modes().get(a);
+            if (m != null) return m.usage();
+        }
+        return usage();
+    }
+
+    @Override
     public java.util.Set<String> flags() {
         return java.util.Set.of("scalar", "json", "causal");
     }

@@ -20,6 +20,11 @@ public interface Command {
      */
     int run(Args args) throws Exception;
 
+    /** Usage for {@code synesthesia NAME ARGS --help}; commands with sub-modes show the mode's own usage. */
+    default String usage(java.util.List<String> args) {
+        return usage();
+    }
+
     /** Options of this command that take no value (besides the global {@code --quiet} and {@code --help}). */
     default java.util.Set<String> flags() {
         return java.util.Set.of();

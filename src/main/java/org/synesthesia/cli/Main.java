@@ -62,7 +62,7 @@ public final class Main {
             if (c == null) throw new SynesthesiaException("unknown command '" + name + "' (synesthesia --help lists them)");
             List<String> cargs = rest.subList(1, rest.size());
             if (cargs.contains("--help") || cargs.contains("-h")) {
-                System.out.println(c.usage());
+                System.out.println(c.usage(cargs));
                 return 0;
             }
             Set<String> flags = new HashSet<>(c.flags());

@@ -32,6 +32,10 @@ class MainTest {
         r = run("trace", "--help");
         assertEquals("0", r[0]);
         assertTrue(r[1].contains("--capture"), r[1]);
+        String general = run("bench", "--help")[1];
+        r = run("bench", "gemm", "--help");
+        assertEquals("0", r[0]);
+        assertTrue(!r[1].equals(general) && r[1].contains("--m"), "bench gemm --help shows the mode's own options: " + r[1]);
     }
 
     @Test
