@@ -51,7 +51,7 @@ public final class TranscribeCommand implements Command {
                 usage: synesthesia transcribe FILE --model PATH [options]
 
                 Transcribes FILE (WAV or FLAC, any rate, mixed to mono and resampled to 16 kHz) in 30 s windows.
-                  --model PATH            whisper checkpoint (.safetensors, or a folder holding one)
+                  --model PATH            whisper checkpoint: .safetensors, openai .pt, whisper.cpp ggml .bin, or a folder
                   --tokenizer DIR         folder with multilingual.tiktoken / gpt2.tiktoken (default: beside the
                                           model, then $SYNESTHESIA_TOKENIZERS)
                   --from S, --to S        transcribe only [S, S) seconds; timestamps stay those of the file

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.synesthesia.io.SafeTensors;
+import org.synesthesia.io.WeightSources;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
@@ -54,8 +54,8 @@ public final class Whisper implements AutoCloseable {
         Path file = checkpointFile(path);
         WeightSource src = openSource(file);
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            return load(src, parent);
+            Path folder = Files.isDirectory(file) ? file : file.toAbsolutePath().getParent();
+            return load(src, folder);
         } catch (RuntimeException e) {
             src.close();
             throw e;
@@ -109,7 +109,10 @@ public final class Whisper implements AutoCloseable {
         }
     }
 
-    /** The checkpoint file of a path: itself, or the weights file inside a folder. */
+    /**
+     * The checkpoint of a path: the file itself, or inside a folder {@code model.safetensors}, else its single
+     * {@code *.safetensors}, else the folder (its weight files merged by {@link WeightSources}).
+     */
     static Path checkpointFile(Path path) {
         if (!Files.exists(path)) throw SynesthesiaException.inFile(path, "no such file or folder");
         if (!Files.isDirectory(path)) return path;
@@ -121,29 +124,17 @@ public final class Whisper implements AutoCloseable {
         } catch (IOException e) {
             throw SynesthesiaException.inFile(path, "cannot list (" + e.getMessage() + ")");
         }
-        if (found.size() == 1) return found.get(0);
-        throw SynesthesiaException.inFile(path, found.isEmpty() ? "no model.safetensors or other .safetensors file in the folder"
-                : "several .safetensors files and no model.safetensors: name the file");
+        return found.size() == 1 ? found.get(0) : path;
     }
 
     /**
-     * Opens the reader for a checkpoint file. Only safetensors for now: the place where the openai {@code .pt},
-     * GGUF and whisper.cpp ggml readers plug in, each a {@link WeightSource} exposing openai dims as metadata.
+     * Opens the reader for a checkpoint by its magic bytes: safetensors, openai {@code .pt} (PyTorch zip, with
+     * {@code dims} as metadata), whisper.cpp ggml {@code .bin} (hyperparameters as metadata), GGUF, or a folder.
      */
     static WeightSource openSource(Path file) {
-        if (isSafeTensors(file)) return SafeTensors.open(file);
-        throw SynesthesiaException.inFile(file, "not a safetensors file (Whisper checkpoints are read from safetensors in this build)");
+        return WeightSources.open(file);
     }
 
-    /** Whether the file starts like safetensors: an 8-byte header length, then '{'. */
-    static boolean isSafeTensors(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] b = in.readNBytes(9);
-            return b.length == 9 && b[8] == '{';
-        } catch (IOException e) {
-            throw SynesthesiaException.inFile(file, "cannot read (" + e.getMessage() + ")");
-        }
-    }
 
     public WhisperConfig config() {
         return model.config();

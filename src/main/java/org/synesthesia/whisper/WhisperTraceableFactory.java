@@ -34,15 +34,19 @@ public final class WhisperTraceableFactory implements TraceableFactory {
         } catch (SynesthesiaException e) {
             return Optional.empty(); // a folder without one weights file: not ours
         }
-        if (!Files.isRegularFile(file) || !Whisper.isSafeTensors(file)) return Optional.empty();
-        WeightSource src = Whisper.openSource(file);
+        WeightSource src;
+        try {
+            src = Whisper.openSource(file);
+        } catch (SynesthesiaException e) {
+            return Optional.empty(); // not a checkpoint any reader knows: not ours
+        }
         Whisper w;
         try {
             if (!WhisperNames.isWhisper(src.names())) {
                 src.close();
                 return Optional.empty();
             }
-            w = Whisper.load(src, file.toAbsolutePath().getParent());
+            w = Whisper.load(src, Files.isDirectory(file) ? file : file.toAbsolutePath().getParent());
         } catch (RuntimeException e) {
             src.close();
             throw e;
