@@ -79,10 +79,10 @@ public final class GemmBenchMode implements BenchMode {
             SplittableRandom rnd = new SplittableRandom(1);
             float[] a = random(rnd, M * K), b = random(rnd, K * N), c = new float[M * N];
             report(json, M, N, K, Simd.available() ? "vector" : "scalar-fallback", "f32", flops,
-                    time(seconds, () -> Gemm.sgemm(false, false, M, N, K, 1f, a, 0, K, b, 0, N, 0f, c, 0, N)));
+                    KernelTimer.best(seconds, () -> Gemm.sgemm(false, false, M, N, K, 1f, a, 0, K, b, 0, N, 0f, c, 0, N)));
             if (scalar || flops <= SCALAR_MAX_FLOPS)
                 report(json, M, N, K, "scalar", "f32", flops,
-                        time(seconds, () -> GemmScalar.sgemm(false, false, M, N, K, 1f, a, 0, K, b, 0, N, 0f, c, 0, N)));
+                        KernelTimer.best(seconds, () -> GemmScalar.sgemm(false, false, M, N, K, 1f, a, 0, K, b, 0, N, 0f, c, 0, N)));
             if (types.isEmpty()) continue;
             float[] w = random(rnd, N * K);
             try (Arena arena = Arena.ofShared()) {
@@ -92,7 +92,7 @@ public final class GemmBenchMode implements BenchMode {
                         continue;
                     }
                     WeightMatrix wm = weight(t, w, N, K, arena);
-                    report(json, M, N, K, "linear", t, flops, time(seconds, () -> Gemm.linear(a, 0, K, M, wm, null, c, 0, N)));
+                    report(json, M, N, K, "linear", t, flops, KernelTimer.best(seconds, () -> Gemm.linear(a, 0, K, M, wm, null, c, 0, N)));
                 }
             }
         }
@@ -125,22 +125,6 @@ public final class GemmBenchMode implements BenchMode {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
         return x;
-    }
-
-    /** Best wall time (s) of repeated runs over about {@code seconds}, after one untimed run and a warm-up of a third of that. */
-    static double time(double seconds, Runnable r) {
-        long t0 = System.nanoTime();
-        r.run();
-        long once = System.nanoTime() - t0;
-        long warm = (long) (seconds * 1e9 / 3);
-        while (System.nanoTime() - t0 < warm) r.run();
-        long best = once, end = System.nanoTime() + (long) (seconds * 1e9);
-        do {
-            long s = System.nanoTime();
-            r.run();
-            best = Math.min(best, System.nanoTime() - s);
-        } while (System.nanoTime() < end);
-        return best / 1e9;
     }
 
     private static void report(boolean json, int M, int N, int K, String kernel, String type, double flops, double seconds) {

@@ -4,12 +4,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.math.BigInteger;
 import java.nio.file.Path;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.synesthesia.tensor.StoredTensor;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -24,31 +21,15 @@ import org.synesthesia.util.SynesthesiaException;
  * </ol>
  * Tensors are views of the mapping. See {@link TorchStateDict} for naming.
  */
-public final class TorchLegacy implements WeightSource {
+public final class TorchLegacy extends TorchSource {
     static final BigInteger MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
 
-    private final MappedFile file;
-    private final Arena scratch;
-    private final Map<String, StoredTensor> tensors;
-    private final Map<String, String> metadata;
-
     private TorchLegacy(MappedFile file, Arena scratch, TorchStateDict.Result r) {
-        this.file = file;
-        this.scratch = scratch;
-        this.tensors = r.tensors();
-        this.metadata = r.metadata();
+        super(file, scratch, r);
     }
 
     public static TorchLegacy open(Path path) {
-        MappedFile f = MappedFile.open(path);
-        Arena scratch = Arena.ofShared();
-        try {
-            return new TorchLegacy(f, scratch, parse(f, scratch));
-        } catch (RuntimeException e) {
-            scratch.close();
-            f.close();
-            throw e;
-        }
+        return TorchSource.open(path, TorchLegacy::parse, TorchLegacy::new);
     }
 
     private static TorchStateDict.Result parse(MappedFile f, Arena scratch) {
@@ -81,15 +62,5 @@ public final class TorchLegacy implements WeightSource {
         }, scratch);
     }
 
-    @Override public String description() { return file.path().toString(); }
     @Override public String format() { return "pytorch-legacy"; }
-    @Override public Collection<String> names() { return tensors.keySet(); }
-    @Override public Optional<StoredTensor> find(String name) { return Optional.ofNullable(tensors.get(name)); }
-    @Override public Map<String, String> metadata() { return metadata; }
-
-    @Override
-    public void close() {
-        scratch.close();
-        file.close();
-    }
 }

@@ -5,11 +5,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
-import org.synesthesia.tensor.StoredTensor;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -19,29 +16,13 @@ import org.synesthesia.util.SynesthesiaException;
  * little-endian bytes per storage (stored uncompressed and 64-byte aligned, so tensors are views of the mapping)
  * and an optional {@code ARCHIVE/byteorder}. See {@link TorchStateDict} for how tensors are named.
  */
-public final class TorchZip implements WeightSource {
-    private final MappedFile file;
-    private final Arena scratch;
-    private final Map<String, StoredTensor> tensors;
-    private final Map<String, String> metadata;
-
+public final class TorchZip extends TorchSource {
     private TorchZip(MappedFile file, Arena scratch, TorchStateDict.Result r) {
-        this.file = file;
-        this.scratch = scratch;
-        this.tensors = r.tensors();
-        this.metadata = r.metadata();
+        super(file, scratch, r);
     }
 
     public static TorchZip open(Path path) {
-        MappedFile f = MappedFile.open(path);
-        Arena scratch = Arena.ofShared();
-        try {
-            return new TorchZip(f, scratch, parse(f, scratch));
-        } catch (RuntimeException e) {
-            scratch.close();
-            f.close();
-            throw e;
-        }
+        return TorchSource.open(path, TorchZip::parse, TorchZip::new);
     }
 
     private static TorchStateDict.Result parse(MappedFile f, Arena scratch) {
@@ -67,15 +48,5 @@ public final class TorchZip implements WeightSource {
         }), scratch);
     }
 
-    @Override public String description() { return file.path().toString(); }
     @Override public String format() { return "pytorch-zip"; }
-    @Override public Collection<String> names() { return tensors.keySet(); }
-    @Override public Optional<StoredTensor> find(String name) { return Optional.ofNullable(tensors.get(name)); }
-    @Override public Map<String, String> metadata() { return metadata; }
-
-    @Override
-    public void close() {
-        scratch.close();
-        file.close();
-    }
 }
