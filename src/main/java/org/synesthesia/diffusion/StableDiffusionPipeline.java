@@ -62,10 +62,15 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     private final AutoencoderKL vae;
     private final Scheduler scheduler;
     private final int clipSkip;
+    private final Integer padId;
 
-    /** Components as given; {@code unetSource} (may be null) is closed with the pipeline, as are the encoder and VAE. */
+    /**
+     * Components as given; {@code unetSource} (may be null) is closed with the pipeline, as are the encoder and VAE.
+     * {@code padId} null: the tokenizer's own pad id.
+     */
     public StableDiffusionPipeline(ClipTokenizer tokenizer, ClipTextModel textEncoder, UNet2DConditionModel unet,
-                                   WeightSource unetSource, AutoencoderKL vae, Scheduler scheduler, int clipSkip) {
+                                   WeightSource unetSource, AutoencoderKL vae, Scheduler scheduler, int clipSkip, Integer padId) {
+        this.padId = padId;
         this.tokenizer = tokenizer;
         this.textEncoder = textEncoder;
         this.unet = unet;
@@ -94,11 +99,16 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             sched = Schedulers.create(schedulerName == null ? "pndm" : schedulerName,
                     SchedulerConfig.stableDiffusion(prediction == null ? PredictionType.EPSILON : prediction));
         }
-        ClipTokenizer tok = loadTokenizer(model, tokenizerPath);
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             ClipTextModel te = ClipTextModel.load(model);
             opened.add(te);
+            // An SD 2.x single file holds the full 24-layer OpenCLIP text model: SD 2.x uses its penultimate layer
+            // and OpenCLIP's tokenizer pads with 0 (diffusers' SD 2.x folders ship 23 layers and a pad-0 tokenizer).
+            boolean openClip24 = !folder && te.config().hiddenSize() == 1024 && te.config().numLayers() == 24;
+            ClipTokenizer tok = loadTokenizer(model, tokenizerPath, openClip24 ? "sd21" : "sd15");
+            int clipSkip = openClip24 ? 1 : 0;
+            Integer pad = openClip24 ? ClipTokenizer.PAD_ZERO : null;
             WeightSource src = WeightSources.open(model);
             opened.add(src);
             UNetConfig cfg = null;
@@ -112,7 +122,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                 v.close();
                 throw SynesthesiaException.inFile(model, "the VAE has no decoder");
             }
-            return new StableDiffusionPipeline(tok, te, u, src, v, sched, 0);
+            return new StableDiffusionPipeline(tok, te, u, src, v, sched, clipSkip, pad);
         } catch (RuntimeException e) {
             for (AutoCloseable c : opened) {
                 try {
@@ -125,11 +135,15 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         }
     }
 
+    /** The environment variable naming a folder of tokenizers ({@code sd15/}, {@code sd21/}, openai's bpe .gz). */
+    public static final String TOKENIZERS_ENV = "SYNESTHESIA_TOKENIZERS";
+
     /**
      * The CLIP tokenizer: {@code explicit} (an HF folder with vocab.json + merges.txt, or openai's .gz), else the
-     * pipeline folder's {@code tokenizer/}, else a {@code tokenizer/} folder beside a single file.
+     * pipeline folder's {@code tokenizer/}; for a single file a {@code tokenizer/} folder beside it, else
+     * {@code $SYNESTHESIA_TOKENIZERS/<flavour>/} (sd15 or sd21) or its {@code bpe_simple_vocab_16e6.txt.gz}.
      */
-    static ClipTokenizer loadTokenizer(Path model, Path explicit) {
+    static ClipTokenizer loadTokenizer(Path model, Path explicit, String flavour) {
         if (explicit != null) return openTokenizer(explicit);
         if (Files.isDirectory(model)) {
             Path t = model.resolve("tokenizer");
@@ -139,7 +153,14 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         Path dir = model.toAbsolutePath().getParent();
         if (dir != null && Files.isRegularFile(dir.resolve("tokenizer").resolve("vocab.json")))
             return ClipTokenizer.fromFolder(dir.resolve("tokenizer"));
-        throw SynesthesiaException.inFile(model, "a single-file checkpoint needs a CLIP tokenizer (give --tokenizer PATH)");
+        String env = System.getenv(TOKENIZERS_ENV);
+        if (env != null && !env.isBlank()) {
+            Path root = Path.of(env);
+            if (Files.isRegularFile(root.resolve(flavour).resolve("vocab.json"))) return ClipTokenizer.fromFolder(root.resolve(flavour));
+            if (Files.isRegularFile(root.resolve("bpe_simple_vocab_16e6.txt.gz"))) return ClipTokenizer.fromBpeFile(root.resolve("bpe_simple_vocab_16e6.txt.gz"));
+        }
+        throw SynesthesiaException.inFile(model, "a single-file checkpoint needs a CLIP tokenizer: give --tokenizer PATH, put a tokenizer/ folder beside it, or set "
+                + TOKENIZERS_ENV);
     }
 
     /** A tokenizer from a folder (vocab.json + merges.txt) or openai's bpe .gz file. */
@@ -160,9 +181,16 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     public ClipTokenizer tokenizer() { return tokenizer; }
 
+    /** A one-line account of the loaded components. */
+    public String describe() {
+        return textEncoder.description() + "; unet " + java.util.Arrays.toString(unet.config().blockOutChannels()) + "; "
+                + vae.description() + "; scheduler " + scheduler.name();
+    }
+
     /** Prompt embeddings [1, 77, d] of {@code text}. */
     public Tensor encodePrompt(String text) {
-        return textEncoder.encode(tokenizer.encodeForModel(text), 1, clipSkip);
+        int[] ids = padId == null ? tokenizer.encodeForModel(text) : tokenizer.encodeForModel(text, padId);
+        return textEncoder.encode(ids, 1, clipSkip);
     }
 
     /** Pixels per latent along each side: 2^(VAE levels - 1), diffusers' {@code vae_scale_factor} (8 for SD). */
