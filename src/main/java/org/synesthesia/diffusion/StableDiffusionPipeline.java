@@ -83,7 +83,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     /**
      * Loads a diffusers pipeline folder ({@code model_index.json}, {@code text_encoder/}, {@code unet/}, {@code vae/},
      * {@code scheduler/}, {@code tokenizer/}) or an SD single-file checkpoint (LDM names; configs inferred from the
-     * tensors; the SD schedule with {@code prediction} type). {@code tokenizerPath} overrides the folder's tokenizer
+     * tensors, or for the UNet from a UNet {@code config.json} beside the file; the SD schedule with {@code prediction} type). {@code tokenizerPath} overrides the folder's tokenizer
      * and is required for a single file; {@code schedulerName} null = the folder's scheduler class (single file: pndm,
      * diffusers' SD default).
      */
@@ -112,7 +112,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             WeightSource src = WeightSources.open(model);
             opened.add(src);
             UNetConfig cfg = null;
-            Path cfgFile = folder ? model.resolve("unet").resolve("config.json") : null;
+            // a folder's unet/config.json; beside a single file a UNet config.json (as `trace` reads it), else inferred
+            Path cfgFile = folder ? model.resolve("unet").resolve("config.json")
+                    : model.toAbsolutePath().getParent() == null ? null : model.toAbsolutePath().getParent().resolve("config.json");
             if (cfgFile != null && UNetTraceableFactory.isUNetConfig(cfgFile)) cfg = UNetConfig.read(cfgFile);
             UNetWeights w = UNetWeights.open(src, cfg == null ? -1 : cfg.layersPerBlock());
             if (cfg == null) cfg = UNetTraceableFactory.infer(w);
