@@ -120,8 +120,14 @@ public final class GenerateCommand implements Command {
             } else if (width % f != 0 || height % f != 0) {
                 throw new SynesthesiaException("generate: size " + width + "x" + height + " is not a multiple of the VAE's factor " + f);
             }
-            var req = new StableDiffusionPipeline.Request(prompt, negative, steps, guidance, width, height, batch, seed,
-                    initial == null ? null : initial.toArray());
+            StableDiffusionPipeline.Request req;
+            try {
+                req = new StableDiffusionPipeline.Request(prompt, negative, steps, guidance, width, height, batch, seed,
+                        initial == null ? null : initial.toArray());
+                pipe.latentShape(req);
+            } catch (IllegalArgumentException e) {
+                throw new SynesthesiaException("generate: " + e.getMessage());
+            }
             Path preview = sibling(out, ".preview.png");
             final int n = batch;
             StableDiffusionPipeline.Result r;
