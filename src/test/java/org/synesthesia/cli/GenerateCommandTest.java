@@ -1,0 +1,142 @@
+package org.synesthesia.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.synesthesia.io.SafeTensors;
+import org.synesthesia.tensor.Tensor;
+import org.synesthesia.testing.SdTinyFolder;
+import org.synesthesia.testing.SharedData;
+
+/** {@code generate} on the tiny diffusers folder: the PNG is pipeline_tiny's golden image, with its parameters. */
+class GenerateCommandTest {
+    @TempDir
+    Path tmp;
+    Path model;
+    Map<String, Tensor> golden;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        model = SdTinyFolder.sd1(tmp);
+        golden = SafeTensors.readAll(SharedData.golden("pipeline_tiny", "golden.safetensors"));
+    }
+
+    @Test
+    void latentsFileGivesTheGoldenImage() throws IOException {
+        Path lat = tmp.resolve("init.safetensors");
+        SafeTensors.write(lat, Map.of("initial_latents", golden.get("initial_latents")), Map.of());
+        Path out = tmp.resolve("img.png");
+        CliRun r = CliRun.of("generate", "a photograph of an astronaut riding a horse", "--model", model.toString(),
+                "--steps", "10", "--scheduler", "ddim", "--guidance", "7.5", "--latents", lat.toString(), "--seed", "1",
+                "--out", out.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.err().contains("generate 10/10"), r.err());
+        assertGoldenPixels(out);
+        String params = textChunks(Files.readAllBytes(out)).get("parameters");
+        assertTrue(params.startsWith("a photograph of an astronaut riding a horse\nNegative prompt: \n"), params);
+        assertTrue(params.contains("Steps: 10, Sampler: ddim, CFG scale: 7.5, Seed: 1, Size: 16x16, Model: sd_tiny"), params);
+    }
+
+    @Test
+    void seed9999GivesTheGoldenImage() throws IOException {
+        Path out = tmp.resolve("seeded.png");
+        CliRun r = CliRun.of("generate", "a photograph of an astronaut riding a horse", "--model", model.toString(),
+                "--steps", "10", "--seed", "9999", "--width", "16", "--height", "16", "--out", out.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertGoldenPixels(out);
+    }
+
+    @Test
+    void batchWritesNumberedFilesAndPreview() throws IOException {
+        Path taesd = SharedData.data("weights/taesd-decoder/taesd-decoder.gguf");
+        Path out = tmp.resolve("b.png");
+        CliRun r = CliRun.of("--quiet", "generate", "", "--model", model.toString(), "--steps", "2", "--scheduler", "euler-a",
+                "--seed", "3", "--width", "32", "--height", "16", "--batch", "2", "--out", out.toString(),
+                "--preview-every", "1", "--taesd", taesd.toString());
+        assertEquals(0, r.rc(), r.err());
+        BufferedImage a = ImageIO.read(out.toFile()), b = ImageIO.read(tmp.resolve("b-1.png").toFile());
+        assertEquals(32, a.getWidth());
+        assertEquals(16, a.getHeight());
+        assertNotEquals(a.getRGB(3, 3) + a.getRGB(10, 7), b.getRGB(3, 3) + b.getRGB(10, 7));
+        assertTrue(Files.isRegularFile(tmp.resolve("b.preview.png")));
+        assertTrue(textChunks(Files.readAllBytes(tmp.resolve("b-1.png"))).get("parameters").contains("Sampler: euler-a"));
+    }
+
+    @Test
+    void badInputsFailWithOneLineAndNoFile() {
+        Path out = tmp.resolve("x.png");
+        String m = model.toString(), o = out.toString();
+        String[][] cases = {
+            {"generate", "p", "--model", tmp.resolve("missing").toString(), "--out", o},
+            {"generate", "p", "--model", m, "--width", "100", "--out", o},
+            {"generate", "p", "--model", m, "--steps", "0", "--out", o},
+            {"generate", "p", "--model", m, "--steps", "x", "--out", o},
+            {"generate", "p", "--model", m, "--scheduler", "lms", "--out", o},
+            {"generate", "p", "--model", tmp.toString(), "--out", o},
+        };
+        for (String[] c : cases) {
+            CliRun r = CliRun.of(c);
+            assertNotEquals(0, r.rc(), String.join(" ", c));
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertFalse(Files.exists(out), String.join(" ", c));
+        }
+    }
+
+    private void assertGoldenPixels(Path png) throws IOException {
+        BufferedImage img = ImageIO.read(png.toFile());
+        float[] ref = golden.get("image").toArray();
+        int h = 16, w = 16;
+        assertEquals(w, img.getWidth());
+        assertEquals(h, img.getHeight());
+        int exact = 0;
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++) {
+                    double v = ref[(c * h + y) * w + x] * 255.0;
+                    int expected = (int) Math.rint(v);
+                    int got = (img.getRGB(x, y) >> (16 - 8 * c)) & 0xff;
+                    // within the image tolerance (1e-4 * 255) of a rounding boundary either neighbour is right
+                    boolean boundary = Math.abs(v - Math.floor(v) - 0.5) < 0.03;
+                    if (boundary) assertTrue(Math.abs(got - expected) <= 1);
+                    else assertEquals(expected, got, "pixel " + c + "," + y + "," + x);
+                    if (got == expected) exact++;
+                }
+        assertTrue(exact >= 3 * h * w - 3, exact + " exact pixels");
+    }
+
+    /** tEXt chunks of a PNG file. */
+    static Map<String, String> textChunks(byte[] png) {
+        Map<String, String> m = new LinkedHashMap<>();
+        ByteBuffer b = ByteBuffer.wrap(png);
+        b.position(8);
+        while (b.remaining() >= 12) {
+            int len = b.getInt();
+            byte[] type = new byte[4];
+            b.get(type);
+            byte[] data = new byte[len];
+            b.get(data);
+            b.getInt();
+            if (new String(type, StandardCharsets.ISO_8859_1).equals("tEXt")) {
+                int z = 0;
+                while (data[z] != 0) z++;
+                m.put(new String(data, 0, z, StandardCharsets.ISO_8859_1), new String(data, z + 1, len - z - 1, StandardCharsets.ISO_8859_1));
+            }
+        }
+        return m;
+    }
+}
