@@ -30,6 +30,12 @@ public final class AtomicFiles {
         });
     }
 
+    /** Temporary files are created owner-only (rw-------); outputs get the usual rw-r--r-- on POSIX systems. */
+    private static void publicPermissions(Path tmp) throws IOException {
+        if (Files.getFileStore(tmp).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class))
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    }
+
     /** Lets {@code writer} fill a temporary path (e.g. through a FileChannel), then moves it to {@code target}. */
     public static void writePath(Path target, PathWriter writer) throws IOException {
         Path abs = target.toAbsolutePath();
@@ -38,6 +44,7 @@ public final class AtomicFiles {
         Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
         try {
             writer.write(tmp);
+            publicPermissions(tmp);
             try {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
