@@ -79,18 +79,8 @@ public final class GenerateCommand implements Command {
         args.finish();
         if (args.positionals().size() > 1)
             throw new SynesthesiaException("generate: one prompt expected, got " + args.positionals().size() + " (quote it; see synesthesia generate --help)");
-        if (steps < 1) throw new SynesthesiaException("generate: --steps must be at least 1, not " + steps);
+        PredictionType prediction = checkSettings("generate", steps, width, height, guidance, schedName, pred);
         if (batch < 1) throw new SynesthesiaException("generate: --batch must be at least 1, not " + batch);
-        if (width <= 0 || height <= 0 || width % 8 != 0 || height % 8 != 0)
-            throw new SynesthesiaException("generate: --width and --height must be positive multiples of 8, not " + width + "x" + height);
-        if (!Double.isFinite(guidance)) throw new SynesthesiaException("generate: --guidance must be a finite number");
-        if (schedName != null && !Schedulers.NAMES.contains(schedName.toLowerCase(Locale.ROOT)))
-            throw new SynesthesiaException("generate: unknown scheduler '" + schedName + "' (choose one of " + String.join(", ", Schedulers.NAMES) + ")");
-        PredictionType prediction = null;
-        if (pred != null) {
-            prediction = PredictionType.byName(pred.equals("v") ? "v_prediction" : pred);
-            if (prediction == null) throw new SynesthesiaException("generate: --prediction-type must be epsilon or v_prediction, not '" + pred + "'");
-        }
         if (previewEvery < 0) throw new SynesthesiaException("generate: --preview-every must be at least 0, not " + previewEvery);
         if (previewEvery > 0 && taesdPath == null)
             throw new SynesthesiaException("generate: --preview-every needs --taesd PATH (TAESD decoder weights)");
@@ -155,6 +145,22 @@ public final class GenerateCommand implements Command {
         return 0;
     }
 
+    /** Checks the settings shared with {@code speak}; returns the --prediction-type (null: the model's). */
+    static PredictionType checkSettings(String command, int steps, int width, int height, double guidance, String schedName, String pred) {
+        if (steps < 1) throw new SynesthesiaException(command + ": --steps must be at least 1, not " + steps);
+        if (width <= 0 || height <= 0 || width % 8 != 0 || height % 8 != 0)
+            throw new SynesthesiaException(command + ": --width and --height must be positive multiples of 8, not " + width + "x" + height);
+        if (!Double.isFinite(guidance)) throw new SynesthesiaException(command + ": --guidance must be a finite number");
+        if (schedName != null && !Schedulers.NAMES.contains(schedName.toLowerCase(Locale.ROOT)))
+            throw new SynesthesiaException(command + ": unknown scheduler '" + schedName + "' (choose one of " + String.join(", ", Schedulers.NAMES) + ")");
+        PredictionType prediction = null;
+        if (pred != null) {
+            prediction = PredictionType.byName(pred.equals("v") ? "v_prediction" : pred);
+            if (prediction == null) throw new SynesthesiaException(command + ": --prediction-type must be epsilon or v_prediction, not '" + pred + "'");
+        }
+        return prediction;
+    }
+
     /** The PNG's {@code parameters} text: the prompt, then one line of settings. */
     static String parameters(String prompt, String negative, int steps, String scheduler, double guidance, long seed,
                              int width, int height, Path model) {
@@ -174,7 +180,7 @@ public final class GenerateCommand implements Command {
         return png.resolveSibling(stem + suffix);
     }
 
-    private static Tensor readLatents(Path file) {
+    static Tensor readLatents(Path file) {
         if (!Files.isRegularFile(file)) throw SynesthesiaException.inFile(file, "no such latents file");
         Map<String, Tensor> all = SafeTensors.readAll(file);
         if (all.isEmpty()) throw SynesthesiaException.inFile(file, "holds no tensors");

@@ -108,18 +108,8 @@ public final class TranscribeCommand implements Command {
         float[] samples = loadAudio16k(file, window);
         try (Whisper whisper = Whisper.load(modelPath)) {
             WhisperTokenizer tokenizer = WhisperTokenizer.forModel(tokenizerDir(tokenizerDir, modelPath, whisper.config().isMultilingual()), whisper.config().nVocab());
-            String lang = language.equalsIgnoreCase("auto") ? null : language;
-            if (lang != null && WhisperLanguages.toCode(lang) == null) throw new SynesthesiaException("transcribe: unknown language '" + language + "'");
-            if (!tokenizer.multilingual() && lang != null && !"en".equals(WhisperLanguages.toCode(lang))) {
-                Progress.info("transcribe: " + modelPath + " is an English-only model; transcribing as English");
-                lang = "en";
-            }
-            DecodingOptions decoding = DecodingOptions.DEFAULT.withTask(task).withLanguage(lang)
-                    .withBeamSize(beamSize == 0 ? null : beamSize, patience).withLengthPenalty(lengthPenalty)
-                    .withBestOf(bestOf).withoutTimestamps(withoutTimestamps).withSeed(seed);
-            double[] temps = noFallback ? new double[] {temperature} : TranscribeOptions.fallbackTemperatures(temperature, 0.2);
-            TranscribeOptions options = TranscribeOptions.DEFAULT.withDecoding(decoding).withTemperatures(temps)
-                    .withConditionOnPreviousText(condition).withInitialPrompt(initialPrompt);
+            TranscribeOptions options = options("transcribe", whisper, tokenizer, modelPath, language, task, beamSize, patience,
+                    lengthPenalty, bestOf, temperature, noFallback, condition, withoutTimestamps, initialPrompt, seed);
 
             Tensor mel = LogMel.forTranscription(samples, whisper.config().nMels());
             Progress.info(String.format(Locale.ROOT, "transcribe: %s, %.2f s of audio, %s", file, samples.length / (double) LogMel.SAMPLE_RATE, whisper.description()));
@@ -143,6 +133,25 @@ public final class TranscribeCommand implements Command {
             }
         }
         return 0;
+    }
+
+    /** openai whisper's decoding settings from the command-line values (shared with {@code speak}). */
+    static TranscribeOptions options(String command, Whisper whisper, WhisperTokenizer tokenizer, Path modelPath, String language,
+                                     WhisperTokenizer.Task task, int beamSize, Double patience, Double lengthPenalty, int bestOf,
+                                     double temperature, boolean noFallback, boolean condition, boolean withoutTimestamps,
+                                     String initialPrompt, long seed) {
+        String lang = language.equalsIgnoreCase("auto") ? null : language;
+        if (lang != null && WhisperLanguages.toCode(lang) == null) throw new SynesthesiaException(command + ": unknown language '" + language + "'");
+        if (!tokenizer.multilingual() && lang != null && !"en".equals(WhisperLanguages.toCode(lang))) {
+            Progress.info(command + ": " + modelPath + " is an English-only model; transcribing as English");
+            lang = "en";
+        }
+        DecodingOptions decoding = DecodingOptions.DEFAULT.withTask(task).withLanguage(lang)
+                .withBeamSize(beamSize == 0 ? null : beamSize, patience).withLengthPenalty(lengthPenalty)
+                .withBestOf(bestOf).withoutTimestamps(withoutTimestamps).withSeed(seed);
+        double[] temps = noFallback ? new double[] {temperature} : TranscribeOptions.fallbackTemperatures(temperature, 0.2);
+        return TranscribeOptions.DEFAULT.withDecoding(decoding).withTemperatures(temps)
+                .withConditionOnPreviousText(condition).withInitialPrompt(initialPrompt);
     }
 
     /**
