@@ -54,13 +54,7 @@ public final class Gguf implements WeightSource {
     }
 
     public static Gguf open(Path path) {
-        MappedFile f = MappedFile.open(path);
-        try {
-            return parse(f);
-        } catch (RuntimeException e) {
-            f.close();
-            throw e;
-        }
+        return MappedFile.openWith(path, Gguf::parse);
     }
 
     private static Gguf parse(MappedFile f) {

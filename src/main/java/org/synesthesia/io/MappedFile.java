@@ -40,6 +40,17 @@ public final class MappedFile implements AutoCloseable {
         }
     }
 
+    /** Maps {@code path} and parses it; if parsing fails the mapping is released before the error propagates. */
+    public static <T> T openWith(Path path, java.util.function.Function<MappedFile, T> parser) {
+        MappedFile f = open(path);
+        try {
+            return parser.apply(f);
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+    }
+
     public Path path() { return path; }
 
     public MemorySegment segment() { return segment; }

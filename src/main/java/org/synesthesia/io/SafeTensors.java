@@ -38,13 +38,7 @@ public final class SafeTensors implements WeightSource {
     }
 
     public static SafeTensors open(Path path) {
-        MappedFile f = MappedFile.open(path);
-        try {
-            return parse(f);
-        } catch (RuntimeException e) {
-            f.close();
-            throw e;
-        }
+        return MappedFile.openWith(path, SafeTensors::parse);
     }
 
     private static SafeTensors parse(MappedFile f) {

@@ -61,13 +61,7 @@ public final class WhisperGgml implements WeightSource {
     }
 
     public static WhisperGgml open(Path path) {
-        MappedFile f = MappedFile.open(path);
-        try {
-            return parse(f);
-        } catch (RuntimeException e) {
-            f.close();
-            throw e;
-        }
+        return MappedFile.openWith(path, WhisperGgml::parse);
     }
 
     private static WhisperGgml parse(MappedFile f) {

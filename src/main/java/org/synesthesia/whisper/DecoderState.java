@@ -22,7 +22,7 @@ public final class DecoderState {
     private int capacity;
     private int length;
     private CrossAttentionCache audio;
-    private Scratch scratch;
+    private LayerBuffers scratch;
 
     DecoderState(WhisperConfig config, CrossAttentionCache audio) {
         this(config.nTextCtx(), config.nTextState(), config.nTextLayer(), audio, Math.min(MIN_ROWS, config.nTextCtx()));
@@ -130,27 +130,9 @@ public final class DecoderState {
     }
 
     /** Buffers for a forward pass of {@code rows} new tokens (grown, never shrunk). */
-    Scratch scratch(int rows) {
-        if (scratch == null || scratch.rows < rows) scratch = new Scratch(Math.max(rows, scratch == null ? 1 : scratch.rows), d);
+    LayerBuffers scratch(int rows) {
+        if (scratch == null || scratch.rows < rows) scratch = new LayerBuffers(Math.max(rows, scratch == null ? 1 : scratch.rows), d);
         return scratch;
     }
 
-    /** Per-pass activations: rows x d (x, h, q, k, v, att, o) and rows x 4d (m). */
-    static final class Scratch {
-        final int rows;
-        final float[] x, h, q, k, v, att, o, m;
-
-        Scratch(int rows, int d) {
-            this.rows = rows;
-            int n = rows * d;
-            x = new float[n];
-            h = new float[n];
-            q = new float[n];
-            k = new float[n];
-            v = new float[n];
-            att = new float[n];
-            o = new float[n];
-            m = new float[4 * n];
-        }
-    }
 }

@@ -129,7 +129,7 @@ public final class WhisperDecoder {
         int R = row0[G], outRows = lastOnly ? G : R;
         if (out.length < (long) outRows * V) throw new IllegalArgumentException("logits buffer of " + out.length + " < " + outRows + " x n_vocab " + V);
         for (int g = 0; g < G; g++) states[g].ensureCapacity(states[g].length() + tokens[g].length);
-        DecoderState.Scratch s = states[0].scratch(R);
+        LayerBuffers s = states[0].scratch(R);
         float[] x = s.x;
 
         // x = token_embedding[tokens] + positional_embedding[offset + i]

@@ -63,7 +63,7 @@ public final class WhisperEncoder {
         int ctx = c2.dim(2);
 
         // token-major x[t, c] = conv[c, t] + positional_embedding[t, c]
-        Activations a = new Activations(ctx, d);
+        LayerBuffers a = new LayerBuffers(ctx, d);
         float[] x = a.x, cv = c2.data();
         WeightMatrix pos = weights.positionalEmbedding();
         Parallel.forRange(ctx, 64, (from, to) -> {
@@ -84,7 +84,7 @@ public final class WhisperEncoder {
     }
 
     /** {@code x = x + attn(attn_ln(x)); x = x + mlp(mlp_ln(x))} on all ctx rows. */
-    private void block(int index, Activations a, Tracer tracer) {
+    private void block(int index, LayerBuffers a, Tracer tracer) {
         WhisperModel.Block b = weights.blocks().get(index);
         String p = "encoder.blocks." + index;
         int n = a.rows, d = a.d, size = n * d;
@@ -116,23 +116,4 @@ public final class WhisperEncoder {
         Layers.capture(tracer, p, a.x, 0, 1, n, d);
     }
 
-    /** One forward pass's buffers, reused by every block: rows x d (and rows x 4d for the MLP). */
-    private static final class Activations {
-        final int rows, d;
-        final float[] x, h, q, k, v, att, o, m;
-
-        Activations(int rows, int d) {
-            this.rows = rows;
-            this.d = d;
-            int n = rows * d;
-            x = new float[n];
-            h = new float[n];
-            q = new float[n];
-            k = new float[n];
-            v = new float[n];
-            att = new float[n];
-            o = new float[n];
-            m = new float[4 * n];
-        }
-    }
 }
