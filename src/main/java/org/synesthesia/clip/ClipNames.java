@@ -230,6 +230,10 @@ public final class ClipNames {
             }
             return new StoredTensor(st.name() + "[" + QKV[part] + "]", t, shape, st.data().asSlice(r0 * rowBytes, rows * rowBytes), new Palette(p.bits(), groupSize, lut), st.source());
         }
+        if (t == DType.Q8_ROW) {
+            long rowBytes = DType.q8RowBytes(cols);
+            return new StoredTensor(st.name() + "[" + QKV[part] + "]", t, shape, st.data().asSlice(r0 * rowBytes, rows * rowBytes), null, st.source());
+        }
         if (cols % t.blockSize != 0)
             throw new SynesthesiaException(st.source() + ": tensor " + st.name() + ": rows of " + cols + " values are not whole " + t + " blocks");
         long rowBytes = t.bytesFor(cols);

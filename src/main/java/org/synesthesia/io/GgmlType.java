@@ -41,7 +41,7 @@ final class GgmlType {
             case I64 -> 27;
             case F64 -> 28;
             case BF16 -> 30;
-            case PAL -> throw new IllegalArgumentException("PAL tensors are stored as an index tensor plus a lookup-table tensor, not as one ggml type");
+            case Q8_ROW, PAL -> throw new IllegalArgumentException(t + " tensors are stored as an I8 tensor (PAL: plus a lookup-table tensor) described in metadata, not as one ggml type");
         };
     }
 

@@ -9,7 +9,7 @@ import org.synesthesia.tensor.StoredTensor;
 
 /**
  * A weight as GEMM sees it: {@code rows} output channels by {@code cols} inputs, row-major, in its stored type
- * (F32, F16, BF16, Q8_0, Q4_0 or PAL). A PyTorch Linear weight [out, in] is used as is; a convolution weight
+ * (F32, F16, BF16, Q8_0, Q4_0, Q8_ROW or PAL). A PyTorch Linear weight [out, in] is used as is; a convolution weight
  * [out, in/groups, kh, kw] is {@code rows = out}, {@code cols = in/groups*kh*kw}. Values are never expanded to
  * float32 in memory as a whole: kernels decode small panels with {@link #decodeRow}.
  */
@@ -33,7 +33,7 @@ public final class WeightMatrix {
         this.data = data;
         this.heap = heap;
         this.palette = palette;
-        if (dtype.isQuantized() && dtype != DType.PAL && cols % dtype.blockSize != 0)
+        if ((dtype == DType.Q8_0 || dtype == DType.Q4_0) && cols % dtype.blockSize != 0)
             throw new IllegalArgumentException(name + ": " + dtype + " rows of " + cols + " values are not whole blocks of " + dtype.blockSize);
     }
 
@@ -44,7 +44,7 @@ public final class WeightMatrix {
         int rows = Math.toIntExact(s[0]);
         int cols = Math.toIntExact(rows == 0 ? 0 : t.elements() / rows);
         return switch (t.dtype()) {
-            case F32, F16, BF16, Q8_0, Q4_0, PAL -> new WeightMatrix(t.name(), t.dtype(), rows, cols, t.data(), null, t.palette());
+            case F32, F16, BF16, Q8_0, Q4_0, Q8_ROW, PAL -> new WeightMatrix(t.name(), t.dtype(), rows, cols, t.data(), null, t.palette());
             default -> new WeightMatrix(t.name(), DType.F32, rows, cols, null, t.toFloats(), null);
         };
     }
@@ -86,6 +86,7 @@ public final class WeightMatrix {
             case BF16 -> { for (int i = 0; i < len; i++) dst[off + i] = Float.intBitsToFloat((data.getAtIndex(I16, base + i) & 0xffff) << 16); }
             case Q8_0 -> Dequant.q8_0(data, base / 32 * 34, dst, off, len);
             case Q4_0 -> Dequant.q4_0(data, base / 32 * 18, dst, off, len);
+            case Q8_ROW -> Dequant.q8Row(data, row, cols, col0, len, dst, off);
             case PAL -> {
                 if (col0 == 0 && len == cols) Dequant.palRow(data, palette, row, cols, dst, off);
                 else {

@@ -56,6 +56,7 @@ final class WeightRows {
             case F16 -> f16(seg, base * 2, dst, off, len);
             case BF16 -> bf16(seg, base * 2, dst, off, len);
             case Q8_0, Q4_0 -> blocks(w, row, col0, len, dst, off, tmp);
+            case Q8_ROW -> q8Row(seg, row, w.cols(), col0, len, dst, off);
             case PAL -> pal(seg, w.palette(), row, w.cols(), col0, len, dst, off);
             default -> throw new IllegalStateException("unsupported weight type " + w.dtype());
         }
@@ -101,6 +102,20 @@ final class WeightRows {
                 c += n;
             }
         }
+    }
+
+    /** Columns {@code [col0, col0+len)} of row {@code row} of a Q8_ROW weight (float32 scale, then int8 per column). */
+    static void q8Row(MemorySegment seg, int row, int cols, int col0, int len, float[] dst, int off) {
+        long base = row * (4L + cols);
+        float s = seg.get(F32, base);
+        long at = base + 4 + col0;
+        int i = 0;
+        if (BS != null) {
+            FloatVector sv = FloatVector.broadcast(S, s);
+            for (; i + L <= len; i += L)
+                ((FloatVector) ByteVector.fromMemorySegment(BS, seg, at + i, LE).convertShape(VectorOperators.B2F, S, 0)).mul(sv).intoArray(dst, off + i);
+        }
+        for (; i < len; i++) dst[off + i] = s * seg.get(I8, at + i);
     }
 
     /** {@code blocks} Q8_0 blocks (f16 scale d, 32 int8 q; value d*q) from byte {@code at}. */

@@ -5,14 +5,16 @@ package org.synesthesia.tensor;
  *
  * <p>Block types store {@code blockSize} values in {@code blockBytes} bytes: Q8_0 is ggml's
  * (f16 scale d, 32 x int8 q; value = d*q), Q4_0 is ggml's (f16 scale d, 16 bytes of nibbles; value = d*(q-8),
- * low nibbles are elements 0..15, high nibbles 16..31). PAL is a palettized tensor: packed k-bit indices
- * into a lookup table (see {@link Palette}).
+ * low nibbles are elements 0..15, high nibbles 16..31). Q8_ROW is linear symmetric int8 per output channel: each
+ * row of a [rows, cols] weight is a float32 scale s then cols int8 q (4 + cols bytes a row; value = s*q). PAL is a
+ * palettized tensor: packed k-bit indices into a lookup table (see {@link Palette}). Q8_ROW and PAL sizes depend on
+ * the row length: {@link #rowBytes}.
  */
 public enum DType {
     F32(4), F16(2), BF16(2), F64(8),
     I8(1), U8(1), I16(2), I32(4), I64(8), BOOL(1),
     Q8_0(32, 34), Q4_0(32, 18),
-    PAL(0);
+    Q8_ROW(0), PAL(0);
 
     /** Values per block (1 for plain types). */
     public final int blockSize;
@@ -33,12 +35,18 @@ public enum DType {
     }
 
     public boolean isQuantized() {
-        return this == Q8_0 || this == Q4_0 || this == PAL;
+        return this == Q8_0 || this == Q4_0 || this == Q8_ROW || this == PAL;
+    }
+
+    /** Bytes of one row of {@code cols} values of a Q8_ROW tensor: its float32 scale, then the int8 values. */
+    public static long q8RowBytes(long cols) {
+        return 4 + cols;
     }
 
     /** Bytes for {@code n} elements of a plain or block type ({@code n} a multiple of the block size). */
     public long bytesFor(long n) {
-        if (this == PAL) throw new IllegalStateException("PAL size depends on its palette; use Palette.indexBytes");
+        if (this == PAL) throw new IllegalStateException("PAL size depends on its palette; use Palette.rowBytes");
+        if (this == Q8_ROW) throw new IllegalStateException("Q8_ROW size depends on the row length; use DType.q8RowBytes");
         if (n % blockSize != 0) throw new IllegalArgumentException(n + " elements is not a multiple of the " + this + " block size " + blockSize);
         return n / blockSize * blockBytes;
     }

@@ -12,6 +12,12 @@ public final class Dequant {
         switch (t.dtype()) {
             case Q8_0 -> q8_0(t.data(), 0, out, 0, out.length);
             case Q4_0 -> q4_0(t.data(), 0, out, 0, out.length);
+            case Q8_ROW -> {
+                long[] s = t.shape();
+                int rows = Math.toIntExact(s[0]);
+                int cols = Math.toIntExact(t.elements() / Math.max(1, s[0]));
+                for (int r = 0; r < rows; r++) q8Row(t.data(), r, cols, 0, cols, out, r * cols);
+            }
             case PAL -> {
                 long[] s = t.shape();
                 int rows = Math.toIntExact(s[0]);
@@ -42,6 +48,13 @@ public final class Dequant {
                 out[off + b * 32 + i + 16] = d * ((q >>> 4) - 8);
             }
         }
+    }
+
+    /** Decodes columns [col0, col0+len) of row {@code r} of a Q8_ROW weight with rows of {@code cols} values. */
+    public static void q8Row(MemorySegment seg, int r, int cols, int col0, int len, float[] out, int off) {
+        long base = r * DType.q8RowBytes(cols);
+        float s = seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, base);
+        for (int i = 0; i < len; i++) out[off + i] = s * seg.get(ValueLayout.JAVA_BYTE, base + 4 + col0 + i);
     }
 
     /** Decodes row {@code r} ({@code cols} values) of a palettized weight. */

@@ -85,6 +85,26 @@ public final class Quantize {
         return out;
     }
 
+    /**
+     * Q8_ROW: per row of {@code w} [rows, cols], scale {@code s = max|x| / 127} as float32, then
+     * {@code q = round(x / s)} (halves away from zero) as int8; {@code rows * (4 + cols)} bytes.
+     */
+    public static byte[] toQ8Row(float[] w, int rows, int cols) {
+        if ((long) rows * cols != w.length) throw new IllegalArgumentException(rows + "x" + cols + " needs " + (long) rows * cols + " values, got " + w.length);
+        int rb = Math.toIntExact(DType.q8RowBytes(cols));
+        byte[] out = new byte[Math.multiplyExact(rows, rb)];
+        for (int r = 0; r < rows; r++) {
+            float amax = 0;
+            for (int c = 0; c < cols; c++) amax = Math.max(amax, Math.abs(w[r * cols + c]));
+            float s = amax / 127f;
+            float inv = s != 0 ? 1f / s : 0f;
+            int o = r * rb, v = Float.floatToRawIntBits(s);
+            for (int k = 0; k < 4; k++) out[o + k] = (byte) (v >>> (8 * k));
+            for (int c = 0; c < cols; c++) out[o + 4 + c] = (byte) Math.max(-127, Math.min(127, roundHalfAway(w[r * cols + c] * inv)));
+        }
+        return out;
+    }
+
     /** A palettized weight: packed indices and the palette to read them with. */
     public record Palettized(byte[] indices, Palette palette) {}
 

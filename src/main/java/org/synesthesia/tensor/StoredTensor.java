@@ -74,7 +74,7 @@ public record StoredTensor(String name, DType dtype, long[] shape, MemorySegment
             case I16 -> { for (int i = 0; i < n; i++) out[i] = data.getAtIndex(I16, i); }
             case I32 -> { for (int i = 0; i < n; i++) out[i] = data.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i); }
             case I64 -> { for (int i = 0; i < n; i++) out[i] = data.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i); }
-            case Q8_0, Q4_0, PAL -> Dequant.toFloats(this, out);
+            case Q8_0, Q4_0, Q8_ROW, PAL -> Dequant.toFloats(this, out);
         }
         return out;
     }

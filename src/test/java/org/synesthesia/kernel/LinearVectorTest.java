@@ -39,6 +39,7 @@ class LinearVectorTest {
         ws.add(WeightMatrix.of("f32seg", DType.F32, N, K, floats(f), null));
         ws.add(WeightMatrix.of("f16", DType.F16, N, K, MemorySegment.ofArray(Quantize.toF16(f)), null));
         ws.add(WeightMatrix.of("bf16", DType.BF16, N, K, MemorySegment.ofArray(Quantize.toBF16(f)), null));
+        ws.add(WeightMatrix.of("q8_row", DType.Q8_ROW, N, K, MemorySegment.ofArray(Quantize.toQ8Row(f, N, K)), null));
         if (K % 32 == 0) {
             ws.add(WeightMatrix.of("q8_0", DType.Q8_0, N, K, MemorySegment.ofArray(Quantize.toQ8_0(f)), null));
             ws.add(WeightMatrix.of("q4_0", DType.Q4_0, N, K, MemorySegment.ofArray(Quantize.toQ4_0(f)), null));

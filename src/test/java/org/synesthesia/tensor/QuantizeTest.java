@@ -36,6 +36,27 @@ class QuantizeTest {
     }
 
     @Test
+    void q8RowWithinHalfAStepPerRow() {
+        int rows = 7, cols = 37;
+        float[] x = random(5, rows * cols, 2);
+        x[3 * cols + 5] = 0;
+        for (int c = 0; c < cols; c++) x[4 * cols + c] = 0; // an all-zero row: scale 0, values 0
+        byte[] q = Quantize.toQ8Row(x, rows, cols);
+        assertEquals(rows * (4 + cols), q.length);
+        StoredTensor t = new StoredTensor("w", DType.Q8_ROW, new long[] {rows, cols}, MemorySegment.ofArray(q), "mem");
+        float[] back = t.toFloats();
+        for (int r = 0; r < rows; r++) {
+            float amax = 0;
+            for (int c = 0; c < cols; c++) amax = Math.max(amax, Math.abs(x[r * cols + c]));
+            float step = amax / 127f;
+            assertEquals(step, MemorySegment.ofArray(q).get(ValueLayout.JAVA_FLOAT_UNALIGNED, (long) r * (4 + cols)));
+            for (int c = 0; c < cols; c++) assertEquals(x[r * cols + c], back[r * cols + c], step / 2 * 1.0001f + 1e-12f, "row " + r + " col " + c);
+        }
+        assertEquals(0f, back[3 * cols + 5]);
+        assertThrows(IllegalArgumentException.class, () -> Quantize.toQ8Row(x, rows, cols + 1));
+    }
+
+    @Test
     void q8_0WithinHalfAStep() {
         float[] x = random(1, 32 * 40, 3);
         x[5] = 0; // and a block of zeros
