@@ -1,10 +1,6 @@
 package org.synesthesia.diffusion;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,6 +13,7 @@ import org.synesthesia.clip.ClipTextConfig;
 import org.synesthesia.clip.ClipTextModel;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
+import org.synesthesia.util.MemoryStats;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -78,7 +75,7 @@ public final class SdBenchMode implements BenchMode {
             }
         }
         System.out.printf(Locale.ROOT, "peak heap %.0f MiB (heap used now %.0f MiB), peak resident %s%n", peakHeap() / 1048576.0,
-                ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0, vmHwm());
+                java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0, vmHwm());
         return 0;
     }
 
@@ -92,25 +89,12 @@ public final class SdBenchMode implements BenchMode {
         return v;
     }
 
-    /** Sum over heap pools of their peak usage (an upper bound on the peak of the whole heap). */
     static long peakHeap() {
-        long s = 0;
-        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans())
-            if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) s += p.getPeakUsage().getUsed();
-        return s;
+        return MemoryStats.peakHeap();
     }
 
-    /** VmHWM from /proc/self/status ("n/a" where there is none). */
+    /** VmHWM ("n/a" where there is none). */
     static String vmHwm() {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/self/status")))
-                if (l.startsWith("VmHWM:")) {
-                    long kb = Long.parseLong(l.substring(6).trim().split("\\s+")[0]);
-                    return String.format(Locale.ROOT, "%.0f MiB", kb / 1024.0);
-                }
-        } catch (IOException | RuntimeException e) {
-            // not Linux
-        }
-        return "n/a";
+        return MemoryStats.mib(MemoryStats.residentPeak());
     }
 }

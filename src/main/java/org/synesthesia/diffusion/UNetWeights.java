@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import org.synesthesia.io.MemoryWeightSource;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.kernel.WeightMatrix;
 import org.synesthesia.tensor.DType;
@@ -25,6 +26,7 @@ public final class UNetWeights {
     private final String layout;
     private final SplittableRandom synth; // non-null: random weights of the requested shapes (benchmarks)
     private final Arena arena;
+    private final MemoryWeightSource into; // non-null: random weights are also kept here under their diffusers names
 
     private UNetWeights(WeightSource source, Map<String, String> stored, String layout) {
         this.source = source;
@@ -32,14 +34,16 @@ public final class UNetWeights {
         this.layout = layout;
         this.synth = null;
         this.arena = null;
+        this.into = null;
     }
 
-    private UNetWeights(long seed, Arena arena) {
+    private UNetWeights(long seed, Arena arena, MemoryWeightSource into) {
         this.source = null;
         this.stored = Map.of();
         this.layout = "random F16 weights, seed " + seed;
         this.synth = new SplittableRandom(seed);
         this.arena = arena;
+        this.into = into;
     }
 
     /**
@@ -47,7 +51,22 @@ public final class UNetWeights {
      * timing at real sizes without a checkpoint): matrices ~ U(-1, 1)/sqrt(fan_in), norm weights ~ 1, biases small.
      */
     public static UNetWeights random(long seed, Arena arena) {
-        return new UNetWeights(seed, arena);
+        return new UNetWeights(seed, arena, null);
+    }
+
+    /**
+     * A whole random UNet checkpoint of config {@code c} in memory, diffusers names, F16 (made as {@link #random}
+     * makes them): full-size weights for benchmarks and for converting without a real checkpoint. Close it to free.
+     */
+    public static MemoryWeightSource randomCheckpoint(UNetConfig c, long seed) {
+        MemoryWeightSource ms = new MemoryWeightSource("random F16 UNet weights, seed " + seed);
+        try {
+            new UNet2DConditionModel(c, new UNetWeights(seed, null, ms));
+        } catch (RuntimeException e) {
+            ms.close();
+            throw e;
+        }
+        return ms;
     }
 
     private StoredTensor fabricate(String name, long... shape) {
@@ -55,7 +74,7 @@ public final class UNetWeights {
         for (long d : shape) n *= d;
         float scale = shape.length == 1 ? 0.05f : (float) (1 / Math.sqrt(n / shape[0]));
         float center = shape.length == 1 && name.endsWith(".weight") ? 1 : 0;
-        MemorySegment seg = arena.allocate(2 * n, 2);
+        MemorySegment seg = into != null ? into.allocate(name, DType.F16, shape) : arena.allocate(2 * n, 2);
         for (long i = 0; i < n; i++)
             seg.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16(center + scale * (float) (2 * synth.nextDouble() - 1)));
         return new StoredTensor(name, DType.F16, shape, seg, layout);

@@ -10,10 +10,13 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.synesthesia.tensor.DType;
+import org.synesthesia.tensor.Palette;
+import org.synesthesia.tensor.Quantize;
 import org.synesthesia.tensor.StoredTensor;
 
 /**
@@ -21,10 +24,31 @@ import org.synesthesia.tensor.StoredTensor;
  * for (F32, F16, BF16, Q8_0, Q4_0, I8-I64, F64), each starting on a multiple of {@code general.alignment}
  * (default 32) from the aligned data section. Shapes are given in PyTorch order and written reversed.
  * The file is written atomically. Tensor bytes are the caller's (e.g. from {@link org.synesthesia.tensor.Quantize}
- * or a reader's mapping) and must stay valid until {@link #write(Path)} returns.
+ * or a reader's mapping) and must stay valid until {@link #write(Path)} returns, or are made by a {@link Producer}
+ * while the file is written, one tensor after another in the order they were added, so a converter need hold only
+ * the tensors it is working on.
+ *
+ * <p>The two encodings without a ggml type ({@link DType#PAL}, {@link DType#Q8_ROW}) are written as the
+ * converted-file contract ({@code weights-converter/FORMAT.md}) says: an I8 tensor under the weight's name (plus
+ * an F32 {@code NAME.lut} for PAL) and {@code synesthesia.tensor.NAME.*} keys.
  */
 public final class GgufWriter {
-    private record Pending(String name, DType dtype, long[] shape, MemorySegment data) {}
+    /** Makes a tensor's bytes when the file is written. */
+    @FunctionalInterface
+    public interface Producer {
+        MemorySegment produce() throws IOException;
+    }
+
+    /** Makes a palettized tensor (indices and table) when the file is written. */
+    @FunctionalInterface
+    public interface PalProducer {
+        Quantize.Palettized produce() throws IOException;
+    }
+
+    /** Key prefix of the per-tensor encoding keys. */
+    public static final String TENSOR_KEY = "synesthesia.tensor.";
+
+    private record Pending(String name, DType dtype, long[] shape, long byteSize, Producer data) {}
 
     private final Map<String, GgufValue> values = new LinkedHashMap<>();
     private final Map<String, Pending> tensors = new LinkedHashMap<>();
@@ -45,7 +69,94 @@ public final class GgufWriter {
 
     /** Adds a tensor: {@code data} is exactly its little-endian bytes in row-major (PyTorch) order. */
     public GgufWriter tensor(String name, DType dtype, long[] shape, MemorySegment data) {
-        GgmlType.id(dtype); // rejects PAL
+        long need = plainBytes(name, dtype, shape);
+        if (data.byteSize() != need)
+            throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes for " + dtype + " of " + Arrays.toString(shape) + " (needs " + need + ")");
+        return add(name, dtype, shape, need, () -> data);
+    }
+
+    /** Adds a tensor of a ggml type whose bytes {@code data} makes at write time. */
+    public GgufWriter tensor(String name, DType dtype, long[] shape, Producer data) {
+        return add(name, dtype, shape, plainBytes(name, dtype, shape), data);
+    }
+
+    /**
+     * Adds a stored tensor as it is: ggml types as themselves, PAL and Q8_ROW in their encoded form (the bytes
+     * are the tensor's own; PAL tables are written as F32).
+     */
+    public GgufWriter tensor(StoredTensor t) {
+        return switch (t.dtype()) {
+            case PAL -> palettized(t.name(), t.shape(), t.palette().bits(), t.palette().groupSize(),
+                    () -> new Quantize.Palettized(bytes(t.data()), t.palette()));
+            case Q8_ROW -> q8Row(t.name(), t.shape(), t::data);
+            default -> tensor(t.name(), t.dtype(), t.shape(), t.data());
+        };
+    }
+
+    /**
+     * Adds a Q8_ROW weight of logical shape {@code shape} (rows = shape[0]): an I8 tensor [rows, 4 + cols] whose
+     * bytes {@code data} makes at write time, and its encoding keys.
+     */
+    public GgufWriter q8Row(String name, long[] shape, Producer data) {
+        long rows = rows(name, shape), cols = cols(shape);
+        encodingKeys(name, "q8_row", shape);
+        return add(name, DType.I8, new long[] {rows, DType.q8RowBytes(cols)}, rows * DType.q8RowBytes(cols), data);
+    }
+
+    /**
+     * Adds a palettized weight of logical shape {@code shape}: an I8 index tensor [rows, ceil(cols*bits/8)], an F32
+     * table {@code NAME.lut} [rows/groupSize, 2^bits] and its encoding keys. {@code data} is called once, when the
+     * index tensor is written; its palette must have {@code bits} and {@code groupSize}.
+     */
+    public GgufWriter palettized(String name, long[] shape, int bits, int groupSize, PalProducer data) {
+        long rows = rows(name, shape), cols = cols(shape);
+        new Palette(bits, groupSize, new float[0]); // checks bits
+        if (groupSize <= 0 || rows % groupSize != 0)
+            throw new IllegalArgumentException(name + ": palette group size " + groupSize + " does not divide " + rows + " rows");
+        long rowBytes = Palette.rowBytes(cols, bits);
+        long groups = rows / groupSize, entries = 1L << bits;
+        encodingKeys(name, "pal", shape);
+        put(TENSOR_KEY + name + ".bits", GgufValue.u32(bits));
+        put(TENSOR_KEY + name + ".group_size", GgufValue.u32(groupSize));
+        Quantize.Palettized[] made = new Quantize.Palettized[1];
+        add(name, DType.I8, new long[] {rows, rowBytes}, rows * rowBytes, () -> {
+            Quantize.Palettized p = data.produce();
+            Palette pal = p.palette();
+            if (pal.bits() != bits || pal.groupSize() != groupSize || pal.lut().length != groups * entries)
+                throw new IllegalStateException(name + ": produced palette " + pal.bits() + " bits, groups of " + pal.groupSize()
+                        + ", " + pal.lut().length + " entries; declared " + bits + " bits, groups of " + groupSize);
+            made[0] = p;
+            return MemorySegment.ofArray(p.indices());
+        });
+        return add(name + ".lut", DType.F32, new long[] {groups, entries}, groups * entries * 4, () -> {
+            if (made[0] == null) throw new IllegalStateException(name + ".lut written before its indices");
+            MemorySegment lut = MemorySegment.ofArray(Quantize.toF32(made[0].palette().lut()));
+            made[0] = null;
+            return lut;
+        });
+    }
+
+    private void encodingKeys(String name, String encoding, long[] shape) {
+        List<Long> dims = new ArrayList<>();
+        for (long d : shape) dims.add(d);
+        put(TENSOR_KEY + name + ".encoding", GgufValue.string(encoding));
+        put(TENSOR_KEY + name + ".shape", GgufValue.array(GgufValue.Type.UINT64, dims));
+    }
+
+    private static long rows(String name, long[] shape) {
+        if (shape.length < 2) throw new IllegalArgumentException(name + ": an encoded weight needs at least 2 dimensions, got " + Arrays.toString(shape));
+        for (long d : shape) if (d <= 0) throw new IllegalArgumentException(name + ": bad shape " + Arrays.toString(shape));
+        return shape[0];
+    }
+
+    private static long cols(long[] shape) {
+        long c = 1;
+        for (int i = 1; i < shape.length; i++) c = Math.multiplyExact(c, shape[i]);
+        return c;
+    }
+
+    private static long plainBytes(String name, DType dtype, long[] shape) {
+        GgmlType.id(dtype); // rejects PAL and Q8_ROW
         long n = 1;
         for (long d : shape) {
             if (d < 0) throw new IllegalArgumentException(name + ": negative dimension");
@@ -53,15 +164,29 @@ public final class GgufWriter {
         }
         if (dtype.blockSize > 1 && (shape.length == 0 || shape[shape.length - 1] % dtype.blockSize != 0))
             throw new IllegalArgumentException(name + ": " + dtype + " needs the last dimension to be a multiple of " + dtype.blockSize);
-        if (data.byteSize() != dtype.bytesFor(n))
-            throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes for " + dtype + " of " + n + " elements (needs " + dtype.bytesFor(n) + ")");
-        if (tensors.putIfAbsent(name, new Pending(name, dtype, shape.clone(), data)) != null)
+        return dtype.bytesFor(n);
+    }
+
+    private GgufWriter add(String name, DType dtype, long[] shape, long byteSize, Producer data) {
+        if (tensors.putIfAbsent(name, new Pending(name, dtype, shape.clone(), byteSize, data)) != null)
             throw new IllegalArgumentException("two tensors named " + name);
         return this;
     }
 
-    public GgufWriter tensor(StoredTensor t) {
-        return tensor(t.name(), t.dtype(), t.shape(), t.data());
+    private static byte[] bytes(MemorySegment s) {
+        return s.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** Bytes the file will have (header, padding and data), known before it is written. */
+    public long fileSize() {
+        long alignment = alignment();
+        long pos = 0;
+        for (Pending t : tensors.values()) pos = Gguf.align(pos + t.byteSize(), alignment);
+        return Gguf.align(header().length, alignment) + pos;
+    }
+
+    private long alignment() {
+        return values.containsKey("general.alignment") ? values.get("general.alignment").asLong() : Gguf.DEFAULT_ALIGNMENT;
     }
 
     public GgufWriter tensor(String name, DType dtype, long[] shape, byte[] data) {
@@ -69,7 +194,26 @@ public final class GgufWriter {
     }
 
     public void write(Path path) throws IOException {
-        long alignment = values.containsKey("general.alignment") ? values.get("general.alignment").asLong() : Gguf.DEFAULT_ALIGNMENT;
+        long alignment = alignment();
+        byte[] header = header();
+        AtomicFiles.write(path, out -> {
+            out.write(header);
+            zeros(out, Gguf.align(header.length, alignment) - header.length);
+            long pos = 0;
+            for (Pending t : tensors.values()) {
+                MemorySegment data = t.data().produce();
+                if (data.byteSize() != t.byteSize())
+                    throw new IllegalStateException(t.name() + ": produced " + data.byteSize() + " bytes, declared " + t.byteSize());
+                copy(data, out);
+                long end = pos + t.byteSize();
+                pos = Gguf.align(end, alignment);
+                zeros(out, pos - end);
+            }
+        });
+    }
+
+    private byte[] header() {
+        long alignment = alignment();
         Header h = new Header();
         h.i32(Gguf.MAGIC);
         h.i32(3);
@@ -80,7 +224,6 @@ public final class GgufWriter {
             h.i32(e.getValue().type().id());
             h.value(e.getValue());
         }
-        List<Long> offsets = new ArrayList<>();
         long offset = 0;
         for (Pending t : tensors.values()) {
             h.string(t.name());
@@ -88,21 +231,9 @@ public final class GgufWriter {
             for (int d = t.shape().length - 1; d >= 0; d--) h.i64(t.shape()[d]);
             h.i32(GgmlType.id(t.dtype()));
             h.i64(offset);
-            offsets.add(offset);
-            offset = Gguf.align(offset + t.data().byteSize(), alignment);
+            offset = Gguf.align(offset + t.byteSize(), alignment);
         }
-        byte[] header = h.toByteArray();
-        AtomicFiles.write(path, out -> {
-            out.write(header);
-            zeros(out, Gguf.align(header.length, alignment) - header.length);
-            long pos = 0;
-            for (Pending t : tensors.values()) {
-                copy(t.data(), out);
-                long end = pos + t.data().byteSize();
-                pos = Gguf.align(end, alignment);
-                zeros(out, pos - end);
-            }
-        });
+        return h.toByteArray();
     }
 
     private static void copy(MemorySegment s, OutputStream out) throws IOException {

@@ -1,0 +1,192 @@
+package org.synesthesia.convert;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+import java.util.stream.Stream;
+import org.synesthesia.diffusion.PredictionType;
+import org.synesthesia.io.GgufValue;
+import org.synesthesia.io.GgufWriter;
+import org.synesthesia.io.WeightSource;
+import org.synesthesia.io.WeightSources;
+import org.synesthesia.kernel.Parallel;
+import org.synesthesia.tensor.DType;
+import org.synesthesia.tensor.Quantize;
+import org.synesthesia.tensor.Snr;
+import org.synesthesia.tensor.StoredTensor;
+import org.synesthesia.util.Progress;
+import org.synesthesia.util.SynesthesiaException;
+
+/**
+ * Converts a checkpoint (any format {@link WeightSources} opens) into one GGUF file (FORMAT.md): the model's
+ * metadata ({@link ModelMetadata}), then every kept tensor in its {@link TensorPlan} encoding. Tensors are
+ * decoded, quantized and measured a few at a time on worker threads while the file is written in order, so only
+ * those few are ever on the heap; the source stays mapped.
+ */
+public final class Converter {
+    /** Format version written as {@code synesthesia.format_version}. */
+    public static final int FORMAT_VERSION = 1;
+
+    /**
+     * @param type       what weight matrices become
+     * @param groupSize  palette rows per table (0: one per tensor)
+     * @param keepF16    globs of weights to keep F16
+     * @param seed       k-means seed
+     * @param tokenizer  tokenizer folder or file for inputs that carry none (null: look beside the input, then
+     *                   {@code $SYNESTHESIA_TOKENIZERS})
+     * @param prediction SD single files: the scheduler's prediction type (null: epsilon)
+     * @param threads    worker threads
+     */
+    public record Options(TargetType type, int groupSize, List<String> keepF16, long seed, Path tokenizer,
+                          PredictionType prediction, int threads) {
+        public Options {
+            keepF16 = List.copyOf(keepF16);
+            if (groupSize < 0) throw new SynesthesiaException("convert: --group-size must be >= 0, got " + groupSize);
+            if (threads < 1) threads = 1;
+        }
+
+        public static Options of(TargetType type) {
+            return new Options(type, 0, List.of(), 0, null, null, Parallel.threads());
+        }
+    }
+
+    /** What a conversion did: sizes before and after, each tensor's report, what was left out. */
+    public record Result(Path out, String architecture, long inputBytes, long fileBytes, List<LayerReport> layers, List<String> dropped) {
+        public long tensorBytesBefore() {
+            return layers.stream().mapToLong(LayerReport::bytesBefore).sum();
+        }
+
+        public long tensorBytesAfter() {
+            return layers.stream().mapToLong(LayerReport::bytesAfter).sum();
+        }
+    }
+
+    private Converter() {}
+
+    public static Result convert(Path input, Path out, Options o) throws IOException {
+        if (Files.exists(out) && Files.exists(input) && Files.isSameFile(input, out))
+            throw SynesthesiaException.inFile(out, "the output would overwrite the input");
+        try (WeightSource src = WeightSources.open(input)) {
+            ModelMetadata meta = ModelMetadata.of(input, src, o);
+            List<StoredTensor> kept = new ArrayList<>();
+            List<String> dropped = new ArrayList<>();
+            for (String n : src.names()) {
+                if (meta.keeps(n)) kept.add(src.get(n));
+                else dropped.add(n);
+            }
+            if (kept.isEmpty()) throw SynesthesiaException.inFile(input, "no tensors to convert");
+            TensorPlan plan = new TensorPlan(o.type(), o.groupSize(), o.keepF16());
+            List<Encoding> encodings = new ArrayList<>();
+            for (StoredTensor t : kept) encodings.add(plan.encoding(t));
+
+            GgufWriter w = new GgufWriter();
+            w.put("general.architecture", meta.architecture());
+            w.put("general.name", input.toAbsolutePath().normalize().getFileName().toString());
+            w.alignment(32);
+            w.put("synesthesia.format_version", GgufValue.u32(FORMAT_VERSION));
+            w.put("synesthesia.converter.type", o.type().id());
+            w.put("synesthesia.converter.group_size", GgufValue.u32(o.groupSize()));
+            w.put("synesthesia.converter.seed", GgufValue.u64(o.seed()));
+            w.put("synesthesia.converter.source_format", src.format());
+            meta.write(w);
+
+            LayerReport[] reports = new LayerReport[kept.size()];
+            long totalElements = kept.stream().mapToLong(StoredTensor::elements).sum();
+            try (Progress progress = Progress.start("convert " + o.type().id(), Math.max(1, (totalElements + 999_999) / 1_000_000), "M params");
+                 Prefetch<Done> work = new Prefetch<>(kept.size(), o.threads(), 2 * o.threads(),
+                         i -> encode(kept.get(i), encodings.get(i), o.seed() + i))) {
+                long[] done = {0};
+                IntFunction<Done> next = i -> {
+                    Done d = work.get(i);
+                    reports[i] = d.report();
+                    long before = done[0] / 1_000_000;
+                    done[0] += kept.get(i).elements();
+                    progress.advance(i == kept.size() - 1 ? Math.max(1, (totalElements + 999_999) / 1_000_000) - before : done[0] / 1_000_000 - before);
+                    return d;
+                };
+                for (int i = 0; i < kept.size(); i++) {
+                    StoredTensor t = kept.get(i);
+                    final int index = i;
+                    switch (encodings.get(i)) {
+                        case Encoding.Plain p -> w.tensor(t.name(), p.dtype(), t.shape(), () -> next.apply(index).bytes());
+                        case Encoding.Q8Row q -> w.q8Row(t.name(), t.shape(), () -> next.apply(index).bytes());
+                        case Encoding.Pal p -> w.palettized(t.name(), t.shape(), p.bits(), p.groupSize(), () -> next.apply(index).palettized());
+                    }
+                }
+                w.write(out);
+            } catch (IllegalStateException e) {
+                throw new SynesthesiaException(input + ": " + e.getMessage());
+            }
+            return new Result(out, meta.architecture(), sizeOnDisk(input), Files.size(out), List.of(reports), List.copyOf(dropped));
+        }
+    }
+
+    /** One encoded tensor: its bytes (or palette) and report. */
+    record Done(MemorySegment bytes, Quantize.Palettized palettized, LayerReport report) {}
+
+    /** Encodes {@code t} as {@code e} and measures the result against the source values. */
+    static Done encode(StoredTensor t, Encoding e, long seed) {
+        long before = t.data().byteSize();
+        String from = t.dtype() == DType.PAL ? "PAL" + t.palette().bits() : t.dtype().toString();
+        if (e instanceof Encoding.Plain p && (p.dtype() == t.dtype() || !p.dtype().isFloat() && !p.dtype().isQuantized())) {
+            // kept as stored: the mapped bytes themselves
+            double snr = p.dtype().isFloat() || p.dtype().isQuantized() ? Double.POSITIVE_INFINITY : Double.NaN;
+            return new Done(t.data(), null, new LayerReport(t.name(), t.shape(), from, e.label(), before, t.data().byteSize(), snr));
+        }
+        float[] w;
+        try {
+            w = t.toFloats();
+        } catch (ArithmeticException ex) {
+            throw new SynesthesiaException(t.source() + ": tensor " + t.name() + " " + t.shapeString() + " is too large to convert in one piece");
+        }
+        for (float v : w)
+            if (!Float.isFinite(v)) throw new SynesthesiaException(t.source() + ": tensor " + t.name() + " holds a non-finite value (" + v + ")");
+        long[] s = t.shape();
+        int rows = t.rank() == 0 ? 1 : Math.toIntExact(s[0]);
+        int cols = rows == 0 ? 0 : w.length / rows;
+        return switch (e) {
+            case Encoding.Plain p -> {
+                byte[] b = switch (p.dtype()) {
+                    case F32 -> Quantize.toF32(w);
+                    case F16 -> Quantize.toF16(w);
+                    case Q8_0 -> Quantize.toQ8_0(w);
+                    default -> throw new IllegalStateException(t.name() + ": cannot encode as " + p.dtype());
+                };
+                MemorySegment seg = MemorySegment.ofArray(b);
+                yield new Done(seg, null, report(t, from, e, before, b.length, w, new StoredTensor(t.name(), p.dtype(), s, seg, t.source())));
+            }
+            case Encoding.Q8Row q -> {
+                byte[] b = Quantize.toQ8Row(w, rows, cols);
+                MemorySegment seg = MemorySegment.ofArray(b);
+                yield new Done(seg, null, report(t, from, e, before, b.length, w, new StoredTensor(t.name(), DType.Q8_ROW, s, seg, t.source())));
+            }
+            case Encoding.Pal p -> {
+                Quantize.Palettized pal = Quantize.palettizeKMeans(w, rows, cols, p.bits(), p.groupSize(), seed);
+                StoredTensor back = new StoredTensor(t.name(), DType.PAL, s, MemorySegment.ofArray(pal.indices()), pal.palette(), t.source());
+                yield new Done(null, pal, report(t, from, e, before, e.bytes(s), w, back));
+            }
+        };
+    }
+
+    private static LayerReport report(StoredTensor t, String from, Encoding e, long before, long after, float[] ref, StoredTensor written) {
+        return new LayerReport(t.name(), t.shape(), from, e.label(), before, after, Snr.db(ref, written.toFloats()));
+    }
+
+    /** A file's size, or the total size of a folder's files. */
+    static long sizeOnDisk(Path p) throws IOException {
+        if (!Files.isDirectory(p)) return Files.size(p);
+        try (Stream<Path> s = Files.walk(p)) {
+            return s.filter(Files::isRegularFile).mapToLong(f -> {
+                try {
+                    return Files.size(f);
+                } catch (IOException ex) {
+                    return 0;
+                }
+            }).sum();
+        }
+    }
+}
