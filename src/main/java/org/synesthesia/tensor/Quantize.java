@@ -128,6 +128,36 @@ public final class Quantize {
         return lut;
     }
 
+    /** Lloyd iterations allowed per k-means table (1-D Lloyd converges long before this on weights). */
+    public static final int KMEANS_MAX_ITERATIONS = 1000;
+
+    /**
+     * Palettization with k-means tables: per group of {@code groupSize} rows ({@code groupSize == rows}: one table
+     * for the tensor) the {@code 2^bits} centroids of {@link KMeans1D} over the group's values, then each value
+     * packed as the index of its nearest centroid ({@link #palettize}). Group g is seeded with
+     * {@link #groupSeed groupSeed(seed, g)}, so the result depends only on the weight and {@code seed}.
+     */
+    public static Palettized palettizeKMeans(float[] w, int rows, int cols, int bits, int groupSize, long seed) {
+        new Palette(bits, groupSize, new float[0]); // validates bits and groupSize > 0
+        checkGroups(rows, groupSize);
+        if ((long) rows * cols != w.length) throw new IllegalArgumentException(rows + "x" + cols + " needs " + (long) rows * cols + " values, got " + w.length);
+        int entries = 1 << bits, groups = rows / groupSize, per = groupSize * cols;
+        float[] lut = new float[groups * entries];
+        for (int g = 0; g < groups; g++) {
+            float[] c = KMeans1D.centroids(w, g * per, (g + 1) * per, entries, groupSeed(seed, g), KMEANS_MAX_ITERATIONS);
+            System.arraycopy(c, 0, lut, g * entries, entries);
+        }
+        return palettize(w, rows, cols, bits, groupSize, lut);
+    }
+
+    /** The k-means seed of table {@code group}: {@code seed} and the group index mixed (SplitMix64 finaliser). */
+    public static long groupSeed(long seed, int group) {
+        long z = seed + (group + 1L) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
     /**
      * Packs each value of {@code w} [rows, cols] as the index of its nearest centroid in its group's table of
      * {@code lut} ({@code rows / groupSize} tables of {@code 2^bits} entries), in the {@link Palette} layout.
@@ -178,7 +208,7 @@ public final class Quantize {
             if (sorted[mid] < v) lo = mid + 1;
             else hi = mid;
         }
-        if (lo > 0 && Math.abs(v - sorted[lo - 1]) <= Math.abs(sorted[lo] - v)) lo--;
+        if (lo > 0 && Math.abs((double) v - sorted[lo - 1]) <= Math.abs((double) sorted[lo] - v)) lo--; // exact distances
         while (lo > 0 && sorted[lo - 1] == sorted[lo]) lo--;
         return lo;
     }
