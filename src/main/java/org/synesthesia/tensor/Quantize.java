@@ -169,48 +169,26 @@ public final class Quantize {
         int entries = 1 << bits;
         if (lut.length != rows / groupSize * entries)
             throw new IllegalArgumentException("palette needs " + rows / groupSize * entries + " centroids, got " + lut.length);
-        long rowBytes = Palette.rowBytes(cols, bits);
-        byte[] out = new byte[Math.toIntExact(rows * rowBytes)];
-        float[] sorted = new float[entries];
-        int[] order = new int[entries];
+        Math.multiplyExact(cols, bits); // bit positions within a row fit an int
+        int rowBytes = Math.toIntExact(Palette.rowBytes(cols, bits));
+        byte[] out = new byte[Math.multiplyExact(rows, rowBytes)];
+        NearestCentroid table = null;
         for (int r = 0; r < rows; r++) {
-            int t = r / groupSize * entries;
-            if (r % groupSize == 0) sortTable(lut, t, entries, sorted, order);
+            if (r % groupSize == 0) table = new NearestCentroid(lut, r / groupSize * entries, entries);
+            int base = r * rowBytes, off = r * cols;
+            if (bits == 8) {
+                for (int c = 0; c < cols; c++) out[base + c] = (byte) table.index(w[off + c]);
+                continue;
+            }
             for (int c = 0; c < cols; c++) {
-                int best = order[nearest(sorted, w[r * cols + c])];
-                long bit = (long) c * bits;
-                int at = Math.toIntExact(r * rowBytes + (bit >>> 3));
-                int shift = (int) (bit & 7);
-                int v2 = best << shift;
+                int bit = c * bits; // < 8 * rowBytes
+                int at = base + (bit >>> 3), shift = bit & 7;
+                int v2 = table.index(w[off + c]) << shift;
                 out[at] |= (byte) v2;
                 if (shift + bits > 8) out[at + 1] |= (byte) (v2 >>> 8);
             }
         }
         return new Palettized(out, p);
-    }
-
-    /** The table's entries in ascending order ({@code sorted}) and where each came from ({@code order}). */
-    private static void sortTable(float[] lut, int t, int entries, float[] sorted, int[] order) {
-        Integer[] idx = new Integer[entries];
-        for (int e = 0; e < entries; e++) idx[e] = e;
-        java.util.Arrays.sort(idx, (a, b) -> Float.compare(lut[t + a], lut[t + b]));
-        for (int e = 0; e < entries; e++) {
-            order[e] = idx[e];
-            sorted[e] = lut[t + idx[e]];
-        }
-    }
-
-    /** Position in ascending {@code sorted} of the entry nearest to {@code v} (the first of equals). */
-    private static int nearest(float[] sorted, float v) {
-        int lo = 0, hi = sorted.length - 1;
-        while (lo < hi) { // first entry >= v
-            int mid = (lo + hi) >>> 1;
-            if (sorted[mid] < v) lo = mid + 1;
-            else hi = mid;
-        }
-        if (lo > 0 && Math.abs((double) v - sorted[lo - 1]) <= Math.abs((double) sorted[lo] - v)) lo--; // exact distances
-        while (lo > 0 && sorted[lo - 1] == sorted[lo]) lo--;
-        return lo;
     }
 
     /** Nearest integer, halves away from zero (C's roundf). */
