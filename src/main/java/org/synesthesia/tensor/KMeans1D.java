@@ -66,7 +66,7 @@ public final class KMeans1D {
     private static final class Points {
         final float[] x;
         final int m;
-        final int[] cnt;     // cnt[i] = number of values among x[0, i)
+        final int[] cnt;     // cnt[i] = number of values among x[0, i); null when all are distinct (cnt[i] = i)
         final double[] s1;   // s1[i] = sum over x[0, i) of w*(x - shift)
         final double[] s2;   // s2[i] = sum over x[0, i) of w*(x - shift)^2
         final double shift;  // the mean, subtracted to keep the sums small
@@ -80,7 +80,7 @@ public final class KMeans1D {
             s2 = new double[m + 1];
             double a = 0, b = 0;
             for (int i = 0; i < m; i++) {
-                double d = x[i] - shift, w = cnt[i + 1] - cnt[i];
+                double d = x[i] - shift, w = count(i + 1) - count(i);
                 a += w * d;
                 b += w * d * d;
                 s1[i + 1] = a;
@@ -102,14 +102,16 @@ public final class KMeans1D {
             }
             Arrays.sort(x);
             // collapse equal values (-0 and +0 sort apart but are one value) to distinct x with cumulative counts
-            int[] cnt = new int[n + 1];
-            int m = 0;
+            int m = 1;
+            for (int i = 1; i < n; i++) if (x[i] != x[i - 1]) m++;
+            if (m == n) return new Points(x, n, null, sum / n);
+            int[] cnt = new int[m + 1];
+            m = 0;
             for (int i = 0; i < n; i++) {
                 if (m == 0 || x[i] != x[m - 1]) x[m++] = x[i];
                 cnt[m] = i + 1;
             }
-            if (m < n) cnt = Arrays.copyOf(cnt, m + 1);
-            return new Points(x, m, cnt, sum / n);
+            return new Points(Arrays.copyOf(x, m), m, cnt, sum / n);
         }
 
         /** The distinct values (m <= k), then the largest repeated up to k entries. */
@@ -119,10 +121,15 @@ public final class KMeans1D {
             return c;
         }
 
+        /** Number of values among the distinct values [0, i). */
+        int count(int i) {
+            return cnt == null ? i : cnt[i];
+        }
+
         /** {@code sum w (x - c)^2} over distinct values [a, b). */
         double mass(int a, int b, double c) {
             double d = c - shift;
-            double v = (s2[b] - s2[a]) - 2 * d * (s1[b] - s1[a]) + d * d * (cnt[b] - cnt[a]);
+            double v = (s2[b] - s2[a]) - 2 * d * (s1[b] - s1[a]) + d * d * (count(b) - count(a));
             return Math.max(0, v);
         }
 
@@ -165,7 +172,7 @@ public final class KMeans1D {
             for (int it = 0; it < maxIterations; it++) {
                 for (int j = 0; j < k; j++) {
                     int a = start[j], b = start[j + 1];
-                    int w = cnt[b] - cnt[a];
+                    int w = count(b) - count(a);
                     if (w > 0) c[j] = (float) (shift + (s1[b] - s1[a]) / w);
                 }
                 Arrays.sort(c); // means of consecutive runs are already ascending; guards rounding ties
@@ -178,9 +185,9 @@ public final class KMeans1D {
 
         /** k-means++: the first centre a uniformly drawn value, each next one drawn with probability ~ D(x)^2. */
         float[] seed(int k, SplittableRandom rnd) {
-            int n = cnt[m];
+            int first = rnd.nextInt(count(m));
             float[] c = new float[k];
-            c[0] = x[upper(cnt, 0, m, rnd.nextInt(n)) - 1]; // the distinct value holding sorted position r
+            c[0] = x[cnt == null ? first : upper(cnt, 0, m, first) - 1]; // the distinct value at sorted position first
             double[] massOf = new double[k];
             for (int t = 1; t < k; t++) {
                 float[] chosen = Arrays.copyOf(c, t);
