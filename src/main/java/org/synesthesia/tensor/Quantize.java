@@ -2,7 +2,7 @@ package org.synesthesia.tensor;
 
 /**
  * Float32 to the stored weight types, little-endian bytes in the layouts {@link Dequant} and
- * {@link org.synesthesia.kernel.WeightMatrix} read: F16, BF16, Q8_0, Q4_0 (ggml's block formats) and PAL (packed
+ * {@link org.synesthesia.kernel.WeightMatrix} read: F16, BF16, Q8_0, Q4_0 (ggml's block formats), Q8_ROW and PAL (packed
  * palette indices, see {@link Palette}). Used by tests and the weights converter.
  */
 public final class Quantize {
@@ -110,7 +110,7 @@ public final class Quantize {
 
     /**
      * {@code 2^bits} evenly spaced centroids per group of {@code groupSize} rows, from the group's minimum to its
-     * maximum (a simple stand-in for k-means centroids).
+     * maximum (the baseline k-means tables, {@link #palettizeKMeans}, are measured against).
      */
     public static float[] uniformLut(float[] w, int rows, int cols, int bits, int groupSize) {
         checkGroups(rows, groupSize);
