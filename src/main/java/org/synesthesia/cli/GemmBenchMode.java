@@ -30,11 +30,11 @@ public final class GemmBenchMode implements BenchMode {
     static final int[][] DEFAULT_SHAPES = {{1024, 1024, 1024}, {4096, 320, 320}, {4096, 320, 1280}, {1500, 384, 1536}, {1, 51865, 512}};
     /** Products above this many flops skip the scalar kernel unless --scalar. */
     private static final double SCALAR_MAX_FLOPS = 3e8;
-    private static final List<String> TYPES = List.of("f32", "f16", "bf16", "q8", "q4", "pal2", "pal4", "pal6", "pal8");
+    private static final List<String> TYPES = List.of("f32", "f16", "bf16", "q8", "q8r", "q4", "pal2", "pal4", "pal6", "pal8");
 
     @Override public String name() { return "gemm"; }
 
-    @Override public String summary() { return "matrix products: vector sgemm, scalar reference, linear with F16/BF16/Q8_0/Q4_0/PAL weights"; }
+    @Override public String summary() { return "matrix products: vector sgemm, scalar reference, linear with F16/BF16/Q8_0/Q8_ROW/Q4_0/PAL weights"; }
 
     @Override public String usage() {
         return """
@@ -44,7 +44,8 @@ public final class GemmBenchMode implements BenchMode {
                 one line per kernel ending in GFLOPS (2MNK / best time) and the share of peak (-Dsynesthesia.peakGflops).
                   --m, --n, --k   one product (default: 1024x1024x1024, 4096x320x320, 4096x320x1280, 1500x384x1536,
                                   1x51865x512)
-                  --type          sgemm is always timed; linear for each of f32, f16, bf16, q8, q4, pal2, pal4, pal6, pal8
+                  --type          sgemm is always timed; linear for each of f32, f16, bf16, q8, q8r (Q8_ROW), q4, pal2, pal4,
+                                  pal6, pal8
                                   (default: all; 'none' for sgemm only)
                   --seconds       time per kernel (default 1)
                   --scalar        also time the scalar reference on large products (slow)
@@ -106,6 +107,7 @@ public final class GemmBenchMode implements BenchMode {
             case "f16" -> WeightMatrix.of("f16", DType.F16, N, K, offHeap(Quantize.toF16(w), arena), null);
             case "bf16" -> WeightMatrix.of("bf16", DType.BF16, N, K, offHeap(Quantize.toBF16(w), arena), null);
             case "q8" -> WeightMatrix.of("q8_0", DType.Q8_0, N, K, offHeap(Quantize.toQ8_0(w), arena), null);
+            case "q8r" -> WeightMatrix.of("q8_row", DType.Q8_ROW, N, K, offHeap(Quantize.toQ8Row(w, N, K), arena), null);
             case "q4" -> WeightMatrix.of("q4_0", DType.Q4_0, N, K, offHeap(Quantize.toQ4_0(w), arena), null);
             default -> {
                 int bits = Integer.parseInt(type.substring(3));

@@ -2,7 +2,7 @@ package org.synesthesia.tensor;
 
 /**
  * Float32 to the stored weight types, little-endian bytes in the layouts {@link Dequant} and
- * {@link org.synesthesia.kernel.WeightMatrix} read: F16, BF16, Q8_0, Q4_0 (ggml's block formats) and PAL (packed
+ * {@link org.synesthesia.kernel.WeightMatrix} read: F16, BF16, Q8_0, Q4_0 (ggml's block formats), Q8_ROW and PAL (packed
  * palette indices, see {@link Palette}). Used by tests and the weights converter.
  */
 public final class Quantize {
@@ -110,7 +110,7 @@ public final class Quantize {
 
     /**
      * {@code 2^bits} evenly spaced centroids per group of {@code groupSize} rows, from the group's minimum to its
-     * maximum (a simple stand-in for k-means centroids).
+     * maximum (the baseline k-means tables, {@link #palettizeKMeans}, are measured against).
      */
     public static float[] uniformLut(float[] w, int rows, int cols, int bits, int groupSize) {
         checkGroups(rows, groupSize);
@@ -128,6 +128,36 @@ public final class Quantize {
         return lut;
     }
 
+    /** Lloyd iterations allowed per k-means table (1-D Lloyd converges long before this on weights). */
+    public static final int KMEANS_MAX_ITERATIONS = 1000;
+
+    /**
+     * Palettization with k-means tables: per group of {@code groupSize} rows ({@code groupSize == rows}: one table
+     * for the tensor) the {@code 2^bits} centroids of {@link KMeans1D} over the group's values, then each value
+     * packed as the index of its nearest centroid ({@link #palettize}). Group g is seeded with
+     * {@link #groupSeed groupSeed(seed, g)}, so the result depends only on the weight and {@code seed}.
+     */
+    public static Palettized palettizeKMeans(float[] w, int rows, int cols, int bits, int groupSize, long seed) {
+        new Palette(bits, groupSize, new float[0]); // validates bits and groupSize > 0
+        checkGroups(rows, groupSize);
+        if ((long) rows * cols != w.length) throw new IllegalArgumentException(rows + "x" + cols + " needs " + (long) rows * cols + " values, got " + w.length);
+        int entries = 1 << bits, groups = rows / groupSize, per = groupSize * cols;
+        float[] lut = new float[groups * entries];
+        for (int g = 0; g < groups; g++) {
+            float[] c = KMeans1D.centroids(w, g * per, (g + 1) * per, entries, groupSeed(seed, g), KMEANS_MAX_ITERATIONS);
+            System.arraycopy(c, 0, lut, g * entries, entries);
+        }
+        return palettize(w, rows, cols, bits, groupSize, lut);
+    }
+
+    /** The k-means seed of table {@code group}: {@code seed} and the group index mixed (SplitMix64 finaliser). */
+    public static long groupSeed(long seed, int group) {
+        long z = seed + (group + 1L) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
     /**
      * Packs each value of {@code w} [rows, cols] as the index of its nearest centroid in its group's table of
      * {@code lut} ({@code rows / groupSize} tables of {@code 2^bits} entries), in the {@link Palette} layout.
@@ -139,48 +169,26 @@ public final class Quantize {
         int entries = 1 << bits;
         if (lut.length != rows / groupSize * entries)
             throw new IllegalArgumentException("palette needs " + rows / groupSize * entries + " centroids, got " + lut.length);
-        long rowBytes = Palette.rowBytes(cols, bits);
-        byte[] out = new byte[Math.toIntExact(rows * rowBytes)];
-        float[] sorted = new float[entries];
-        int[] order = new int[entries];
+        Math.multiplyExact(cols, bits); // bit positions within a row fit an int
+        int rowBytes = Math.toIntExact(Palette.rowBytes(cols, bits));
+        byte[] out = new byte[Math.multiplyExact(rows, rowBytes)];
+        NearestCentroid table = null;
         for (int r = 0; r < rows; r++) {
-            int t = r / groupSize * entries;
-            if (r % groupSize == 0) sortTable(lut, t, entries, sorted, order);
+            if (r % groupSize == 0) table = new NearestCentroid(lut, r / groupSize * entries, entries);
+            int base = r * rowBytes, off = r * cols;
+            if (bits == 8) {
+                for (int c = 0; c < cols; c++) out[base + c] = (byte) table.index(w[off + c]);
+                continue;
+            }
             for (int c = 0; c < cols; c++) {
-                int best = order[nearest(sorted, w[r * cols + c])];
-                long bit = (long) c * bits;
-                int at = Math.toIntExact(r * rowBytes + (bit >>> 3));
-                int shift = (int) (bit & 7);
-                int v2 = best << shift;
+                int bit = c * bits; // < 8 * rowBytes
+                int at = base + (bit >>> 3), shift = bit & 7;
+                int v2 = table.index(w[off + c]) << shift;
                 out[at] |= (byte) v2;
                 if (shift + bits > 8) out[at + 1] |= (byte) (v2 >>> 8);
             }
         }
         return new Palettized(out, p);
-    }
-
-    /** The table's entries in ascending order ({@code sorted}) and where each came from ({@code order}). */
-    private static void sortTable(float[] lut, int t, int entries, float[] sorted, int[] order) {
-        Integer[] idx = new Integer[entries];
-        for (int e = 0; e < entries; e++) idx[e] = e;
-        java.util.Arrays.sort(idx, (a, b) -> Float.compare(lut[t + a], lut[t + b]));
-        for (int e = 0; e < entries; e++) {
-            order[e] = idx[e];
-            sorted[e] = lut[t + idx[e]];
-        }
-    }
-
-    /** Position in ascending {@code sorted} of the entry nearest to {@code v} (the first of equals). */
-    private static int nearest(float[] sorted, float v) {
-        int lo = 0, hi = sorted.length - 1;
-        while (lo < hi) { // first entry >= v
-            int mid = (lo + hi) >>> 1;
-            if (sorted[mid] < v) lo = mid + 1;
-            else hi = mid;
-        }
-        if (lo > 0 && Math.abs(v - sorted[lo - 1]) <= Math.abs(sorted[lo] - v)) lo--;
-        while (lo > 0 && sorted[lo - 1] == sorted[lo]) lo--;
-        return lo;
     }
 
     /** Nearest integer, halves away from zero (C's roundf). */
