@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import org.synesthesia.util.Progress;
 
 /** Runs the command line in-process and captures its output. */
-record CliRun(int rc, String out, String err) {
-    static CliRun of(String... args) {
+public record CliRun(int rc, String out, String err) {
+    public static CliRun of(String... args) {
         PrintStream out = System.out, err = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
         PrintStream eps = new PrintStream(e, true, StandardCharsets.UTF_8);

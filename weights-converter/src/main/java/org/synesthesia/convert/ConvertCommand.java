@@ -38,7 +38,8 @@ public final class ConvertCommand implements Command {
 
                   --type T           what weight matrices become (default f16):
                                        f32, f16;
-                                       q8    int8 per block of 32 (ggml Q8_0; rows not made of whole blocks: q8c)
+                                       q8    int8 per block of 32 (ggml Q8_0) where the innermost dimension is whole
+                                             blocks, else (convolutions) int8 per output channel
                                        q8c   int8 per output channel (float32 scale per row)
                                        palN  k-means palette of 2^N centroids (N = 8, 6, 4, 2) per tensor or group
                                      biases and norms stay F32; embeddings and tensors under 2048 values F16

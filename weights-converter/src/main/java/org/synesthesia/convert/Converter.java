@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import org.synesthesia.diffusion.PredictionType;
+import org.synesthesia.diffusion.UNetConfig;
+import org.synesthesia.diffusion.UNetWeights;
 import org.synesthesia.io.GgufValue;
 import org.synesthesia.io.GgufWriter;
 import org.synesthesia.io.WeightSource;
@@ -68,9 +70,9 @@ public final class Converter {
     private Converter() {}
 
     public static Result convert(Path input, Path out, Options o) throws IOException {
-        if (Files.exists(out) && Files.exists(input) && Files.isSameFile(input, out))
+        if (!input.toString().startsWith(RANDOM) && Files.exists(out) && Files.exists(input) && Files.isSameFile(input, out))
             throw SynesthesiaException.inFile(out, "the output would overwrite the input");
-        try (WeightSource src = WeightSources.open(input)) {
+        try (WeightSource src = open(input)) {
             ModelMetadata meta = ModelMetadata.of(input, src, o);
             List<StoredTensor> kept = new ArrayList<>();
             List<String> dropped = new ArrayList<>();
@@ -121,8 +123,21 @@ public final class Converter {
             } catch (IllegalStateException e) {
                 throw new SynesthesiaException(input + ": " + e.getMessage());
             }
-            return new Result(out, meta.architecture(), sizeOnDisk(input), Files.size(out), List.of(reports), List.copyOf(dropped));
+            return new Result(out, meta.architecture(), input.toString().startsWith(RANDOM) ? r0(kept) : sizeOnDisk(input), Files.size(out), List.of(reports), List.copyOf(dropped));
         }
+    }
+
+    /** Inputs named {@code random:sd15-unet} / {@code random:sd21-unet}: full-size random weights (benchmarks). */
+    public static final String RANDOM = "random:";
+
+    static WeightSource open(Path input) {
+        String s = input.toString();
+        if (!s.startsWith(RANDOM)) return WeightSources.open(input);
+        return switch (s.substring(RANDOM.length())) {
+            case "sd15-unet" -> UNetWeights.randomCheckpoint(UNetConfig.sd1(), 1);
+            case "sd21-unet" -> UNetWeights.randomCheckpoint(UNetConfig.sd2(), 1);
+            default -> throw new SynesthesiaException("convert: unknown random model '" + s + "' (random:sd15-unet, random:sd21-unet)");
+        };
     }
 
     /** One encoded tensor: its bytes (or palette) and report. */
@@ -174,6 +189,10 @@ public final class Converter {
 
     private static LayerReport report(StoredTensor t, String from, Encoding e, long before, long after, float[] ref, StoredTensor written) {
         return new LayerReport(t.name(), t.shape(), from, e.label(), before, after, Snr.db(ref, written.toFloats()));
+    }
+
+    private static long r0(List<StoredTensor> ts) {
+        return ts.stream().mapToLong(t -> t.data().byteSize()).sum();
     }
 
     /** A file's size, or the total size of a folder's files. */

@@ -2,6 +2,7 @@ package org.synesthesia.convert;
 
 import java.nio.file.Path;
 import org.synesthesia.diffusion.SdGguf;
+import org.synesthesia.diffusion.UNetConfig;
 import org.synesthesia.io.GgufWriter;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.util.SynesthesiaException;
@@ -22,6 +23,7 @@ abstract class ModelMetadata {
 
     /** Recognises the input: Whisper, or Stable Diffusion (a whole pipeline or some of its components). */
     static ModelMetadata of(Path input, WeightSource src, Converter.Options o) {
+        if (input.toString().startsWith(Converter.RANDOM)) return randomUNet(input.toString().contains("sd21") ? UNetConfig.sd2() : UNetConfig.sd1());
         if (WhisperNames.isWhisper(src.names())) {
             WhisperGguf.Bundle b = WhisperGguf.fromInput(input, src, o.tokenizer());
             return new ModelMetadata() {
@@ -38,6 +40,15 @@ abstract class ModelMetadata {
             @Override String architecture() { return "stable-diffusion"; }
             @Override void write(GgufWriter w) { SdGguf.write(w, b); }
             @Override boolean keeps(String name) { return keepsSd(name); }
+        };
+    }
+
+    /** A random UNet (diffusers names at the top level) with its config. */
+    static ModelMetadata randomUNet(UNetConfig c) {
+        return new ModelMetadata() {
+            @Override String architecture() { return "stable-diffusion"; }
+            @Override void write(GgufWriter w) { /* TODO unet config */ }
+            @Override boolean keeps(String name) { return true; }
         };
     }
 

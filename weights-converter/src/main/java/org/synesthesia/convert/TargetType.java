@@ -12,7 +12,7 @@ public enum TargetType {
     F32(0),
     /** IEEE half precision. */
     F16(0),
-    /** ggml Q8_0: per block of 32 inputs an f16 scale and 32 int8; rows not made of whole blocks use Q8_ROW. */
+    /** ggml Q8_0: per block of 32 inputs an f16 scale and 32 int8, where the innermost dimension is whole blocks; else Q8_ROW. */
     Q8(0),
     /** Q8_ROW: linear symmetric int8 with one float32 scale per output channel. */
     Q8C(0),

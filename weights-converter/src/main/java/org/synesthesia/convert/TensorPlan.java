@@ -18,8 +18,9 @@ import org.synesthesia.tensor.StoredTensor;
  *   <li>weight matrices matching a {@code --keep-f16} glob are F16.</li>
  * </ul>
  * Weights are [rows, cols] with rows = shape[0] (output channels) and cols the product of the rest, as the
- * engine's {@link org.synesthesia.kernel.WeightMatrix} reads them. Under {@code q8}, rows that are not whole
- * 32-value blocks use Q8_ROW. A palette's group is {@code --group-size} rows when that divides the rows, else
+ * engine's {@link org.synesthesia.kernel.WeightMatrix} reads them. Under {@code q8}, weights whose innermost
+ * dimension is not a multiple of 32 (GGUF's condition for a block type: convolution kernels, odd widths) use
+ * Q8_ROW. A palette's group is {@code --group-size} rows when that divides the rows, else
  * the largest divisor of the rows below it; 0 means one table per tensor.
  */
 public final class TensorPlan {
@@ -50,11 +51,11 @@ public final class TensorPlan {
         if (t.rank() <= 1) return new Encoding.Plain(DType.F32);
         if (type == TargetType.F32) return new Encoding.Plain(DType.F32);
         if (!isWeightMatrix(t) || kept(t.name())) return new Encoding.Plain(DType.F16);
-        long rows = t.shape()[0], cols = t.elements() / rows;
+        long rows = t.shape()[0];
         return switch (type) {
             case F32 -> new Encoding.Plain(DType.F32);
             case F16 -> new Encoding.Plain(DType.F16);
-            case Q8 -> cols % 32 == 0 ? new Encoding.Plain(DType.Q8_0) : new Encoding.Q8Row();
+            case Q8 -> t.shape()[t.rank() - 1] % 32 == 0 ? new Encoding.Plain(DType.Q8_0) : new Encoding.Q8Row();
             case Q8C -> new Encoding.Q8Row();
             case PAL8, PAL6, PAL4, PAL2 -> new Encoding.Pal(type.bits, group(Math.toIntExact(rows)));
         };

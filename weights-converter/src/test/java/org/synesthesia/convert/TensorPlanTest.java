@@ -42,8 +42,10 @@ class TensorPlanTest {
     @Test
     void q8FallsBackToPerRowForPartialBlocks() {
         TensorPlan q8 = new TensorPlan(TargetType.Q8, 0, List.of());
-        assertEquals("Q8_0", label(q8, t("a.weight", DType.F16, 320, 320, 3, 3)));
-        assertEquals("Q8_ROW", label(q8, t("conv_in.weight", DType.F16, 320, 4, 3, 3)), "36 inputs a row");
+        assertEquals("Q8_0", label(q8, t("a.weight", DType.F16, 320, 320)));
+        assertEquals("Q8_0", label(q8, t("a.weight", DType.F16, 320, 320, 1, 64)));
+        assertEquals("Q8_ROW", label(q8, t("conv.weight", DType.F16, 320, 320, 3, 3)), "GGUF blocks run along the innermost dimension (3)");
+        assertEquals("Q8_ROW", label(q8, t("lin.weight", DType.F16, 320, 80)), "80 is not whole blocks");
         assertEquals("Q8_ROW", label(new TensorPlan(TargetType.Q8C, 0, List.of()), t("a.weight", DType.F16, 320, 320)));
         assertEquals("F32", label(new TensorPlan(TargetType.F32, 0, List.of()), t("a.weight", DType.F16, 320, 320)));
         assertEquals("F32", label(new TensorPlan(TargetType.F32, 0, List.of()), t("decoder.token_embedding.weight", DType.F16, 500, 64)));

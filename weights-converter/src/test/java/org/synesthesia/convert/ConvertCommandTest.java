@@ -1,0 +1,109 @@
+package org.synesthesia.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.synesthesia.cli.CliRun;
+import org.synesthesia.io.SafeTensors;
+import org.synesthesia.io.WeightSource;
+import org.synesthesia.io.WeightSources;
+import org.synesthesia.tensor.Tensor;
+import org.synesthesia.testing.SharedData;
+
+/** {@code synesthesia convert} from the command line: the report, and one clear line with no output for bad input. */
+class ConvertCommandTest {
+    @TempDir Path tmp;
+
+    private static Path whisper() {
+        return SharedData.golden("whisper_tiny_random", "weights.safetensors");
+    }
+
+    private CliRun convert(String... extra) {
+        String[] args = new String[extra.length + 1];
+        args[0] = "convert";
+        System.arraycopy(extra, 0, args, 1, extra.length);
+        return CliRun.of(args);
+    }
+
+    @Test
+    void reportsEveryTensorAndTheTotals() throws IOException {
+        Path out = tmp.resolve("w.gguf"), report = tmp.resolve("w.tsv");
+        CliRun r = convert(whisper().toString(), "--out", out.toString(), "--type", "pal4", "--group-size", "16",
+                "--tokenizer", SharedData.data("tokenizers").toString(), "--report", report.toString());
+        assertEquals(0, r.rc(), r.err());
+        int tensors;
+        try (WeightSource src = WeightSources.open(whisper())) {
+            tensors = src.names().size();
+        }
+        List<String> lines = Files.readAllLines(report);
+        assertEquals("name\tshape\tfrom\tto\tbytes_before\tbytes_after\tsnr_db", lines.get(0));
+        assertEquals(tensors + 1, lines.size());
+        assertTrue(r.out().contains("encoder.blocks.0.mlp.0.weight"), r.out());
+        assertTrue(r.out().contains("PAL4/g16"), r.out());
+        assertTrue(r.out().contains("whisper: "), r.out());
+        assertTrue(r.out().contains("SNR over"), r.out());
+        assertTrue(r.err().contains("convert pal4"), "progress on stderr: " + r.err());
+        assertTrue(Files.size(out) < Files.size(whisper()), "pal4 is smaller than f16");
+    }
+
+    private void fails(String expected, Path out, String... args) {
+        CliRun r = convert(args);
+        assertNotEquals(0, r.rc(), r.out());
+        String err = r.err().strip();
+        assertEquals(1, err.lines().count(), "one line: " + err);
+        assertTrue(err.contains(expected), "'" + expected + "' in: " + err);
+        assertFalse(Files.exists(out), "no output file");
+        try (var s = Files.list(out.getParent())) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith("." + out.getFileName())), "no temporary file left");
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Whisper's tensors with one changed by {@code edit} (null: removed), written as safetensors with its dims. */
+    private Path edited(String name, java.util.function.UnaryOperator<Tensor> edit) throws IOException {
+        Map<String, Tensor> all = new LinkedHashMap<>(SafeTensors.readAll(whisper()));
+        Tensor t = all.remove(name);
+        if (edit != null) all.put(name, edit.apply(t));
+        Map<String, String> meta;
+        try (WeightSource src = WeightSources.open(whisper())) {
+            meta = src.metadata();
+        }
+        Path p = tmp.resolve("edited-" + name + ".safetensors");
+        SafeTensors.write(p, all, meta);
+        return p;
+    }
+
+    @Test
+    void badInputsAreOneLineWithNoOutput() throws IOException {
+        Path out = tmp.resolve("bad.gguf");
+        String tok = SharedData.data("tokenizers").toString();
+        fails("no such file or folder", out, tmp.resolve("missing.pt").toString(), "--out", out.toString());
+        fails("not a recognised checkpoint", out, SharedData.data("speech/jfk/jfk.wav").toString(), "--out", out.toString());
+        Path truncated = tmp.resolve("truncated.safetensors");
+        byte[] all = Files.readAllBytes(whisper());
+        Files.write(truncated, java.util.Arrays.copyOf(all, all.length / 2));
+        fails("truncated.safetensors", out, truncated.toString(), "--out", out.toString(), "--tokenizer", tok);
+        fails("unknown --type 'q3'", out, whisper().toString(), "--out", out.toString(), "--type", "q3");
+        fails("--group-size applies to palettes", out, whisper().toString(), "--out", out.toString(), "--group-size", "8");
+        fails("decoder.blocks.1.mlp.2.weight", out, edited("decoder.blocks.1.mlp.2.weight", null).toString(), "--out", out.toString(), "--tokenizer", tok);
+        fails("encoder.blocks.0.attn.query.weight", out, edited("encoder.blocks.0.attn.query.weight",
+                t -> Tensor.of(java.util.Arrays.copyOf(t.toArray(), 64 * 63), 64, 63)).toString(), "--out", out.toString(), "--tokenizer", tok);
+        Path other = tmp.resolve("other.safetensors");
+        SafeTensors.write(other, Map.of("fc.weight", Tensor.of(new float[6], 2, 3)), Map.of());
+        fails("not a Whisper or Stable Diffusion checkpoint", out, other.toString(), "--out", out.toString());
+        Path empty = tmp.resolve("tokenizers");
+        Files.createDirectories(empty);
+        fails("tokenizer", out, whisper().toString(), "--out", out.toString(), "--tokenizer", empty.toString());
+    }
+}
