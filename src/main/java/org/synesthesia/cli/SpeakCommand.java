@@ -32,6 +32,7 @@ import org.synesthesia.whisper.Transcript;
 import org.synesthesia.whisper.TranscriptWriter;
 import org.synesthesia.whisper.Whisper;
 import org.synesthesia.whisper.WhisperTokenizer;
+import org.synesthesia.whisper.WhisperTokenizers;
 
 /**
  * {@code synesthesia speak [--record S | --audio FILE] --whisper MODEL --sd MODEL --out image.png}: speech to image.
@@ -129,8 +130,7 @@ public final class SpeakCommand implements Command {
         // 2. transcript (Whisper closed before Stable Diffusion allocates)
         String transcript;
         try (Whisper whisper = timed("load whisper", () -> Whisper.load(whisperPath))) {
-            WhisperTokenizer tokenizer = WhisperTokenizer.forModel(
-                    TranscribeCommand.tokenizerDir(tokenizerDir, whisperPath, whisper.config().isMultilingual()), whisper.config().nVocab());
+            WhisperTokenizer tokenizer = WhisperTokenizers.forModel(whisper, tokenizerDir, whisperPath, "speak");
             TranscribeOptions options = TranscribeCommand.options("speak", whisper, tokenizer, whisperPath, language,
                     WhisperTokenizer.Task.TRANSCRIBE, beamSize, null, null, 5, 0, noFallback, true, false, null, 0);
             Tensor mel = timed("mel", () -> LogMel.forTranscription(audio.samples(), whisper.config().nMels()));
