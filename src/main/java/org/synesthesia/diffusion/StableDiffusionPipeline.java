@@ -92,6 +92,11 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         boolean folder = Files.isDirectory(model);
         if (folder && !Files.isRegularFile(model.resolve("model_index.json")))
             throw SynesthesiaException.inFile(model, "not a diffusers pipeline folder (no model_index.json)");
+        if (!folder && WeightSources.detect(model) == WeightSources.Format.GGUF) {
+            WeightSource src = WeightSources.open(model);
+            if (SdGguf.isConverted(src)) return loadConverted(src, tokenizerPath, schedulerName, prediction);
+            src.close();
+        }
         Scheduler sched;
         if (folder) {
             sched = Schedulers.fromFile(model.resolve("scheduler").resolve("scheduler_config.json"), schedulerName);
@@ -133,6 +138,33 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                     // already failing
                 }
             }
+            throw e;
+        }
+    }
+
+    /**
+     * A converted file ({@link SdGguf}): configs, scheduler, clip skip, pad id and tokenizer from its metadata;
+     * {@code tokenizerPath}, {@code schedulerName} and {@code prediction} override theirs when given. The pipeline
+     * owns {@code src}.
+     */
+    static StableDiffusionPipeline loadConverted(WeightSource src, Path tokenizerPath, String schedulerName, PredictionType prediction) {
+        try {
+            String where = src.description();
+            SdGguf.Bundle b = SdGguf.read(src).orElseThrow();
+            java.util.Map<String, Object> sc = new java.util.LinkedHashMap<>(b.schedulerConfig());
+            if (prediction != null) sc.put("prediction_type", prediction.configName());
+            Scheduler sched = Schedulers.fromConfig(sc, schedulerName, where + " (scheduler config)");
+            ClipTokenizer tok = tokenizerPath != null ? openTokenizer(tokenizerPath) : b.tokenizer();
+            ClipTextModel te = ClipTextModel.bind(org.synesthesia.clip.ClipNames.of(src),
+                    org.synesthesia.clip.ClipTextConfig.fromMap(b.textEncoderConfig(), where + " (text encoder config)"));
+            UNetConfig cfg = UNetConfig.fromJson(b.unetConfig());
+            UNet2DConditionModel u = new UNet2DConditionModel(cfg, UNetWeights.open(src, cfg.layersPerBlock()));
+            AutoencoderKL v = AutoencoderKL.load(src, VaeConfig.fromMap(b.vaeConfig(), where + " (vae config)"), false);
+            if (!v.hasDecoder()) throw new SynesthesiaException(where + ": the VAE has no decoder");
+            return new StableDiffusionPipeline(tok, te, u, src, v, sched, b.clipSkip(), b.padId());
+        } catch (RuntimeException e) {
+            src.close();
+            if (e instanceof IllegalArgumentException) throw new SynesthesiaException(src.description() + ": " + e.getMessage());
             throw e;
         }
     }
