@@ -185,6 +185,43 @@ class SdGgufTest {
         }
     }
 
+    private Map<String, Tensor> trace(Path model, Map<String, Tensor> inputs, String part) throws IOException {
+        Path in = tmp.resolve("in.safetensors"), out = tmp.resolve("out.safetensors");
+        Files.deleteIfExists(in);
+        SafeTensors.write(in, inputs, Map.of());
+        List<String> args = new java.util.ArrayList<>(List.of("--quiet", "trace", model.toString(), "--inputs", in.toString(), "--out", out.toString()));
+        if (part != null) { args.add("--part"); args.add(part); }
+        assertEquals(0, org.synesthesia.cli.Main.run(args.toArray(String[]::new)));
+        return SafeTensors.readAll(out);
+    }
+
+    private static Tensor randn(java.util.Random r, int... shape) {
+        float[] v = new float[(int) Tensor.numel(shape)];
+        for (int i = 0; i < v.length; i++) v[i] = (float) r.nextGaussian();
+        return Tensor.of(v, shape);
+    }
+
+    /** trace takes each part of a converted file with its stored config (the tiny models' heads are not SD's rule). */
+    @Test
+    void traceRunsEachPartOfAConvertedFile() throws IOException {
+        Path folder = SdTinyFolder.sd1(tmp);
+        Path gguf;
+        try (WeightSource src = WeightSources.open(folder)) {
+            gguf = convert(tmp.resolve("trace.gguf"), src, SdGguf.fromInput(folder, src, null, null));
+        }
+        java.util.Random r = new java.util.Random(4);
+        Map<String, Tensor> unetIn = Map.of("sample", randn(r, 1, 4, 8, 8), "timestep", Tensor.of(new float[] {10}, 1),
+                "encoder_hidden_states", randn(r, 1, 77, 64));
+        Assert.close("unet", trace(folder, unetIn, null).get("output"), trace(gguf, unetIn, null).get("output"), 1e-5);
+        Map<String, Tensor> vaeIn = Map.of("latent_sample", randn(r, 1, 4, 4, 4));
+        Assert.close("vae", trace(folder, vaeIn, "decoder").get("output"), trace(gguf, vaeIn, "decoder").get("output"), 1e-5);
+        float[] ids = new float[77];
+        int[] enc = ClipTokenizer.fromFolder(folder.resolve("tokenizer")).encodeForModel(PROMPTS.get(0));
+        for (int i = 0; i < 77; i++) ids[i] = enc[i];
+        Map<String, Tensor> clipIn = Map.of("input_ids", Tensor.of(ids, 1, 77));
+        Assert.close("clip", trace(folder, clipIn, "text_encoder").get("output"), trace(gguf, clipIn, "text_encoder").get("output"), 1e-5);
+    }
+
     @Test
     void missingOrBadMetadataIsOneLine() throws IOException {
         GgufWriter w = new GgufWriter();
