@@ -66,7 +66,7 @@ public final class SpeakCommand implements Command {
                   --beam-size N           beams at temperature 0 (default 5; 0: greedy)
                   --no-fallback           no retries at higher temperatures
                   --keep-audio PATH       also write the (recorded or read) audio as a 16 kHz WAV
-                  --sd MODEL              Stable Diffusion folder or single-file checkpoint (as generate --model)
+                  --sd MODEL              Stable Diffusion folder, single-file checkpoint or converted .gguf (as generate --model)
                   --sd-tokenizer PATH     CLIP tokenizer (as generate --tokenizer)
                   --negative, --steps, --scheduler, --guidance, --seed, --width, --height, --latents,
                   --prediction-type       as for generate""";

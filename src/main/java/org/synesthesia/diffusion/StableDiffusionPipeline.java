@@ -85,7 +85,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      * {@code scheduler/}, {@code tokenizer/}) or an SD single-file checkpoint (LDM names; configs inferred from the
      * tensors, or for the UNet from a UNet {@code config.json} beside the file; the SD schedule with {@code prediction} type). {@code tokenizerPath} overrides the folder's tokenizer
      * and is required for a single file; {@code schedulerName} null = the folder's scheduler class (single file: pndm,
-     * diffusers' SD default).
+     * diffusers' SD default). A converted GGUF ({@code general.architecture = stable-diffusion}, LDM or
+     * {@code COMPONENT/NAME} tensor names) carries its configs, scheduler, clip skip and tokenizer ({@link SdGguf});
+     * {@code tokenizerPath}, {@code schedulerName} and {@code prediction} override them when given.
      */
     public static StableDiffusionPipeline load(Path model, Path tokenizerPath, String schedulerName, PredictionType prediction) {
         if (!Files.exists(model)) throw SynesthesiaException.inFile(model, "no such file or folder");

@@ -133,11 +133,13 @@ class SdGgufTest {
             assertTrue(g.names().contains("first_stage_model.decoder.conv_in.weight"));
         }
         var r = request();
-        // the same LDM names and dtypes, the default (PNDM) scheduler: the single file's image. The LDM-named tiny UNet
-        // is not bit-reproducible from run to run even on one file (first run vs later: up to 6e-5 observed; its 1x1
-        // GroupNorms amplify rounding, see SingleFilePipelineTest), so the bound is loose; a wrong config or schedule
-        // moves pixels by far more
-        Assert.close("converted LDM file vs single file", image(file, tokenizer, null, r), image(gguf, null, null, r), 1e-3);
+        // the same LDM names and dtypes, the default (PNDM) scheduler: the single file's image. Once warm, file and
+        // converted file give identical images here; but the engine's own result for one file changes while the JIT
+        // warms up (first run vs later: 6e-5 to 1.8e-4 observed, 1e-3 once in a full-suite run; the tiny LDM UNet's
+        // 1x1 GroupNorms amplify rounding, see SingleFilePipelineTest), so the bound is loose; a wrong config,
+        // schedule or tokenizer moves pixels by far more
+        image(file, tokenizer, null, r); // warm-up: see below
+        Assert.close("converted LDM file vs single file", image(file, tokenizer, null, r), image(gguf, null, null, r), 2e-3);
     }
 
     @Test
