@@ -94,7 +94,7 @@ class SdGgufTest {
         // --scheduler and --tokenizer still override the file's
         Assert.close("ddim", image(folder, null, "ddim", r), image(gguf, folder.resolve("tokenizer"), "ddim", r), 2e-4);
         Map<String, Tensor> g = SafeTensors.readAll(SharedData.golden("pipeline_tiny", "golden.safetensors"));
-        Assert.close("golden image", g.get("image"), fromGguf, 2e-3);
+        Assert.close("golden image", g.get("image"), fromGguf, StableDiffusionPipelineTest.IMAGE_TOL);
     }
 
     /** An SD 1.x single file in LDM names (as SingleFilePipelineTest makes it). */
