@@ -215,6 +215,51 @@ class SdGgufTest {
         }
     }
 
+    /**
+     * An SD 2.x single file's 24-layer OpenCLIP text model (shapes only: the bundle reads no values) gets clip skip 1
+     * and pad id 0, as StableDiffusionPipeline.load runs such a file.
+     */
+    @Test
+    void sd2SingleFileWithFullOpenClipUsesThePenultimateLayer() throws IOException {
+        Path file = ldmSingleFile(tmp.resolve("sd2"));
+        try (WeightSource real = WeightSources.open(file)) {
+            Map<String, org.synesthesia.tensor.StoredTensor> fake = new LinkedHashMap<>();
+            String p = "cond_stage_model.model.";
+            java.util.function.BiConsumer<String, long[]> add = (n, shape) -> fake.put(p + n,
+                    new org.synesthesia.tensor.StoredTensor(p + n, org.synesthesia.tensor.DType.F16, shape, java.lang.foreign.MemorySegment.NULL, "fake"));
+            add.accept("token_embedding.weight", new long[] {49408, 1024});
+            add.accept("positional_embedding", new long[] {77, 1024});
+            add.accept("ln_final.weight", new long[] {1024});
+            for (int i = 0; i < 24; i++) {
+                add.accept("transformer.resblocks." + i + ".attn.in_proj_weight", new long[] {3072, 1024});
+                add.accept("transformer.resblocks." + i + ".mlp.c_fc.weight", new long[] {4096, 1024});
+            }
+            WeightSource src = new WeightSource() {
+                @Override public String description() { return "sd2 test"; }
+                @Override public String format() { return "test"; }
+                @Override public java.util.Collection<String> names() {
+                    List<String> all = new java.util.ArrayList<>();
+                    for (String n : real.names()) if (!n.startsWith("cond_stage_model.")) all.add(n);
+                    all.addAll(fake.keySet());
+                    return all;
+                }
+                @Override public java.util.Optional<org.synesthesia.tensor.StoredTensor> find(String n) {
+                    return n.startsWith("cond_stage_model.") ? java.util.Optional.ofNullable(fake.get(n)) : real.find(n);
+                }
+                @Override public Map<String, String> metadata() { return Map.of(); }
+                @Override public void close() {}
+            };
+            SdGguf.Bundle b = SdGguf.fromInput(file, src, SharedData.data("tokenizers/sd21"), PredictionType.V_PREDICTION);
+            assertEquals(1, b.clipSkip());
+            assertEquals(ClipTokenizer.PAD_ZERO, b.padId());
+            ClipTextConfig te = ClipTextConfig.fromMap(b.textEncoderConfig(), "t");
+            assertEquals(24, te.numLayers());
+            assertEquals(16, te.numHeads());
+            assertEquals(ClipTextConfig.Activation.GELU, te.activation());
+            assertEquals("v_prediction", b.schedulerConfig().get("prediction_type"));
+        }
+    }
+
     @Test
     void configsRoundTripThroughTheirJson() {
         for (UNetConfig c : List.of(UNetConfig.sd1(), UNetConfig.sd2()))
