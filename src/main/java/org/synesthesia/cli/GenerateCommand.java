@@ -39,9 +39,11 @@ public final class GenerateCommand implements Command {
                          [--preview-every N] [--taesd PATH] [--tokenizer PATH] [--prediction-type epsilon|v_prediction]
 
                 Generates images from PROMPT (may be empty) with classifier-free guidance.
-                  --model PATH       a diffusers folder (model_index.json, tokenizer/ inside) or a single-file checkpoint
+                  --model PATH       a diffusers folder (model_index.json, tokenizer/ inside), a single-file checkpoint,
+                                     or a converted .gguf (configs, scheduler and tokenizer inside)
                   --tokenizer PATH   CLIP tokenizer folder (vocab.json + merges.txt) or openai's bpe .gz; default: the
-                                     folder's tokenizer/, beside a single file tokenizer/, else $SYNESTHESIA_TOKENIZERS
+                                     folder's or converted file's own, beside a single file tokenizer/, else
+                                     $SYNESTHESIA_TOKENIZERS
                   --negative TEXT    negative prompt (default empty)
                   --steps N          denoising steps (default 50)
                   --scheduler NAME   default: the folder's scheduler (single file: pndm)

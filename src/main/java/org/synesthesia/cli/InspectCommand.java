@@ -57,7 +57,7 @@ public final class InspectCommand implements Command {
             for (StoredTensor t : shown) {
                 params += t.elements();
                 bytes += t.data().byteSize();
-                long[] c = byType.computeIfAbsent(t.dtype().toString(), k -> new long[3]);
+                long[] c = byType.computeIfAbsent(typeLabel(t), k -> new long[3]);
                 c[0]++;
                 c[1] += t.elements();
                 c[2] += t.data().byteSize();
@@ -77,7 +77,7 @@ public final class InspectCommand implements Command {
         for (StoredTensor t : shown) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", t.name());
-            m.put("dtype", t.dtype().toString());
+            m.put("dtype", typeLabel(t));
             m.put("shape", t.shape());
             m.put("bytes", t.data().byteSize());
             ts.add(m);
@@ -100,15 +100,21 @@ public final class InspectCommand implements Command {
         int nw = 4, tw = 5;
         for (StoredTensor t : shown) {
             nw = Math.max(nw, t.name().length());
-            tw = Math.max(tw, t.dtype().toString().length());
+            tw = Math.max(tw, typeLabel(t).length());
         }
         b.append(String.format(Locale.ROOT, "tensors:%n  %-" + nw + "s  %-" + tw + "s  %s%n", "name", "dtype", "shape"));
-        for (StoredTensor t : shown) b.append(String.format(Locale.ROOT, "  %-" + nw + "s  %-" + tw + "s  %s%n", t.name(), t.dtype(), t.shapeString()));
+        for (StoredTensor t : shown) b.append(String.format(Locale.ROOT, "  %-" + nw + "s  %-" + tw + "s  %s%n", t.name(), typeLabel(t), t.shapeString()));
         for (Map.Entry<String, long[]> e : byType.entrySet())
             b.append(String.format(Locale.ROOT, "  %s: %,d tensors, %,d parameters, %,d bytes%n", e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2]));
         b.append(String.format(Locale.ROOT, "total: %,d tensors, %,d parameters, %,d bytes (%s)%s%n", shown.size(), params, bytes, human(bytes),
                 filtered ? " matching the filter, of " + src.names().size() + " tensors" : ""));
         return b.toString();
+    }
+
+    /** The storage type as shown: {@code PAL4/g64} for a palette of 4-bit indices, 64 rows a table; else the dtype. */
+    static String typeLabel(StoredTensor t) {
+        if (t.palette() != null) return "PAL" + t.palette().bits() + "/g" + t.palette().groupSize();
+        return t.dtype().toString();
     }
 
     static String shorten(String v) {

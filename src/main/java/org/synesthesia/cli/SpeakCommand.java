@@ -32,6 +32,7 @@ import org.synesthesia.whisper.Transcript;
 import org.synesthesia.whisper.TranscriptWriter;
 import org.synesthesia.whisper.Whisper;
 import org.synesthesia.whisper.WhisperTokenizer;
+import org.synesthesia.whisper.WhisperTokenizers;
 
 /**
  * {@code synesthesia speak [--record S | --audio FILE] --whisper MODEL --sd MODEL --out image.png}: speech to image.
@@ -65,7 +66,7 @@ public final class SpeakCommand implements Command {
                   --beam-size N           beams at temperature 0 (default 5; 0: greedy)
                   --no-fallback           no retries at higher temperatures
                   --keep-audio PATH       also write the (recorded or read) audio as a 16 kHz WAV
-                  --sd MODEL              Stable Diffusion folder or single-file checkpoint (as generate --model)
+                  --sd MODEL              Stable Diffusion folder, single-file checkpoint or converted .gguf (as generate --model)
                   --sd-tokenizer PATH     CLIP tokenizer (as generate --tokenizer)
                   --negative, --steps, --scheduler, --guidance, --seed, --width, --height, --latents,
                   --prediction-type       as for generate""";
@@ -129,8 +130,7 @@ public final class SpeakCommand implements Command {
         // 2. transcript (Whisper closed before Stable Diffusion allocates)
         String transcript;
         try (Whisper whisper = timed("load whisper", () -> Whisper.load(whisperPath))) {
-            WhisperTokenizer tokenizer = WhisperTokenizer.forModel(
-                    TranscribeCommand.tokenizerDir(tokenizerDir, whisperPath, whisper.config().isMultilingual()), whisper.config().nVocab());
+            WhisperTokenizer tokenizer = WhisperTokenizers.forModel(whisper, tokenizerDir, whisperPath, "speak");
             TranscribeOptions options = TranscribeCommand.options("speak", whisper, tokenizer, whisperPath, language,
                     WhisperTokenizer.Task.TRANSCRIBE, beamSize, null, null, 5, 0, noFallback, true, false, null, 0);
             Tensor mel = timed("mel", () -> LogMel.forTranscription(audio.samples(), whisper.config().nMels()));

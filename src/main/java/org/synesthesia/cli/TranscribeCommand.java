@@ -25,6 +25,7 @@ import org.synesthesia.whisper.TranscriptWriter;
 import org.synesthesia.whisper.Whisper;
 import org.synesthesia.whisper.WhisperLanguages;
 import org.synesthesia.whisper.WhisperTokenizer;
+import org.synesthesia.whisper.WhisperTokenizers;
 
 /**
  * {@code synesthesia transcribe FILE --model PATH ...}: speech to text with Whisper, as openai's {@code whisper}
@@ -51,9 +52,10 @@ public final class TranscribeCommand implements Command {
                 usage: synesthesia transcribe FILE --model PATH [options]
 
                 Transcribes FILE (WAV or FLAC, any rate, mixed to mono and resampled to 16 kHz) in 30 s windows.
-                  --model PATH            whisper checkpoint: .safetensors, openai .pt, whisper.cpp ggml .bin, or a folder
-                  --tokenizer DIR         folder with multilingual.tiktoken / gpt2.tiktoken (default: beside the
-                                          model, then $SYNESTHESIA_TOKENIZERS)
+                  --model PATH            whisper checkpoint: .safetensors, openai .pt, whisper.cpp ggml .bin,
+                                          converted .gguf, or a folder
+                  --tokenizer DIR         folder with multilingual.tiktoken / gpt2.tiktoken (default: the converted
+                                          model's own, else beside the model, then $SYNESTHESIA_TOKENIZERS)
                   --from S, --to S        transcribe only [S, S) seconds; timestamps stay those of the file
                   --language xx|auto      spoken language code or name (default: auto, detected on the first 30 s)
                   --task transcribe|translate   translate: into English (default: transcribe)
@@ -107,7 +109,7 @@ public final class TranscribeCommand implements Command {
 
         float[] samples = loadAudio16k(file, window);
         try (Whisper whisper = Whisper.load(modelPath)) {
-            WhisperTokenizer tokenizer = WhisperTokenizer.forModel(tokenizerDir(tokenizerDir, modelPath, whisper.config().isMultilingual()), whisper.config().nVocab());
+            WhisperTokenizer tokenizer = WhisperTokenizers.forModel(whisper, tokenizerDir, modelPath, "transcribe");
             TranscribeOptions options = options("transcribe", whisper, tokenizer, modelPath, language, task, beamSize, patience,
                     lengthPenalty, bestOf, temperature, noFallback, condition, withoutTimestamps, initialPrompt, seed);
 
@@ -164,26 +166,7 @@ public final class TranscribeCommand implements Command {
 
     /** The folder with the model's tiktoken file: --tokenizer, else beside the model, else $SYNESTHESIA_TOKENIZERS. */
     static Path tokenizerDir(Path given, Path model, boolean multilingual) {
-        String name = multilingual ? "multilingual.tiktoken" : "gpt2.tiktoken";
-        if (given != null) {
-            if (!Files.isRegularFile(given.resolve(name))) throw SynesthesiaException.inFile(given, "no " + name + " in the --tokenizer folder");
-            return given;
-        }
-        List<String> looked = new ArrayList<>();
-        Path beside = Files.isDirectory(model) ? model : model.toAbsolutePath().getParent();
-        if (beside != null) {
-            if (Files.isRegularFile(beside.resolve(name))) return beside;
-            looked.add(beside.toString());
-        }
-        String env = System.getenv(TOKENIZERS_ENV);
-        if (env != null && !env.isBlank()) {
-            Path p = Path.of(env);
-            if (Files.isRegularFile(p.resolve(name))) return p;
-            looked.add(p + " ($" + TOKENIZERS_ENV + ")");
-        } else {
-            looked.add("$" + TOKENIZERS_ENV + " (not set)");
-        }
-        throw new SynesthesiaException("transcribe: no " + name + " tokenizer file found (looked in " + String.join(", ", looked) + "); give --tokenizer DIR");
+        return WhisperTokenizers.dir(given, model, multilingual, "transcribe");
     }
 
     static List<TranscriptWriter.Format> formats(String s) {

@@ -105,6 +105,21 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
         }
     }
 
+    /** This config as transformers' {@code CLIPTextConfig} JSON keys ({@link #fromMap} reads it back equal). */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("model_type", "clip_text_model");
+        m.put("vocab_size", (long) vocabSize);
+        m.put("hidden_size", (long) hiddenSize);
+        m.put("intermediate_size", (long) intermediateSize);
+        m.put("num_hidden_layers", (long) numLayers);
+        m.put("num_attention_heads", (long) numHeads);
+        m.put("max_position_embeddings", (long) maxPositions);
+        m.put("hidden_act", activation.hfName);
+        m.put("layer_norm_eps", Double.parseDouble(Float.toString(layerNormEps)));
+        return m;
+    }
+
     /** transformers' CLIPTextConfig defaults where a key is absent. */
     private static int intKey(Map<String, Object> m, String key, int dflt, String source) {
         Object v = m.get(key);

@@ -64,7 +64,7 @@ public final class ClipTextModel implements AutoCloseable {
      * Opens a text encoder: a diffusers pipeline folder (its {@code text_encoder/}), a folder with
      * {@code config.json} and weights (a diffusers {@code text_encoder/}, a transformers model), or a checkpoint file
      * (also an SD single file: {@code cond_stage_model.*}). The configuration is {@code config} if given, else the
-     * folder's {@code config.json} (beside a file: only a CLIP one), else inferred from the tensors
+     * folder's {@code config.json} (beside a file: only a CLIP one), else a converted file's stored config, else inferred from the tensors
      * ({@link ClipTextConfig#infer}). The model owns the opened weights; close it to release them.
      */
     public static ClipTextModel load(Path path, ClipTextConfig config) {
@@ -83,11 +83,25 @@ public final class ClipTextModel implements AutoCloseable {
         WeightSource src = WeightSources.open(p);
         try {
             ClipNames names = ClipNames.of(src);
-            ClipTextConfig c = config != null ? config : cfg != null ? ClipTextConfig.fromJson(cfg) : ClipTextConfig.infer(names);
+            String stored = src.metadata().get(STORED_CONFIG); // a converted Stable Diffusion file's own config
+            ClipTextConfig c = config != null ? config : cfg != null ? ClipTextConfig.fromJson(cfg)
+                    : stored != null ? ClipTextConfig.fromMap(storedConfig(stored, src), src.description() + " (text encoder config)")
+                    : ClipTextConfig.infer(names);
             return new ClipTextModel(c, ClipTextWeights.bind(names, c), src, describe(names, c));
         } catch (RuntimeException e) {
             src.close();
             throw e;
+        }
+    }
+
+    /** The metadata key of a converted Stable Diffusion file holding its text encoder's config JSON (FORMAT.md). */
+    static final String STORED_CONFIG = "stable-diffusion.text_encoder.config";
+
+    private static Map<String, Object> storedConfig(String json, WeightSource src) {
+        try {
+            return Json.parseObject(json);
+        } catch (IllegalArgumentException e) {
+            throw new SynesthesiaException(src.description() + ": " + STORED_CONFIG + " is not a JSON object (" + e.getMessage() + ")");
         }
     }
 

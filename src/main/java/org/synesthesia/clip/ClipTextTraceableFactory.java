@@ -46,7 +46,7 @@ public final class ClipTextTraceableFactory implements TraceableFactory {
         if (found.isEmpty()) return Optional.empty();
         boolean other = false;
         for (String n : names)
-            if (n.startsWith("model.diffusion_model.") || n.startsWith("first_stage_model.")) { other = true; break; }
+            if (n.startsWith("model.diffusion_model.") || n.startsWith("first_stage_model.") || n.startsWith("unet/") || n.startsWith("vae/")) { other = true; break; }
         if (other && !asked) return Optional.empty();
         return Optional.of(new Part(ClipTextModel.load(model)));
     }

@@ -49,11 +49,13 @@ public final class ClipTokenizer {
     private final String[] decoder;
     private final Map<String, Integer> ranks;
     private final int padId;
+    private final List<String[]> merges;
     private final Map<String, String[]> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private ClipTokenizer(Map<String, Integer> encoder, Map<String, Integer> ranks, int padId) {
+    private ClipTokenizer(Map<String, Integer> encoder, List<String[]> merges, int padId) {
         this.encoder = encoder;
-        this.ranks = ranks;
+        this.merges = List.copyOf(merges);
+        this.ranks = rankMap(merges);
         this.padId = padId;
         int max = 0;
         for (int id : encoder.values()) max = Math.max(max, id);
@@ -82,7 +84,7 @@ public final class ClipTokenizer {
         for (String[] m : merges) encoder.put(m[0] + m[1], encoder.size());
         encoder.put(SOT, encoder.size());
         encoder.put(EOT, encoder.size());
-        return new ClipTokenizer(encoder, rankMap(merges), END_OF_TEXT);
+        return new ClipTokenizer(encoder, merges, END_OF_TEXT);
     }
 
     /**
@@ -128,7 +130,38 @@ public final class ClipTokenizer {
         List<String[]> merges = parseMerges(mergesFile, lines);
         for (String[] m : merges)
             if (!encoder.containsKey(m[0] + m[1])) throw SynesthesiaException.inFile(mergesFile, "merge '" + m[0] + " " + m[1] + "' has no vocabulary entry");
-        return new ClipTokenizer(encoder, rankMap(merges), padId);
+        return new ClipTokenizer(encoder, merges, padId);
+    }
+
+    /**
+     * From lists, as a converted model file stores them: {@code vocabulary.get(i)} is the token of id {@code i}
+     * (byte-level characters, {@code </w>} word ends), {@code merges} the BPE merges in rank order ("a b").
+     */
+    public static ClipTokenizer fromLists(List<String> vocabulary, List<String> merges, int padId) {
+        Map<String, Integer> encoder = new HashMap<>(vocabulary.size() * 2);
+        for (int i = 0; i < vocabulary.size(); i++)
+            if (encoder.put(vocabulary.get(i), i) != null) throw new SynesthesiaException("CLIP vocabulary: token '" + vocabulary.get(i) + "' appears twice");
+        List<String[]> m = new ArrayList<>(merges.size());
+        for (int i = 0; i < merges.size(); i++) {
+            String[] parts = merges.get(i).split(" ");
+            if (parts.length != 2) throw new SynesthesiaException("CLIP merges: entry " + i + " '" + merges.get(i) + "' is not two symbols");
+            if (!encoder.containsKey(parts[0] + parts[1])) throw new SynesthesiaException("CLIP merges: merge '" + merges.get(i) + "' has no vocabulary entry");
+            m.add(parts);
+        }
+        if (padId < 0 || padId >= vocabulary.size()) throw new SynesthesiaException("CLIP vocabulary: pad id " + padId + " is not a token id");
+        return new ClipTokenizer(encoder, m, padId);
+    }
+
+    /** The vocabulary in id order (null where an id has no token). */
+    public List<String> vocabulary() {
+        return java.util.Collections.unmodifiableList(Arrays.asList(decoder));
+    }
+
+    /** The BPE merges in rank order, each "first second". */
+    public List<String> merges() {
+        List<String> out = new ArrayList<>(merges.size());
+        for (String[] m : merges) out.add(m[0] + " " + m[1]);
+        return out;
     }
 
     private static Map<String, Integer> readVocab(Path vocab) {

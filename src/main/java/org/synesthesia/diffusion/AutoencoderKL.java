@@ -65,14 +65,17 @@ public final class AutoencoderKL implements AutoCloseable {
     }
 
     /**
-     * A VAE over {@code src}'s tensors (names mapped by {@link VaeNames}); {@code config} null = inferred.
+     * A VAE over {@code src}'s tensors (names mapped by {@link VaeNames}); {@code config} null = a converted file's
+     * stored config ({@link SdGguf#VAE}), else inferred.
      * With {@code owns}, {@link #close()} closes {@code src}.
      */
     public static AutoencoderKL load(WeightSource src, VaeConfig config, boolean owns) {
         Map<String, String> names = VaeNames.toDiffusers(src.names());
         if (names.isEmpty()) throw new SynesthesiaException(src.description() + ": no AutoencoderKL tensors (looked for decoder.conv_in / encoder.conv_in under diffusers or LDM names)");
         VaeWeights w = new VaeWeights(src, names);
-        VaeConfig c = config != null ? config : VaeConfig.infer(w);
+        String stored = src.metadata().get(SdGguf.VAE); // a converted file's own config
+        VaeConfig c = config != null ? config : stored != null ? VaeConfig.fromMap(jsonObject(stored, src, SdGguf.VAE), src.description() + " (vae config)")
+                : VaeConfig.infer(w);
         boolean hasEnc = w.contains("encoder.conv_in.weight"), hasDec = w.contains("decoder.conv_in.weight");
         VaeEncoder enc = hasEnc ? VaeEncoder.load(w, c) : null;
         VaeConv2d qc = hasEnc && w.contains("quant_conv.weight")
@@ -84,6 +87,14 @@ public final class AutoencoderKL implements AutoCloseable {
                 + " names), widths " + java.util.Arrays.toString(c.blockOutChannels()) + (hasEnc ? "" : ", decoder only")
                 + (hasDec ? "" : ", encoder only");
         return new AutoencoderKL(c, owns ? src : null, desc, enc, qc, pqc, dec);
+    }
+
+    private static Map<String, Object> jsonObject(String text, WeightSource src, String key) {
+        try {
+            return org.synesthesia.util.Json.parseObject(text);
+        } catch (IllegalArgumentException e) {
+            throw new SynesthesiaException(src.description() + ": " + key + " is not a JSON object (" + e.getMessage() + ")");
+        }
     }
 
     public VaeConfig config() { return config; }

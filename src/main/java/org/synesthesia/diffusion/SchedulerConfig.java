@@ -112,6 +112,39 @@ public record SchedulerConfig(
                 clip, clipRange, order, lowerFinal, eulerFinal, lambdaMin, algorithm, solver, requested, source);
     }
 
+    /**
+     * This config as a diffusers {@code scheduler_config.json} of class {@code className} ({@link #fromMap} reads it
+     * back equal, {@link #requested} aside): the nullable keys only when set, {@code skip_prk_steps} true (PNDM as
+     * Stable Diffusion runs it).
+     */
+    public Map<String, Object> toMap(String className) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("_class_name", className);
+        m.put("num_train_timesteps", (long) numTrainTimesteps);
+        m.put("beta_start", betaStart);
+        m.put("beta_end", betaEnd);
+        m.put("beta_schedule", betaSchedule.configName());
+        if (trainedBetas != null) {
+            List<Double> b = new java.util.ArrayList<>(trainedBetas.length);
+            for (float x : trainedBetas) b.add(Double.parseDouble(Float.toString(x)));
+            m.put("trained_betas", b);
+        }
+        m.put("prediction_type", predictionType.configName());
+        if (timestepSpacing != null) m.put("timestep_spacing", timestepSpacing.configName());
+        m.put("steps_offset", (long) stepsOffset);
+        if (setAlphaToOne != null) m.put("set_alpha_to_one", setAlphaToOne);
+        if (clipSample != null) m.put("clip_sample", clipSample);
+        m.put("clip_sample_range", clipSampleRange);
+        m.put("skip_prk_steps", true);
+        m.put("solver_order", (long) solverOrder);
+        m.put("lower_order_final", lowerOrderFinal);
+        m.put("euler_at_final", eulerAtFinal);
+        if (Double.isFinite(lambdaMinClipped)) m.put("lambda_min_clipped", lambdaMinClipped);
+        m.put("algorithm_type", algorithmType);
+        m.put("solver_type", solverType);
+        return m;
+    }
+
     /** This config with another prediction type. */
     public SchedulerConfig withPredictionType(PredictionType p) {
         return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, betaSchedule, trainedBetas, p, timestepSpacing,

@@ -85,13 +85,20 @@ public final class StableDiffusionPipeline implements AutoCloseable {
      * {@code scheduler/}, {@code tokenizer/}) or an SD single-file checkpoint (LDM names; configs inferred from the
      * tensors, or for the UNet from a UNet {@code config.json} beside the file; the SD schedule with {@code prediction} type). {@code tokenizerPath} overrides the folder's tokenizer
      * and is required for a single file; {@code schedulerName} null = the folder's scheduler class (single file: pndm,
-     * diffusers' SD default).
+     * diffusers' SD default). A converted GGUF ({@code general.architecture = stable-diffusion}, LDM or
+     * {@code COMPONENT/NAME} tensor names) carries its configs, scheduler, clip skip and tokenizer ({@link SdGguf});
+     * {@code tokenizerPath}, {@code schedulerName} and {@code prediction} override them when given.
      */
     public static StableDiffusionPipeline load(Path model, Path tokenizerPath, String schedulerName, PredictionType prediction) {
         if (!Files.exists(model)) throw SynesthesiaException.inFile(model, "no such file or folder");
         boolean folder = Files.isDirectory(model);
         if (folder && !Files.isRegularFile(model.resolve("model_index.json")))
             throw SynesthesiaException.inFile(model, "not a diffusers pipeline folder (no model_index.json)");
+        if (!folder && WeightSources.detect(model) == WeightSources.Format.GGUF) {
+            WeightSource src = WeightSources.open(model);
+            if (SdGguf.isConverted(src)) return loadConverted(src, tokenizerPath, schedulerName, prediction);
+            src.close();
+        }
         Scheduler sched;
         if (folder) {
             sched = Schedulers.fromFile(model.resolve("scheduler").resolve("scheduler_config.json"), schedulerName);
@@ -133,6 +140,33 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                     // already failing
                 }
             }
+            throw e;
+        }
+    }
+
+    /**
+     * A converted file ({@link SdGguf}): configs, scheduler, clip skip, pad id and tokenizer from its metadata;
+     * {@code tokenizerPath}, {@code schedulerName} and {@code prediction} override theirs when given. The pipeline
+     * owns {@code src}.
+     */
+    static StableDiffusionPipeline loadConverted(WeightSource src, Path tokenizerPath, String schedulerName, PredictionType prediction) {
+        try {
+            String where = src.description();
+            SdGguf.Bundle b = SdGguf.read(src).orElseThrow();
+            java.util.Map<String, Object> sc = new java.util.LinkedHashMap<>(b.schedulerConfig());
+            if (prediction != null) sc.put("prediction_type", prediction.configName());
+            Scheduler sched = Schedulers.fromConfig(sc, schedulerName, where + " (scheduler config)");
+            ClipTokenizer tok = tokenizerPath != null ? openTokenizer(tokenizerPath) : b.tokenizer();
+            ClipTextModel te = ClipTextModel.bind(org.synesthesia.clip.ClipNames.of(src),
+                    org.synesthesia.clip.ClipTextConfig.fromMap(b.textEncoderConfig(), where + " (text encoder config)"));
+            UNetConfig cfg = UNetConfig.fromJson(b.unetConfig());
+            UNet2DConditionModel u = new UNet2DConditionModel(cfg, UNetWeights.open(src, cfg.layersPerBlock()));
+            AutoencoderKL v = AutoencoderKL.load(src, VaeConfig.fromMap(b.vaeConfig(), where + " (vae config)"), false);
+            if (!v.hasDecoder()) throw new SynesthesiaException(where + ": the VAE has no decoder");
+            return new StableDiffusionPipeline(tok, te, u, src, v, sched, b.clipSkip(), b.padId());
+        } catch (RuntimeException e) {
+            src.close();
+            if (e instanceof IllegalArgumentException) throw new SynesthesiaException(src.description() + ": " + e.getMessage());
             throw e;
         }
     }

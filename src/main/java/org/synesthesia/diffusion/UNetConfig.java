@@ -129,6 +129,44 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
                 Boolean.TRUE.equals(c.get("use_linear_projection")), Boolean.TRUE.equals(c.get("upcast_attention")), tl);
     }
 
+    /** This config as diffusers' {@code unet/config.json} keys ({@link #fromJson} reads it back equal). */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("_class_name", "UNet2DConditionModel");
+        m.put("sample_size", (long) sampleSize);
+        m.put("in_channels", (long) inChannels);
+        m.put("out_channels", (long) outChannels);
+        m.put("flip_sin_to_cos", flipSinToCos);
+        m.put("freq_shift", decimal(freqShift));
+        m.put("down_block_types", downBlockTypes);
+        m.put("mid_block_type", midBlockType);
+        m.put("up_block_types", upBlockTypes);
+        m.put("block_out_channels", longs(blockOutChannels));
+        m.put("layers_per_block", (long) layersPerBlock);
+        m.put("downsample_padding", (long) downsamplePadding);
+        m.put("mid_block_scale_factor", decimal(midBlockScaleFactor));
+        m.put("act_fn", "silu");
+        m.put("norm_num_groups", (long) normNumGroups);
+        m.put("norm_eps", decimal(normEps));
+        m.put("cross_attention_dim", (long) crossAttentionDim);
+        m.put("attention_head_dim", longs(heads));
+        m.put("use_linear_projection", useLinearProjection);
+        m.put("upcast_attention", upcastAttention);
+        m.put("transformer_layers_per_block", (long) transformerLayers);
+        return m;
+    }
+
+    /** A float as the double its shortest decimal spells (1e-5f -> 1.0E-5, not 9.99999974e-6). */
+    static Double decimal(float f) {
+        return Double.parseDouble(Float.toString(f));
+    }
+
+    static List<Long> longs(int[] v) {
+        List<Long> l = new ArrayList<>(v.length);
+        for (int x : v) l.add((long) x);
+        return l;
+    }
+
     private static void expect(Map<String, Object> c, String key, String value) {
         Object v = c.get(key);
         if (v != null && !value.equals(v)) throw new IllegalArgumentException("unet config: " + key + " = " + v + " is not supported (only " + value + ")");

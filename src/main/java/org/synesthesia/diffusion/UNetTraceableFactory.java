@@ -51,15 +51,20 @@ public final class UNetTraceableFactory implements TraceableFactory {
         }
         try {
             var names = src.names();
-            boolean whole = names.stream().anyMatch(n -> n.startsWith("first_stage_model.") || n.startsWith("cond_stage_model."));
+            boolean whole = names.stream().anyMatch(n -> n.startsWith("first_stage_model.") || n.startsWith("cond_stage_model.")
+                    || !pipeline && (n.startsWith("vae/") || n.startsWith("text_encoder/")));
             boolean unet = UNetNames.isDiffusers(names, "") || UNetNames.isDiffusers(names, "unet/") || UNetNames.isLdm(names);
             if (!unet || whole && part == null && !(inputNames.contains("sample") && inputNames.contains("encoder_hidden_states"))) {
                 src.close();
                 return Optional.empty();
             }
             UNetConfig c = config != null && isUNetConfig(config) ? UNetConfig.read(config) : null;
-            UNetWeights w = UNetWeights.open(src, c == null ? -1 : c.layersPerBlock());
             String how = c != null ? "config " + config.getFileName() : "config inferred from weights";
+            if (c == null && SdGguf.isConverted(src)) {
+                c = UNetConfig.fromJson(SdGguf.read(src).orElseThrow().unetConfig());
+                how = "config stored in the file";
+            }
+            UNetWeights w = UNetWeights.open(src, c == null ? -1 : c.layersPerBlock());
             if (c == null) c = infer(w);
             UNet2DConditionModel m = new UNet2DConditionModel(c, w);
             String desc = "unet (" + w.layout() + ", " + how + "), channels " + Arrays.toString(c.blockOutChannels()) + ", heads " + Arrays.toString(c.heads());

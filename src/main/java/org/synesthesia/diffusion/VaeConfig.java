@@ -121,6 +121,24 @@ public record VaeConfig(int inChannels, int outChannels, int[] blockOutChannels,
         return t.shape()[d];
     }
 
+    /** This config as diffusers' {@code vae/config.json} keys ({@link #fromMap} reads it back equal). */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("_class_name", "AutoencoderKL");
+        m.put("in_channels", (long) inChannels);
+        m.put("out_channels", (long) outChannels);
+        m.put("down_block_types", java.util.Collections.nCopies(blockOutChannels.length, "DownEncoderBlock2D"));
+        m.put("up_block_types", java.util.Collections.nCopies(blockOutChannels.length, "UpDecoderBlock2D"));
+        m.put("block_out_channels", UNetConfig.longs(blockOutChannels));
+        m.put("layers_per_block", (long) layersPerBlock);
+        m.put("act_fn", "silu");
+        m.put("latent_channels", (long) latentChannels);
+        m.put("norm_num_groups", (long) normNumGroups);
+        m.put("sample_size", (long) sampleSize);
+        m.put("scaling_factor", scalingFactor);
+        return m;
+    }
+
     private static void checkTypes(Map<String, Object> m, String key, String expected, String source) {
         Object v = m.get(key);
         if (v == null) return;

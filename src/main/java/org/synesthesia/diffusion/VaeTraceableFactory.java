@@ -81,7 +81,8 @@ public final class VaeTraceableFactory implements TraceableFactory {
     /** A full SD checkpoint also holds the UNet and text encoder; its default part belongs to the UNet's factory. */
     private static boolean holdsOtherModels(Collection<String> names) {
         for (String n : names)
-            if (n.startsWith("model.diffusion_model.") || n.startsWith("cond_stage_model.") || n.startsWith("unet/")) return true;
+            if (n.startsWith("model.diffusion_model.") || n.startsWith("cond_stage_model.") || n.startsWith("unet/")
+                    || n.startsWith("text_encoder/")) return true;
         return false;
     }
 

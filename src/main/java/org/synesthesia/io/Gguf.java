@@ -27,9 +27,10 @@ import org.synesthesia.util.SynesthesiaException;
  * types F32, F16, BF16, Q8_0, Q4_0 (and the integer/F64 types) are views of the mapping; others are an
  * "unsupported tensor type" error naming the tensor.
  *
- * <p>Palettized weights are not a ggml type: a writer stores one as an index tensor plus a lookup-table tensor
- * and describes the pairing (bits, group size) in metadata; a reader that knows the convention reassembles them
- * into a {@link DType#PAL} {@link StoredTensor}. Nothing here assumes every tensor maps to one ggml type.
+ * <p>Palettized and Q8_ROW weights are not ggml types: a converted file stores each as an I8 tensor (a palette
+ * also as a {@code NAME.lut} table) described by {@code synesthesia.tensor.NAME.*} keys; {@link EncodedTensors}
+ * reassembles them into one {@link DType#PAL} or {@link DType#Q8_ROW} {@link StoredTensor} over the mapped bytes,
+ * and hides the tables ({@code weights-converter/FORMAT.md}).
  */
 public final class Gguf implements WeightSource {
     static final int MAGIC = 0x46554747; // "GGUF" read as a little-endian u32
@@ -40,13 +41,15 @@ public final class Gguf implements WeightSource {
     private final Map<String, GgufValue> values;
     private final Map<String, String> metadata;
     private final Map<String, StoredTensor> tensors;
+    private final Map<String, StoredTensor> raw;
     private final long dataStart;
 
-    private Gguf(MappedFile file, int version, Map<String, GgufValue> values, Map<String, StoredTensor> tensors, long dataStart) {
+    private Gguf(MappedFile file, int version, Map<String, GgufValue> values, Map<String, StoredTensor> raw, long dataStart) {
         this.file = file;
         this.version = version;
         this.values = values;
-        this.tensors = tensors;
+        this.raw = raw;
+        this.tensors = Collections.unmodifiableMap(EncodedTensors.logical(file.path(), values, raw));
         this.dataStart = dataStart;
         Map<String, String> m = new LinkedHashMap<>();
         values.forEach((k, v) -> m.put(k, v.asText()));
@@ -175,6 +178,12 @@ public final class Gguf implements WeightSource {
 
     /** Byte offset of the data section in the file. */
     public long dataStart() { return dataStart; }
+
+    /**
+     * The file's own ggml tensors, as stored: encoded weights as their I8 tensors and {@code NAME.lut} tables
+     * included. {@link #names()} and {@link #find} give the logical view (see {@link EncodedTensors}).
+     */
+    public Map<String, StoredTensor> rawTensors() { return raw; }
 
     @Override public String description() { return file.path().toString(); }
     @Override public String format() { return "gguf"; }
