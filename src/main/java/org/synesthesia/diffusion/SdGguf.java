@@ -36,13 +36,29 @@ public final class SdGguf {
 
     /**
      * What a converted file carries besides the weights: the four configs as parsed JSON objects (diffusers /
-     * transformers keys), the CLIP vocabulary by id and merges in rank order, the pad id and the clip skip.
+     * transformers keys), the CLIP vocabulary by id and merges in rank order, the pad id and the clip skip. A file
+     * of some components only (a lone UNet, VAE or text encoder) has null for the others: the scheduler goes with
+     * the UNet, the tokenizer with the text encoder.
      */
     public record Bundle(Map<String, Object> unetConfig, Map<String, Object> vaeConfig, Map<String, Object> textEncoderConfig,
                          Map<String, Object> schedulerConfig, List<String> vocab, List<String> merges, int padId, int clipSkip) {
         /** The tokenizer these lists make. */
         public ClipTokenizer tokenizer() {
             return ClipTokenizer.fromLists(vocab, merges, padId);
+        }
+
+        /** Whether it has everything a text-to-image pipeline needs. */
+        public boolean complete() {
+            return unetConfig != null && vaeConfig != null && textEncoderConfig != null && schedulerConfig != null && vocab != null;
+        }
+
+        /** The components present, e.g. "unet, vae". */
+        public String components() {
+            List<String> c = new ArrayList<>();
+            if (unetConfig != null) c.add("unet");
+            if (vaeConfig != null) c.add("vae");
+            if (textEncoderConfig != null) c.add("text encoder");
+            return String.join(", ", c);
         }
     }
 
@@ -65,7 +81,7 @@ public final class SdGguf {
             ClipTokenizer t = StableDiffusionPipeline.openTokenizer(tokenizerOverride);
             b = new Bundle(b.unetConfig(), b.vaeConfig(), b.textEncoderConfig(), b.schedulerConfig(), t.vocabulary(), t.merges(), b.padId(), b.clipSkip());
         }
-        if (predictionOrNull != null) {
+        if (predictionOrNull != null && b.schedulerConfig() != null) {
             Map<String, Object> s = new LinkedHashMap<>(b.schedulerConfig());
             s.put("prediction_type", predictionOrNull.configName());
             b = new Bundle(b.unetConfig(), b.vaeConfig(), b.textEncoderConfig(), s, b.vocab(), b.merges(), b.padId(), b.clipSkip());
@@ -85,36 +101,53 @@ public final class SdGguf {
         return new Bundle(unet, vae, te, sched, tok.vocabulary(), tok.merges(), tok.padId(), 0);
     }
 
+    /**
+     * A single file: the components it holds (a whole SD checkpoint, or a lone UNet, VAE or text encoder), each
+     * config inferred from the shapes; a UNet brings the SD scheduler, a text encoder its tokenizer.
+     */
     private static Bundle fromSingleFile(Path file, WeightSource source, Path tokenizerOverride, PredictionType prediction) {
-        ClipNames clipNames = ClipNames.of(source);
+        var names = source.names();
         Path dir = file.toAbsolutePath().getParent();
-        ClipTextConfig te = ClipTextConfig.infer(clipNames);
-        // An SD 2.x single file holds the full 24-layer OpenCLIP text model: SD 2.x uses its penultimate layer and
-        // OpenCLIP's tokenizer pads with 0 (as StableDiffusionPipeline.load)
-        boolean openClip24 = te.hiddenSize() == 1024 && te.numLayers() == 24;
-        UNetConfig unet = null;
-        Path cfgFile = dir == null ? null : dir.resolve("config.json");
-        if (cfgFile != null && UNetTraceableFactory.isUNetConfig(cfgFile)) unet = UNetConfig.read(cfgFile);
-        if (unet == null) unet = UNetTraceableFactory.infer(UNetWeights.open(source, -1));
-        Map<String, String> vaeNames = VaeNames.toDiffusers(source.names());
-        if (vaeNames.isEmpty()) throw new SynesthesiaException(source.description() + ": no AutoencoderKL tensors (first_stage_model.*)");
-        VaeConfig vae = VaeConfig.infer(new VaeWeights(source, vaeNames));
-        SchedulerConfig sched = SchedulerConfig.stableDiffusion(prediction == null ? PredictionType.EPSILON : prediction);
-        ClipTokenizer tok = StableDiffusionPipeline.loadTokenizer(file, tokenizerOverride, openClip24 ? "sd21" : "sd15");
-        return new Bundle(unet.toMap(), vae.toMap(), te.toMap(), sched.toMap("PNDMScheduler"), tok.vocabulary(), tok.merges(),
-                openClip24 ? ClipTokenizer.PAD_ZERO : tok.padId(), openClip24 ? 1 : 0);
+        Map<String, Object> unetMap = null, vaeMap = null, teMap = null, schedMap = null;
+        List<String> vocab = null, merges = null;
+        int pad = ClipTokenizer.END_OF_TEXT, skip = 0;
+        if (UNetNames.isDiffusers(names, "") || UNetNames.isDiffusers(names, "unet/") || UNetNames.isLdm(names)) {
+            UNetConfig unet = null;
+            Path cfgFile = dir == null ? null : dir.resolve("config.json");
+            if (cfgFile != null && UNetTraceableFactory.isUNetConfig(cfgFile)) unet = UNetConfig.read(cfgFile);
+            if (unet == null) unet = UNetTraceableFactory.infer(UNetWeights.open(source, -1));
+            unetMap = unet.toMap();
+            schedMap = SchedulerConfig.stableDiffusion(prediction == null ? PredictionType.EPSILON : prediction).toMap("PNDMScheduler");
+        }
+        Map<String, String> vaeNames = VaeNames.toDiffusers(names);
+        if (!vaeNames.isEmpty()) vaeMap = VaeConfig.infer(new VaeWeights(source, vaeNames)).toMap();
+        if (ClipNames.isClipText(names)) {
+            ClipTextConfig te = ClipTextConfig.infer(ClipNames.of(source));
+            // An SD 2.x single file holds the full 24-layer OpenCLIP text model: SD 2.x uses its penultimate layer and
+            // OpenCLIP's tokenizer pads with 0 (as StableDiffusionPipeline.load)
+            boolean openClip24 = te.hiddenSize() == 1024 && te.numLayers() == 24;
+            teMap = te.toMap();
+            ClipTokenizer tok = StableDiffusionPipeline.loadTokenizer(file, tokenizerOverride, openClip24 ? "sd21" : "sd15");
+            vocab = tok.vocabulary();
+            merges = tok.merges();
+            pad = openClip24 ? ClipTokenizer.PAD_ZERO : tok.padId();
+            skip = openClip24 ? 1 : 0;
+        }
+        if (unetMap == null && vaeMap == null && teMap == null)
+            throw SynesthesiaException.inFile(file, "holds no Stable Diffusion component (no UNet, AutoencoderKL or CLIP text encoder tensors)");
+        return new Bundle(unetMap, vaeMap, teMap, schedMap, vocab, merges, pad, skip);
     }
 
     /** Every config parses as the engine reads it; errors name {@code where}. */
     private static void check(Bundle b, String where) {
         try {
-            UNetConfig.fromJson(b.unetConfig());
+            if (b.unetConfig() != null) UNetConfig.fromJson(b.unetConfig());
         } catch (IllegalArgumentException | ClassCastException e) {
             throw new SynesthesiaException(where + ": " + e.getMessage());
         }
-        VaeConfig.fromMap(b.vaeConfig(), where + " (vae config)");
-        ClipTextConfig.fromMap(b.textEncoderConfig(), where + " (text encoder config)");
-        SchedulerConfig.fromMap(b.schedulerConfig(), where + " (scheduler config)");
+        if (b.vaeConfig() != null) VaeConfig.fromMap(b.vaeConfig(), where + " (vae config)");
+        if (b.textEncoderConfig() != null) ClipTextConfig.fromMap(b.textEncoderConfig(), where + " (text encoder config)");
+        if (b.schedulerConfig() != null) SchedulerConfig.fromMap(b.schedulerConfig(), where + " (scheduler config)");
         if (b.clipSkip() < 0) throw new SynesthesiaException(where + ": clip skip " + b.clipSkip() + " is negative");
     }
 
@@ -132,11 +165,12 @@ public final class SdGguf {
 
     /** The keys of FORMAT.md's Stable Diffusion table (not {@code general.*}, which the converter writes). */
     public static void write(GgufWriter w, Bundle b) {
-        w.put(UNET, Json.write(b.unetConfig()));
-        w.put(VAE, Json.write(b.vaeConfig()));
-        w.put(TEXT_ENCODER, Json.write(b.textEncoderConfig()));
-        w.put(SCHEDULER, Json.write(b.schedulerConfig()));
-        w.put(CLIP_SKIP, GgufValue.u32(b.clipSkip()));
+        if (b.unetConfig() != null) w.put(UNET, Json.write(b.unetConfig()));
+        if (b.vaeConfig() != null) w.put(VAE, Json.write(b.vaeConfig()));
+        if (b.textEncoderConfig() != null) w.put(TEXT_ENCODER, Json.write(b.textEncoderConfig()));
+        if (b.schedulerConfig() != null) w.put(SCHEDULER, Json.write(b.schedulerConfig()));
+        if (b.textEncoderConfig() != null) w.put(CLIP_SKIP, GgufValue.u32(b.clipSkip()));
+        if (b.vocab() == null) return;
         w.put(TOKENIZER_MODEL, "clip");
         List<String> vocab = new ArrayList<>(b.vocab().size());
         for (int i = 0; i < b.vocab().size(); i++) {
@@ -163,17 +197,26 @@ public final class SdGguf {
         Map<String, String> md = source.metadata();
         Map<String, Object> unet = jsonKey(md, UNET, where), vae = jsonKey(md, VAE, where), te = jsonKey(md, TEXT_ENCODER, where),
                 sched = jsonKey(md, SCHEDULER, where);
-        if (!"clip".equals(md.get(TOKENIZER_MODEL))) throw new SynesthesiaException(where + ": " + TOKENIZER_MODEL + " is " + md.get(TOKENIZER_MODEL) + ", expected clip");
-        List<String> vocab = strings(source, TOKENS), merges = strings(source, MERGES);
-        int pad = intKey(md, PAD, where), skip = intKey(md, CLIP_SKIP, where);
+        if (unet == null && vae == null && te == null) throw new SynesthesiaException(where + ": no " + UNET + ", " + VAE + " or " + TEXT_ENCODER + " metadata");
+        if (unet != null && sched == null) throw new SynesthesiaException(where + ": no " + SCHEDULER + " metadata");
+        List<String> vocab = null, merges = null;
+        int pad = ClipTokenizer.END_OF_TEXT, skip = 0;
+        if (te != null) {
+            if (!"clip".equals(md.get(TOKENIZER_MODEL))) throw new SynesthesiaException(where + ": " + TOKENIZER_MODEL + " is " + md.get(TOKENIZER_MODEL) + ", expected clip");
+            vocab = strings(source, TOKENS);
+            merges = strings(source, MERGES);
+            pad = intKey(md, PAD, where);
+            skip = intKey(md, CLIP_SKIP, where);
+        }
         Bundle b = new Bundle(unet, vae, te, sched, vocab, merges, pad, skip);
         check(b, where);
         return Optional.of(b);
     }
 
+    /** The JSON object under {@code key}, or null when there is none. */
     private static Map<String, Object> jsonKey(Map<String, String> md, String key, String where) {
         String v = md.get(key);
-        if (v == null) throw new SynesthesiaException(where + ": no " + key + " metadata");
+        if (v == null) return null;
         try {
             return Json.parseObject(v);
         } catch (IllegalArgumentException e) {

@@ -153,6 +153,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         try {
             String where = src.description();
             SdGguf.Bundle b = SdGguf.read(src).orElseThrow();
+            if (!b.complete())
+                throw new SynesthesiaException(where + ": holds only the " + b.components() + " of a Stable Diffusion model; text to image needs the UNet, VAE and text encoder with its tokenizer");
             java.util.Map<String, Object> sc = new java.util.LinkedHashMap<>(b.schedulerConfig());
             if (prediction != null) sc.put("prediction_type", prediction.configName());
             Scheduler sched = Schedulers.fromConfig(sc, schedulerName, where + " (scheduler config)");

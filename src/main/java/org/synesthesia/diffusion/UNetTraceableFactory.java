@@ -60,7 +60,7 @@ public final class UNetTraceableFactory implements TraceableFactory {
             }
             UNetConfig c = config != null && isUNetConfig(config) ? UNetConfig.read(config) : null;
             String how = c != null ? "config " + config.getFileName() : "config inferred from weights";
-            if (c == null && SdGguf.isConverted(src)) {
+            if (c == null && SdGguf.isConverted(src) && SdGguf.read(src).orElseThrow().unetConfig() != null) {
                 c = UNetConfig.fromJson(SdGguf.read(src).orElseThrow().unetConfig());
                 how = "config stored in the file";
             }

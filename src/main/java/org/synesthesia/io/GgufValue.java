@@ -85,7 +85,7 @@ public record GgufValue(Type type, Type elementType, Object value) {
         return (Long) value;
     }
 
-    /** Strings as they are, UINT64 unsigned, arrays as JSON. */
+    /** Strings as they are, UINT64 unsigned, arrays as JSON (UINT64 values above 2^63-1 as strings). */
     public String asText() {
         if (type == Type.STRING) return (String) value;
         if (type == Type.ARRAY) return Json.write(plain());
@@ -93,7 +93,7 @@ public record GgufValue(Type type, Type elementType, Object value) {
     }
 
     private Object plain() {
-        if (type == Type.UINT64) return Long.toUnsignedString((Long) value);
+        if (type == Type.UINT64) return (Long) value >= 0 ? value : Long.toUnsignedString((Long) value);
         if (type == Type.FLOAT32) return Float.isFinite((Float) value) ? (Object) Double.parseDouble(value.toString()) : value.toString();
         if (type == Type.FLOAT64 && !Double.isFinite((Double) value)) return value.toString();
         if (type != Type.ARRAY) return value;

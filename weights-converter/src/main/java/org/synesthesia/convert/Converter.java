@@ -101,13 +101,17 @@ public final class Converter {
             try (Progress progress = Progress.start("convert " + o.type().id(), Math.max(1, (totalElements + 999_999) / 1_000_000), "M params");
                  Prefetch<Done> work = new Prefetch<>(kept.size(), o.threads(), 2 * o.threads(),
                          i -> encode(kept.get(i), encodings.get(i), o.seed() + i))) {
-                long[] done = {0};
+                long total = Math.max(1, (totalElements + 999_999) / 1_000_000);
+                long[] done = {0, 0}; // elements written, progress units reported
                 IntFunction<Done> next = i -> {
                     Done d = work.get(i);
                     reports[i] = d.report();
-                    long before = done[0] / 1_000_000;
                     done[0] += kept.get(i).elements();
-                    progress.advance(i == kept.size() - 1 ? Math.max(1, (totalElements + 999_999) / 1_000_000) - before : done[0] / 1_000_000 - before);
+                    long units = i == kept.size() - 1 ? total : Math.min(total, done[0] / 1_000_000);
+                    if (units > done[1]) {
+                        progress.advance(units - done[1]);
+                        done[1] = units;
+                    }
                     return d;
                 };
                 for (int i = 0; i < kept.size(); i++) {

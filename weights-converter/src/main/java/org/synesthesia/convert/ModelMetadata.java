@@ -1,17 +1,29 @@
 package org.synesthesia.convert;
 
 import java.nio.file.Path;
+import org.synesthesia.clip.ClipNames;
+import org.synesthesia.clip.ClipTextConfig;
+import org.synesthesia.clip.ClipTextModel;
+import org.synesthesia.diffusion.AutoencoderKL;
+import org.synesthesia.diffusion.PredictionType;
+import org.synesthesia.diffusion.SchedulerConfig;
 import org.synesthesia.diffusion.SdGguf;
+import org.synesthesia.diffusion.UNet2DConditionModel;
 import org.synesthesia.diffusion.UNetConfig;
+import org.synesthesia.diffusion.UNetWeights;
+import org.synesthesia.diffusion.VaeConfig;
 import org.synesthesia.io.GgufWriter;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.util.SynesthesiaException;
 import org.synesthesia.whisper.WhisperGguf;
+import org.synesthesia.whisper.WhisperModel;
 import org.synesthesia.whisper.WhisperNames;
 
 /**
  * The model-level part of a converted file: its architecture, the metadata that makes it self-contained
  * (configs, tokenizer, mel filters, scheduler; FORMAT.md) and which of the input's tensors belong to it.
+ * Recognising an input also binds the engine's model over it, so a missing tensor or a wrong shape stops the
+ * conversion with one line naming the file and the tensor before anything is written.
  */
 abstract class ModelMetadata {
     abstract String architecture();
@@ -23,9 +35,11 @@ abstract class ModelMetadata {
 
     /** Recognises the input: Whisper, or Stable Diffusion (a whole pipeline or some of its components). */
     static ModelMetadata of(Path input, WeightSource src, Converter.Options o) {
-        if (input.toString().startsWith(Converter.RANDOM)) return randomUNet(input.toString().contains("sd21") ? UNetConfig.sd2() : UNetConfig.sd1());
+        if (input.toString().startsWith(Converter.RANDOM))
+            return stableDiffusion(randomUNet(input.toString().contains("sd21") ? UNetConfig.sd2() : UNetConfig.sd1()));
         if (WhisperNames.isWhisper(src.names())) {
             WhisperGguf.Bundle b = WhisperGguf.fromInput(input, src, o.tokenizer());
+            WhisperModel.bind(WhisperNames.of(src), b.config());
             return new ModelMetadata() {
                 @Override String architecture() { return "whisper"; }
                 @Override void write(GgufWriter w) { WhisperGguf.write(w, b); }
@@ -36,20 +50,33 @@ abstract class ModelMetadata {
             throw SynesthesiaException.inFile(input, "not a Whisper or Stable Diffusion checkpoint (" + src.names().size() + " tensors, e.g. "
                     + src.names().stream().limit(3).toList() + ")");
         SdGguf.Bundle b = SdGguf.fromInput(input, src, o.tokenizer(), o.prediction());
+        bind(src, b);
+        return stableDiffusion(b);
+    }
+
+    private static ModelMetadata stableDiffusion(SdGguf.Bundle b) {
         return new ModelMetadata() {
-            @Override String architecture() { return "stable-diffusion"; }
+            @Override String architecture() { return SdGguf.ARCHITECTURE; }
             @Override void write(GgufWriter w) { SdGguf.write(w, b); }
             @Override boolean keeps(String name) { return keepsSd(name); }
         };
     }
 
-    /** A random UNet (diffusers names at the top level) with its config. */
-    static ModelMetadata randomUNet(UNetConfig c) {
-        return new ModelMetadata() {
-            @Override String architecture() { return "stable-diffusion"; }
-            @Override void write(GgufWriter w) { /* TODO unet config */ }
-            @Override boolean keeps(String name) { return true; }
-        };
+    /** SD 1.5 / 2.1's UNet config and the SD scheduler, for {@code random:} inputs. */
+    private static SdGguf.Bundle randomUNet(UNetConfig c) {
+        return new SdGguf.Bundle(c.toMap(), null, null, SchedulerConfig.stableDiffusion(PredictionType.EPSILON).toMap("PNDMScheduler"),
+                null, null, 0, 0);
+    }
+
+    /** Builds each present component over {@code src} with its config: every tensor present with its shape. */
+    private static void bind(WeightSource src, SdGguf.Bundle b) {
+        if (b.unetConfig() != null) {
+            UNetConfig c = UNetConfig.fromJson(b.unetConfig());
+            new UNet2DConditionModel(c, UNetWeights.open(src, c.layersPerBlock()));
+        }
+        if (b.vaeConfig() != null) AutoencoderKL.load(src, VaeConfig.fromMap(b.vaeConfig(), src.description() + " (vae config)"), false);
+        if (b.textEncoderConfig() != null)
+            ClipTextModel.bind(ClipNames.of(src), ClipTextConfig.fromMap(b.textEncoderConfig(), src.description() + " (text encoder config)"));
     }
 
     /** Diffusers components other than unet, vae and text_encoder, and LDM EMA copies, are left out. */

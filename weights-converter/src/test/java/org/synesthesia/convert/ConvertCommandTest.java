@@ -53,7 +53,15 @@ class ConvertCommandTest {
         assertTrue(r.out().contains("whisper: "), r.out());
         assertTrue(r.out().contains("SNR over"), r.out());
         assertTrue(r.err().contains("convert pal4"), "progress on stderr: " + r.err());
-        assertTrue(Files.size(out) < Files.size(whisper()), "pal4 is smaller than f16");
+        long before = 0, after = 0;
+        for (String l : lines.subList(1, lines.size())) {
+            String[] c = l.split("\t");
+            if (!c[3].startsWith("PAL4")) continue;
+            before += Long.parseLong(c[4]);
+            after += Long.parseLong(c[5]);
+            assertTrue(Double.parseDouble(c[6].replace(" dB", "")) > 10, l);
+        }
+        assertTrue(after > 0 && after * 3 < before, "4-bit indices of F16 weights: " + before + " -> " + after);
     }
 
     private void fails(String expected, Path out, String... args) {

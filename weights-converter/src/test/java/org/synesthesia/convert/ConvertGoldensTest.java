@@ -65,12 +65,15 @@ class ConvertGoldensTest {
             for (Map<TargetType, String> row : TABLE.values()) b.append(' ').append(row.getOrDefault(t, "")).append(" |");
             b.append('\n');
         }
+        b.append("largest difference from the unconverted weights' outputs: ").append(DIFFS).append('\n');
         System.out.println(b);
     }
 
     static Path convert(Path input, TargetType t, String tag) throws IOException {
         Path out = tmp.resolve(tag + "-" + t.id() + ".gguf");
-        Converter.Options o = new Converter.Options(t, 0, List.of(), 0, SharedData.data("tokenizers"), null, Parallel.threads());
+        // Whisper's tiktoken folder, or for a CLIP text encoder SD 1.5's tokenizer
+        Path tok = tag.startsWith("clip") ? SharedData.data("tokenizers/sd15") : SharedData.data("tokenizers");
+        Converter.Options o = new Converter.Options(t, 0, List.of(), 0, tok, null, Parallel.threads());
         Converter.convert(input, out, o);
         return out;
     }
@@ -81,8 +84,9 @@ class ConvertGoldensTest {
      */
     static void check(String model, Path input, float[] golden, Function<Path, float[]> run, double exactTol, Map<TargetType, Double> floorDb)
             throws IOException {
+        run.apply(input); // the first run in a JVM rounds differently (interpreted vector reductions); compare warm runs
         float[] unconverted = run.apply(input);
-        String tag = model.replaceAll("[^a-z0-9]+", "_") + Integer.toHexString(input.hashCode());
+        String tag = model.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_") + Integer.toHexString(input.hashCode());
         for (TargetType t : TYPES) {
             Path f = convert(input, t, tag);
             float[] y = run.apply(f);
@@ -91,6 +95,7 @@ class ConvertGoldensTest {
                 double d = 0;
                 for (int i = 0; i < y.length; i++) d = Math.max(d, Math.abs(y[i] - unconverted[i]));
                 assertTrue(d <= exactTol, model + " " + t.id() + ": differs from the unconverted model by " + d);
+                DIFFS.merge(t, d, Math::max);
             } else {
                 assertTrue(snr >= floorDb.get(t), String.format(Locale.ROOT, "%s %s: output SNR %.1f dB < %.1f dB", model, t.id(), snr, floorDb.get(t)));
             }
@@ -98,6 +103,9 @@ class ConvertGoldensTest {
                     snr == Double.POSITIVE_INFINITY ? "exact" : String.format(Locale.ROOT, "%.1f dB", snr)));
         }
     }
+
+    /** Largest difference from the unconverted model seen for f32 and f16. */
+    static final Map<TargetType, Double> DIFFS = new java.util.concurrent.ConcurrentHashMap<>();
 
     static final Map<TargetType, Double> FLOORS = Map.of(TargetType.Q8, 25.0, TargetType.Q8C, 25.0, TargetType.PAL8, 25.0,
             TargetType.PAL6, 15.0, TargetType.PAL4, 5.0);
@@ -132,7 +140,7 @@ class ConvertGoldensTest {
             Map<String, Tensor> g = SafeTensors.readAll(SharedData.golden(set, "golden.safetensors"));
             int[] ids = ints(g.get("input_ids"));
             List<String> files = new ArrayList<>(List.of("weights.safetensors"));
-            if (Files.exists(SharedData.golden(set, "weights_ldm_openclip.safetensors"))) files.add("weights_ldm_openclip.safetensors");
+            if (Files.exists(SharedData.root().resolve("golden").resolve(set).resolve("weights_ldm_openclip.safetensors"))) files.add("weights_ldm_openclip.safetensors");
             for (String file : files)
                 check("CLIP text " + set.substring("clip_text_random_".length()) + " (" + file + ")", SharedData.golden(set, file),
                         g.get("last_hidden_state").toArray(), p -> {
@@ -156,7 +164,9 @@ class ConvertGoldensTest {
                         UNet2DConditionModel u = new UNet2DConditionModel(c, UNetWeights.open(src, c.layersPerBlock()));
                         return u.forward(g.get("latents"), 981, g.get("encoder_hidden_states"), Tracer.NONE).toArray();
                     }
-                }, 1e-5, FLOORS);
+                    // F32 weights take other GEMM blockings than F16 ones (K panels sized by the decode cost), so the
+                    // UNet's long sums round differently: 1.1e-5 seen on outputs of magnitude ~3 (golden tolerance 2e-4)
+                }, 5e-5, FLOORS);
             }
     }
 
