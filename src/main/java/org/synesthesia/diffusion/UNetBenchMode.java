@@ -44,22 +44,14 @@ public final class UNetBenchMode implements BenchMode {
         int size = args.getInt("size", 64), batch = args.getInt("batch", 2), tokens = args.getInt("tokens", 77), runs = args.getInt("runs", 1);
         args.finish();
         if (model != null) return runModel(model, cfg, size, batch, tokens, runs);
-        UNetConfig c = switch (cfg) {
-            case "sd15", "sd1" -> UNetConfig.sd1();
-            case "sd21", "sd2" -> UNetConfig.sd2();
-            default -> UNetConfig.read(Path.of(cfg));
-        };
+        UNetConfig c = config(cfg);
         try (Arena arena = Arena.ofShared()) {
             long t0 = System.nanoTime();
             UNet2DConditionModel unet = new UNet2DConditionModel(c, UNetWeights.random(1, arena));
             double build = (System.nanoTime() - t0) / 1e9;
-            SplittableRandom r = new SplittableRandom(2);
-            float[] x = new float[batch * c.inChannels() * size * size], e = new float[batch * tokens * c.crossAttentionDim()];
-            for (int i = 0; i < x.length; i++) x[i] = (float) (2 * r.nextDouble() - 1);
-            for (int i = 0; i < e.length; i++) e[i] = (float) (2 * r.nextDouble() - 1);
-            Tensor sample = Tensor.of(x, batch, c.inChannels(), size, size), text = Tensor.of(e, batch, tokens, c.crossAttentionDim());
-            double first = time(unet, sample, text), best = first;
-            for (int i = 0; i < runs; i++) best = Math.min(best, time(unet, sample, text));
+            Tensor[] in = inputs(c, size, batch, tokens);
+            double first = time(unet, in[0], in[1]), best = first;
+            for (int i = 0; i < runs; i++) best = Math.min(best, time(unet, in[0], in[1]));
             System.out.printf(Locale.ROOT, "unet %s %dx%d batch %d tokens %d: weights made in %.1f s, first forward %.2f s, best %.2f s/forward%n",
                     cfg, size, size, batch, tokens, build, first, runs == 0 ? first : best);
         }
@@ -73,30 +65,40 @@ public final class UNetBenchMode implements BenchMode {
             UNetWeights w = UNetWeights.open(src, -1);
             UNetConfig c;
             String json = src.metadata().get("stable-diffusion.unet.config");
-            if (cfg != null) c = switch (cfg) {
-                case "sd15", "sd1" -> UNetConfig.sd1();
-                case "sd21", "sd2" -> UNetConfig.sd2();
-                default -> UNetConfig.read(Path.of(cfg));
-            };
+            if (cfg != null) c = config(cfg);
             else if (json != null) c = UNetConfig.fromJson(Json.parseObject(json));
             else if (Files.isRegularFile(model.resolve("unet").resolve("config.json"))) c = UNetConfig.read(model.resolve("unet").resolve("config.json"));
             else c = UNetTraceableFactory.infer(w);
             UNet2DConditionModel unet = new UNet2DConditionModel(c, w);
             double load = (System.nanoTime() - t0) / 1e9;
             long afterLoad = MemoryStats.residentNow();
-            SplittableRandom r = new SplittableRandom(2);
-            float[] x = new float[batch * c.inChannels() * size * size], e = new float[batch * tokens * c.crossAttentionDim()];
-            for (int i = 0; i < x.length; i++) x[i] = (float) (2 * r.nextDouble() - 1);
-            for (int i = 0; i < e.length; i++) e[i] = (float) (2 * r.nextDouble() - 1);
-            Tensor sample = Tensor.of(x, batch, c.inChannels(), size, size), text = Tensor.of(e, batch, tokens, c.crossAttentionDim());
-            double first = time(unet, sample, text), best = first;
-            for (int i = 0; i < runs; i++) best = Math.min(best, time(unet, sample, text));
+            Tensor[] in = inputs(c, size, batch, tokens);
+            double first = time(unet, in[0], in[1]), best = first;
+            for (int i = 0; i < runs; i++) best = Math.min(best, time(unet, in[0], in[1]));
             System.out.printf(Locale.ROOT, "unet %s (%s) %dx%d batch %d tokens %d: loaded in %.1f s, resident %s after load, "
                             + "first forward %.2f s, best %.2f s/forward; peak resident (VmHWM) %s, peak heap %s%n",
                     model, src.format(), size, size, batch, tokens, load, MemoryStats.mib(afterLoad), first, runs == 0 ? first : best,
                     MemoryStats.mib(MemoryStats.residentPeak()), MemoryStats.mib(MemoryStats.peakHeap()));
         }
         return 0;
+    }
+
+    /** {@code sd15}, {@code sd21} or a diffusers UNet config.json. */
+    private static UNetConfig config(String cfg) {
+        return switch (cfg) {
+            case "sd15", "sd1" -> UNetConfig.sd1();
+            case "sd21", "sd2" -> UNetConfig.sd2();
+            default -> UNetConfig.read(Path.of(cfg));
+        };
+    }
+
+    /** Random latents [batch, C, size, size] and text states [batch, tokens, d] in [-1, 1). */
+    private static Tensor[] inputs(UNetConfig c, int size, int batch, int tokens) {
+        SplittableRandom r = new SplittableRandom(2);
+        float[] x = new float[batch * c.inChannels() * size * size], e = new float[batch * tokens * c.crossAttentionDim()];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (2 * r.nextDouble() - 1);
+        for (int i = 0; i < e.length; i++) e[i] = (float) (2 * r.nextDouble() - 1);
+        return new Tensor[] {Tensor.of(x, batch, c.inChannels(), size, size), Tensor.of(e, batch, tokens, c.crossAttentionDim())};
     }
 
     private static double time(UNet2DConditionModel unet, Tensor sample, Tensor text) {

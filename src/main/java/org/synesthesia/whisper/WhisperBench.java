@@ -18,9 +18,10 @@ import org.synesthesia.util.SynesthesiaException;
 public abstract sealed class WhisperBench implements BenchMode permits WhisperBench.Encoder, WhisperBench.Decoder {
     @Override
     public String usage() {
-        return "usage: synesthesia bench " + name() + " [--size tiny,base] [--dtype f16|f32] [--runs N]"
+        return "usage: synesthesia bench " + name() + " [--size tiny,base | --model FILE] [--dtype f16|f32] [--runs N]"
                 + (this instanceof Decoder ? " [--tokens N]" : "") + "\n"
                 + "  --size    comma-separated official sizes (tiny, base, small, medium, large-v3, ...; default tiny,base)\n"
+                + "  --model   time a checkpoint instead (a converted .gguf, any Whisper file or folder), weights as stored\n"
                 + "  --dtype   weight storage: f16 (as released checkpoints, default) or f32\n"
                 + "  --runs    timed runs after one warm-up (default 3)"
                 + (this instanceof Decoder ? "\n  --tokens  decoder steps per run (default 64)" : "");
@@ -28,6 +29,7 @@ public abstract sealed class WhisperBench implements BenchMode permits WhisperBe
 
     @Override
     public int run(Args args) {
+        java.nio.file.Path model = args.path("model");
         String sizes = args.get("size", "tiny,base");
         String dt = args.get("dtype", "f16");
         int runs = args.getInt("runs", 3);
@@ -39,6 +41,14 @@ public abstract sealed class WhisperBench implements BenchMode permits WhisperBe
             default -> throw new SynesthesiaException("bench " + name() + ": --dtype must be f16 or f32, not '" + dt + "'");
         };
         if (runs < 1) throw new SynesthesiaException("bench " + name() + ": --runs must be >= 1");
+        if (model != null) {
+            try (Whisper w = Whisper.load(model)) {
+                String types = w.source().names().stream().map(n -> w.source().get(n).dtype()).filter(DType::isQuantized)
+                        .map(DType::toString).distinct().sorted().reduce((a, b) -> a + "+" + b).orElse("");
+                System.out.println(measure(model.getFileName().toString() + (types.isEmpty() ? "" : " (" + types + ")"), w, null, runs, tokens));
+            }
+            return 0;
+        }
         List<String> names = new ArrayList<>();
         for (String s : sizes.split(",")) {
             String n = s.strip().toLowerCase(Locale.ROOT);
@@ -91,7 +101,7 @@ public abstract sealed class WhisperBench implements BenchMode permits WhisperBe
                 best = Math.min(best, s);
                 sum += s;
             }
-            return String.format(Locale.ROOT, "encoder %-8s %s  30 s window: best %.1f ms, mean %.1f ms, %s", size, dtype,
+            return String.format(Locale.ROOT, "encoder %-8s %s  30 s window: best %.1f ms, mean %.1f ms, %s", size, dtype == null ? "as stored" : dtype,
                     best * 1e3, sum / runs * 1e3, BenchCommand.gflops(encoderFlops(w.config()), best));
         }
     }
@@ -125,7 +135,7 @@ public abstract sealed class WhisperBench implements BenchMode permits WhisperBe
             // per token: 2 x (decoder matrices + n_vocab x d output) FLOPs, attention aside
             double d = c.nTextState();
             double flops = 2 * (c.nTextLayer() * 16 * d * d + (double) c.nVocab() * d);
-            return String.format(Locale.ROOT, "decoder %-8s %s  %.2f ms/token (%.0f tokens/s), %s", size, dtype, best,
+            return String.format(Locale.ROOT, "decoder %-8s %s  %.2f ms/token (%.0f tokens/s), %s", size, dtype == null ? "as stored" : dtype, best,
                     1000 / best, BenchCommand.gflops(flops, best / 1e3));
         }
     }

@@ -144,44 +144,7 @@ class SdGgufTest {
 
     /** Every weight of rank >= 2 encoded (Q8_ROW, PAL 8-bit per tensor, PAL 4-bit grouped), and its decoded float32 twin. */
     private void encodedAndDecoded(WeightSource src, SdGguf.Bundle b, Path encoded, Path decoded) throws IOException {
-        GgufWriter e = new GgufWriter(), d = new GgufWriter();
-        for (GgufWriter w : List.of(e, d)) {
-            w.put("general.architecture", "stable-diffusion");
-            SdGguf.write(w, b);
-        }
-        int i = 0;
-        for (String n : src.names()) {
-            org.synesthesia.tensor.StoredTensor t = src.get(n);
-            if (t.rank() < 2 || !n.endsWith(".weight")) {
-                e.tensor(t);
-                d.tensor(t);
-                continue;
-            }
-            int rows = (int) t.shape()[0], cols = (int) (t.elements() / rows);
-            float[] w = t.toFloats();
-            String key = "synesthesia.tensor." + n;
-            List<Long> shape = new java.util.ArrayList<>();
-            for (long x : t.shape()) shape.add(x);
-            e.put(key + ".shape", GgufValue.array(GgufValue.Type.UINT64, shape));
-            org.synesthesia.tensor.StoredTensor logical;
-            int kind = i++ % 3;
-            if (kind == 0) {
-                byte[] q = org.synesthesia.tensor.Quantize.toQ8Row(w, rows, cols);
-                e.put(key + ".encoding", "q8_row");
-                e.tensor(n, org.synesthesia.tensor.DType.I8, new long[] {rows, org.synesthesia.tensor.DType.q8RowBytes(cols)}, q);
-                logical = new org.synesthesia.tensor.StoredTensor(n, org.synesthesia.tensor.DType.Q8_ROW, t.shape(), java.lang.foreign.MemorySegment.ofArray(q), "ref");
-            } else {
-                int bits = kind == 1 ? 8 : 4, group = kind == 1 || rows % 4 != 0 ? rows : rows / 4;
-                var p = org.synesthesia.tensor.Quantize.palettize(w, rows, cols, bits, group, org.synesthesia.tensor.Quantize.uniformLut(w, rows, cols, bits, group));
-                e.put(key + ".encoding", "pal").put(key + ".bits", GgufValue.u32(bits)).put(key + ".group_size", GgufValue.u32(group));
-                e.tensor(n, org.synesthesia.tensor.DType.I8, new long[] {rows, org.synesthesia.tensor.Palette.rowBytes(cols, bits)}, p.indices());
-                e.tensor(n + ".lut", org.synesthesia.tensor.DType.F32, new long[] {rows / group, 1L << bits}, org.synesthesia.tensor.Quantize.toF32(p.palette().lut()));
-                logical = new org.synesthesia.tensor.StoredTensor(n, org.synesthesia.tensor.DType.PAL, t.shape(), java.lang.foreign.MemorySegment.ofArray(p.indices()), p.palette(), "ref");
-            }
-            d.tensor(n, org.synesthesia.tensor.DType.F32, t.shape(), org.synesthesia.tensor.Quantize.toF32(logical.toFloats()));
-        }
-        e.write(encoded);
-        d.write(decoded);
+        org.synesthesia.testing.EncodedTwins.write(src, org.synesthesia.testing.EncodedTwins.architecture("stable-diffusion", w -> SdGguf.write(w, b)), encoded, decoded);
     }
 
     /** Converted files with encoded weights (diffusers and LDM names) generate the image of their decoded twins. */

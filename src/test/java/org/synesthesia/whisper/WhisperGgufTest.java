@@ -132,49 +132,10 @@ class WhisperGgufTest {
         Path weights = SharedData.golden("whisper_tiny_random", "weights.safetensors");
         Map<String, Tensor> golden = SafeTensors.readAll(SharedData.golden("whisper_tiny_random", "golden.safetensors"));
         Path encoded = tmp.resolve("encoded.gguf"), decoded = tmp.resolve("decoded.gguf");
-        int[] counts = new int[3];
+        int[] counts;
         try (WeightSource src = WeightSources.open(weights)) {
             WhisperGguf.Bundle b = WhisperGguf.fromInput(weights, src, SharedData.data("tokenizers"));
-            GgufWriter e = new GgufWriter(), d = new GgufWriter();
-            for (GgufWriter w : List.of(e, d)) {
-                w.put("general.architecture", "whisper");
-                WhisperGguf.write(w, b);
-            }
-            int i = 0;
-            for (String n : src.names()) {
-                StoredTensor t = src.get(n);
-                if (t.rank() < 2 || !n.endsWith(".weight")) {
-                    e.tensor(t);
-                    d.tensor(t);
-                    continue;
-                }
-                int rows = (int) t.shape()[0], cols = (int) (t.elements() / rows);
-                float[] w = t.toFloats();
-                String key = "synesthesia.tensor." + n;
-                List<Long> shape = new java.util.ArrayList<>();
-                for (long x : t.shape()) shape.add(x);
-                e.put(key + ".shape", GgufValue.array(GgufValue.Type.UINT64, shape));
-                StoredTensor logical;
-                if (i++ % 2 == 0) {
-                    byte[] q = org.synesthesia.tensor.Quantize.toQ8Row(w, rows, cols);
-                    e.put(key + ".encoding", "q8_row");
-                    e.tensor(n, DType.I8, new long[] {rows, DType.q8RowBytes(cols)}, q);
-                    logical = new StoredTensor(n, DType.Q8_ROW, t.shape(), java.lang.foreign.MemorySegment.ofArray(q), "ref");
-                    counts[0]++;
-                } else {
-                    int bits = i % 4 == 0 ? 8 : 4, group = i % 4 == 0 ? rows : Math.max(1, rows / 4);
-                    var p = org.synesthesia.tensor.Quantize.palettize(w, rows, cols, bits, group,
-                            org.synesthesia.tensor.Quantize.uniformLut(w, rows, cols, bits, group));
-                    e.put(key + ".encoding", "pal").put(key + ".bits", GgufValue.u32(bits)).put(key + ".group_size", GgufValue.u32(group));
-                    e.tensor(n, DType.I8, new long[] {rows, org.synesthesia.tensor.Palette.rowBytes(cols, bits)}, p.indices());
-                    e.tensor(n + ".lut", DType.F32, new long[] {rows / group, 1L << bits}, org.synesthesia.tensor.Quantize.toF32(p.palette().lut()));
-                    logical = new StoredTensor(n, DType.PAL, t.shape(), java.lang.foreign.MemorySegment.ofArray(p.indices()), p.palette(), "ref");
-                    counts[bits == 8 ? 1 : 2]++;
-                }
-                d.tensor(n, DType.F32, t.shape(), org.synesthesia.tensor.Quantize.toF32(logical.toFloats()));
-            }
-            e.write(encoded);
-            d.write(decoded);
+            counts = org.synesthesia.testing.EncodedTwins.write(src, org.synesthesia.testing.EncodedTwins.architecture("whisper", w -> WhisperGguf.write(w, b)), encoded, decoded);
         }
         assertTrue(counts[0] > 5 && counts[1] > 2 && counts[2] > 2, java.util.Arrays.toString(counts));
         int[] tokens = WhisperParityTest.ids(golden.get("tokens.prefix"));

@@ -34,7 +34,9 @@ public final class ConvertCommand implements Command {
 
                 INPUT: Whisper (openai .pt, Hugging Face folder or safetensors, whisper.cpp ggml .bin) or Stable
                 Diffusion 1.x/2.x (single-file .ckpt/.safetensors with LDM names, a diffusers folder, or one of
-                its components); the format is recognised by content.
+                its components); the format is recognised by content. For benchmarks, random:sd15-unet,
+                random:sd21-unet and random:whisper-SIZE (tiny ... large-v3, turbo; needs --tokenizer) stand for
+                full-size random weights made in memory.
 
                   --type T           what weight matrices become (default f16):
                                        f32, f16;

@@ -22,6 +22,8 @@ import org.synesthesia.tensor.Snr;
 import org.synesthesia.tensor.StoredTensor;
 import org.synesthesia.util.Progress;
 import org.synesthesia.util.SynesthesiaException;
+import org.synesthesia.whisper.RandomWhisper;
+import org.synesthesia.whisper.WhisperConfig;
 
 /**
  * Converts a checkpoint (any format {@link WeightSources} opens) into one GGUF file (FORMAT.md): the model's
@@ -131,16 +133,23 @@ public final class Converter {
         }
     }
 
-    /** Inputs named {@code random:sd15-unet} / {@code random:sd21-unet}: full-size random weights (benchmarks). */
+    /**
+     * Inputs named {@code random:sd15-unet}, {@code random:sd21-unet} or {@code random:whisper-SIZE} (an official size):
+     * full-size F16 random weights made in memory, for benchmarks of converted files.
+     */
     public static final String RANDOM = "random:";
 
     static WeightSource open(Path input) {
         String s = input.toString();
         if (!s.startsWith(RANDOM)) return WeightSources.open(input);
-        return switch (s.substring(RANDOM.length())) {
+        String what = s.substring(RANDOM.length());
+        if (what.startsWith("whisper-") && WhisperConfig.OFFICIAL.containsKey(what.substring("whisper-".length())))
+            return RandomWhisper.weights(WhisperConfig.OFFICIAL.get(what.substring("whisper-".length())), DType.F16, 1234);
+        return switch (what) {
             case "sd15-unet" -> UNetWeights.randomCheckpoint(UNetConfig.sd1(), 1);
             case "sd21-unet" -> UNetWeights.randomCheckpoint(UNetConfig.sd2(), 1);
-            default -> throw new SynesthesiaException("convert: unknown random model '" + s + "' (random:sd15-unet, random:sd21-unet)");
+            default -> throw new SynesthesiaException("convert: unknown random model '" + s + "' (random:sd15-unet, random:sd21-unet, random:whisper-"
+                    + String.join("|", WhisperConfig.OFFICIAL.keySet()) + ")");
         };
     }
 

@@ -35,7 +35,7 @@ abstract class ModelMetadata {
 
     /** Recognises the input: Whisper, or Stable Diffusion (a whole pipeline or some of its components). */
     static ModelMetadata of(Path input, WeightSource src, Converter.Options o) {
-        if (input.toString().startsWith(Converter.RANDOM))
+        if (input.toString().startsWith(Converter.RANDOM + "sd"))
             return stableDiffusion(randomUNet(input.toString().contains("sd21") ? UNetConfig.sd2() : UNetConfig.sd1()));
         if (WhisperNames.isWhisper(src.names())) {
             WhisperGguf.Bundle b = WhisperGguf.fromInput(input, src, o.tokenizer());

@@ -64,6 +64,27 @@ class ConvertCommandTest {
         assertTrue(after > 0 && after * 3 < before, "4-bit indices of F16 weights: " + before + " -> " + after);
     }
 
+    /** Random full-size inputs for benchmarks, and the bench modes that time a converted file. */
+    @Test
+    void randomInputsAndBenchingConvertedFiles() throws IOException {
+        Path w = tmp.resolve("whisper-tiny-q8.gguf");
+        CliRun r = convert("random:whisper-tiny", "--out", w.toString(), "--type", "q8", "--tokenizer", SharedData.data("tokenizers").toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains("whisper: random:whisper-tiny"), r.out());
+        CliRun d = CliRun.of("bench", "decoder", "--model", w.toString(), "--runs", "1", "--tokens", "2");
+        assertEquals(0, d.rc(), d.err());
+        assertTrue(d.out().contains("whisper-tiny-q8.gguf (Q8_0+Q8_ROW)") && d.out().contains("ms/token"), d.out());
+
+        Path sd = tmp.resolve("sd-tiny-pal4.gguf");
+        assertEquals(0, convert(org.synesthesia.testing.SdTinyFolder.sd1(tmp).toString(), "--out", sd.toString(), "--type", "pal4").rc());
+        CliRun u = CliRun.of("bench", "unet", "--model", sd.toString(), "--size", "8", "--batch", "1", "--runs", "0");
+        assertEquals(0, u.rc(), u.err());
+        assertTrue(u.out().contains("peak resident"), u.out());
+
+        Path bad = tmp.resolve("bad.gguf");
+        fails("unknown random model 'random:sd3'", bad, "random:sd3", "--out", bad.toString());
+    }
+
     private void fails(String expected, Path out, String... args) {
         CliRun r = convert(args);
         assertNotEquals(0, r.rc(), r.out());
