@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import org.synesthesia.cli.Args;
 import org.synesthesia.cli.Command;
 import org.synesthesia.diffusion.PredictionType;
@@ -139,5 +138,4 @@ public final class ConvertCommand implements Command {
         return String.format(Locale.ROOT, "%.2f GiB", n / (double) (1L << 30));
     }
 
-    @Override public Set<String> flags() { return Set.of(); }
 }

@@ -128,6 +128,11 @@ class ConvertCommandTest {
         fails("decoder.blocks.1.mlp.2.weight", out, edited("decoder.blocks.1.mlp.2.weight", null).toString(), "--out", out.toString(), "--tokenizer", tok);
         fails("encoder.blocks.0.attn.query.weight", out, edited("encoder.blocks.0.attn.query.weight",
                 t -> Tensor.of(java.util.Arrays.copyOf(t.toArray(), 64 * 63), 64, 63)).toString(), "--out", out.toString(), "--tokenizer", tok);
+        fails("decoder.blocks.0.mlp.0.weight holds a non-finite value", out, edited("decoder.blocks.0.mlp.0.weight", t -> {
+            float[] v = t.toArray();
+            v[7] = Float.NaN;
+            return Tensor.of(v, t.shape());
+        }).toString(), "--out", out.toString(), "--tokenizer", tok, "--type", "q8");
         Path other = tmp.resolve("other.safetensors");
         SafeTensors.write(other, Map.of("fc.weight", Tensor.of(new float[6], 2, 3)), Map.of());
         fails("not a Whisper or Stable Diffusion checkpoint", out, other.toString(), "--out", out.toString());
