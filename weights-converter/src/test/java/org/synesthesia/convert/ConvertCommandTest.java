@@ -86,7 +86,9 @@ class ConvertCommandTest {
     }
 
     private void fails(String expected, Path out, String... args) {
-        CliRun r = convert(args);
+        String[] quiet = java.util.Arrays.copyOf(args, args.length + 1);
+        quiet[args.length] = "--quiet"; // progress lines aside, the error is one line
+        CliRun r = convert(quiet);
         assertNotEquals(0, r.rc(), r.out());
         String err = r.err().strip();
         assertEquals(1, err.lines().count(), "one line: " + err);
