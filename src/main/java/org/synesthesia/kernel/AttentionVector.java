@@ -2,7 +2,6 @@ package org.synesthesia.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -98,7 +97,7 @@ final class AttentionVector {
                 acc = FloatVector.fromArray(S, q, qBase + c).fma(FloatVector.fromArray(S, k, kr + c), acc);
             if (full < d)
                 acc = FloatVector.fromArray(S, q, qBase + full, tail).fma(FloatVector.fromArray(S, k, kr + full, tail), acc);
-            s[j] = acc.reduceLanes(VectorOperators.ADD) * scale;
+            s[j] = Lanes.sum(acc) * scale;
         }
     }
 

@@ -1,7 +1,6 @@
 package org.synesthesia.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -45,8 +44,8 @@ final class Gemv {
                 s2 = FloatVector.fromArray(S, B, r2 + k).fma(xv, s2);
                 s3 = FloatVector.fromArray(S, B, r3 + k).fma(xv, s3);
             }
-            float d0 = s0.reduceLanes(VectorOperators.ADD), d1 = s1.reduceLanes(VectorOperators.ADD);
-            float d2 = s2.reduceLanes(VectorOperators.ADD), d3 = s3.reduceLanes(VectorOperators.ADD);
+            float d0 = Lanes.sum(s0), d1 = Lanes.sum(s1);
+            float d2 = Lanes.sum(s2), d3 = Lanes.sum(s3);
             for (int k = kv; k < K; k++) {
                 float xk = x[k];
                 d0 += xk * B[r0 + k];
@@ -63,7 +62,7 @@ final class Gemv {
             int r0 = off + n * ld;
             FloatVector s0 = FloatVector.zero(S);
             for (int k = 0; k < kv; k += L) s0 = FloatVector.fromArray(S, B, r0 + k).fma(FloatVector.fromArray(S, x, k), s0);
-            float d0 = s0.reduceLanes(VectorOperators.ADD);
+            float d0 = Lanes.sum(s0);
             for (int k = kv; k < K; k++) d0 += x[k] * B[r0 + k];
             store(C, cOff + n, d0, beta);
         }

@@ -1,7 +1,6 @@
 package org.synesthesia.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -118,8 +117,8 @@ final class LinearVector {
             s2 = a.fma(FloatVector.fromArray(S, w, r2 + i), s2);
             s3 = a.fma(FloatVector.fromArray(S, w, r3 + i), s3);
         }
-        float d0 = s0.add(t0).reduceLanes(VectorOperators.ADD), d1 = s1.add(t1).reduceLanes(VectorOperators.ADD);
-        float d2 = s2.add(t2).reduceLanes(VectorOperators.ADD), d3 = s3.add(t3).reduceLanes(VectorOperators.ADD);
+        float d0 = Lanes.sum(s0.add(t0)), d1 = Lanes.sum(s1.add(t1));
+        float d2 = Lanes.sum(s2.add(t2)), d3 = Lanes.sum(s3.add(t3));
         for (; i < n; i++) {
             float xi = x[xo + i];
             d0 += xi * w[r0 + i];

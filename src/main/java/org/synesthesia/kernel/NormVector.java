@@ -2,7 +2,6 @@ package org.synesthesia.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -30,7 +29,7 @@ final class NormVector {
                 a3 = a3.add(FloatVector.fromArray(S, x, p + i + 3 * L));
             }
             for (; i < len; i += L) a0 = a0.add(FloatVector.fromArray(S, x, p + i, S.indexInRange(i, len)));
-            total += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+            total += Lanes.sum(a0.add(a1).add(a2.add(a3)));
         }
         return total;
     }
@@ -56,7 +55,7 @@ final class NormVector {
                 FloatVector d = FloatVector.fromArray(S, x, p + i, m).sub(mean);
                 a0 = a0.add(d.mul(d), m);
             }
-            total += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+            total += Lanes.sum(a0.add(a1).add(a2.add(a3)));
         }
         return total;
     }

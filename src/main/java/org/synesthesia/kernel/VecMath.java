@@ -98,7 +98,7 @@ final class VecMath {
             y.intoArray(x, i);
             sum = sum.add(y);
         }
-        return sum.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(sum);
     }
 
     /**
@@ -146,7 +146,7 @@ final class VecMath {
             }
             float c = mOld == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(mOld - mNew);
             corr[r] = c;
-            l[r] = l[r] * c + sum.reduceLanes(VectorOperators.ADD);
+            l[r] = l[r] * c + Lanes.sum(sum);
             m[r] = mNew;
         }
     }
