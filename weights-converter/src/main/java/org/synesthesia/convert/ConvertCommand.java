@@ -20,11 +20,13 @@ public final class ConvertCommand implements Command {
 
     @Override public String summary() { return "convert a Whisper or Stable Diffusion checkpoint into one GGUF file (f16, q8, palettized)"; }
 
+    @Override public java.util.Set<String> flags() { return java.util.Set.of("quantize-embeddings"); }
+
     @Override
     public String usage() {
         return """
                 usage: synesthesia convert INPUT --out MODEL.gguf [--type f32|f16|q8|q8c|pal8|pal6|pal4|pal2]
-                                           [--group-size N] [--keep-f16 GLOB]... [--seed N] [--tokenizer PATH]
+                                           [--group-size N] [--keep-f16 GLOB]... [--quantize-embeddings] [--seed N] [--tokenizer PATH]
                                            [--prediction-type epsilon|v_prediction] [--report FILE.tsv]
 
                 Writes one GGUF v3 file that is all a model needs: weights, config, tokenizer, Whisper's mel
@@ -48,6 +50,8 @@ public final class ConvertCommand implements Command {
                                      size that does not divide a tensor's rows becomes its largest divisor below N
                   --keep-f16 GLOB    weights whose name matches stay F16 (* any characters; repeatable, or a
                                      comma-separated list), e.g. --keep-f16 'vae/*'
+                  --quantize-embeddings  token and position embedding tables take --type too (they stay F16
+                                     otherwise); Whisper's token embedding is also its output projection
                   --seed N           k-means seed (default 0; the same seed gives the same file)
                   --tokenizer PATH   Whisper: folder with multilingual.tiktoken/gpt2.tiktoken; SD single files: a
                                      CLIP tokenizer folder or bpe_simple_vocab_16e6.txt.gz (default: beside the
@@ -70,6 +74,7 @@ public final class ConvertCommand implements Command {
         Path tokenizer = args.path("tokenizer");
         String pred = args.get("prediction-type", null);
         Path report = args.path("report");
+        boolean embeddings = args.flag("quantize-embeddings");
         args.finish();
         if (args.positionals().size() > 1) throw new SynesthesiaException("convert: one INPUT at a time (got " + args.positionals().size() + ")");
         if (group < 0) throw new SynesthesiaException("convert: --group-size must be >= 0, not " + group);
@@ -80,7 +85,7 @@ public final class ConvertCommand implements Command {
             if (prediction == null || prediction == PredictionType.SAMPLE)
                 throw new SynesthesiaException("convert: --prediction-type must be epsilon or v_prediction, not '" + pred + "'");
         }
-        Converter.Options o = new Converter.Options(type, group, keep, seed, tokenizer, prediction, Parallel.threads());
+        Converter.Options o = new Converter.Options(type, group, keep, seed, tokenizer, prediction, Parallel.threads(), embeddings);
         Converter.Result r = Converter.convert(input, out, o);
         print(System.out, input, r, type);
         if (report != null) AtomicFiles.write(report, os -> os.write(tsv(r).getBytes(StandardCharsets.UTF_8)));

@@ -44,9 +44,10 @@ public final class Converter {
      *                   {@code $SYNESTHESIA_TOKENIZERS})
      * @param prediction SD single files: the scheduler's prediction type (null: epsilon)
      * @param threads    worker threads
+     * @param quantizeEmbeddings embedding tables take {@code type} too (else F16)
      */
     public record Options(TargetType type, int groupSize, List<String> keepF16, long seed, Path tokenizer,
-                          PredictionType prediction, int threads) {
+                          PredictionType prediction, int threads, boolean quantizeEmbeddings) {
         public Options {
             keepF16 = List.copyOf(keepF16);
             if (groupSize < 0) throw new SynesthesiaException("convert: --group-size must be >= 0, got " + groupSize);
@@ -54,7 +55,7 @@ public final class Converter {
         }
 
         public static Options of(TargetType type) {
-            return new Options(type, 0, List.of(), 0, null, null, Parallel.threads());
+            return new Options(type, 0, List.of(), 0, null, null, Parallel.threads(), false);
         }
     }
 
@@ -83,7 +84,7 @@ public final class Converter {
                 else dropped.add(n);
             }
             if (kept.isEmpty()) throw SynesthesiaException.inFile(input, "no tensors to convert");
-            TensorPlan plan = new TensorPlan(o.type(), o.groupSize(), o.keepF16());
+            TensorPlan plan = new TensorPlan(o.type(), o.groupSize(), o.keepF16(), o.quantizeEmbeddings());
             List<Encoding> encodings = new ArrayList<>();
             for (StoredTensor t : kept) encodings.add(plan.encoding(t));
 

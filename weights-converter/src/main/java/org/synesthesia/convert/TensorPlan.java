@@ -14,7 +14,8 @@ import org.synesthesia.tensor.StoredTensor;
  *   <li>integer buffers ({@code position_ids}) keep their type;</li>
  *   <li>rank 0 and 1 float tensors (biases, norm scales, schedule buffers) are F32;</li>
  *   <li>embedding tables ({@code token_embedding}, {@code positional_embedding}, {@code embed_tokens}, ...) and
- *       other small float tensors are F16, or F32 under {@code --type f32};</li>
+ *       other small float tensors are F16, or F32 under {@code --type f32}; {@code --quantize-embeddings} gives
+ *       embedding tables the weights' type;</li>
  *   <li>weight matrices matching a {@code --keep-f16} glob are F16.</li>
  * </ul>
  * Weights are [rows, cols] with rows = shape[0] (output channels) and cols the product of the rest, as the
@@ -32,13 +33,20 @@ public final class TensorPlan {
 
     private final TargetType type;
     private final int groupSize;
+    private final boolean embeddings;
     private final List<Pattern> keep = new ArrayList<>();
 
     /** {@code keepF16}: globs ({@code *} any characters, {@code ?} one), each possibly a comma-separated list. */
     public TensorPlan(TargetType type, int groupSize, List<String> keepF16) {
+        this(type, groupSize, keepF16, false);
+    }
+
+    /** {@code embeddings}: embedding tables are quantized like weight matrices ({@code --quantize-embeddings}). */
+    public TensorPlan(TargetType type, int groupSize, List<String> keepF16, boolean embeddings) {
         if (groupSize < 0) throw new IllegalArgumentException("group size must be >= 0, got " + groupSize);
         this.type = type;
         this.groupSize = groupSize;
+        this.embeddings = embeddings;
         for (String g : keepF16) for (String part : g.split(",")) if (!part.isBlank()) keep.add(glob(part.strip()));
     }
 
@@ -50,7 +58,7 @@ public final class TensorPlan {
         if (!d.isFloat() && !d.isQuantized()) return new Encoding.Plain(d);
         if (t.rank() <= 1) return new Encoding.Plain(DType.F32);
         if (type == TargetType.F32) return new Encoding.Plain(DType.F32);
-        if (!isWeightMatrix(t) || kept(t.name())) return new Encoding.Plain(DType.F16);
+        if (!(isWeightMatrix(t) || embeddings && isLargeMatrix(t)) || kept(t.name())) return new Encoding.Plain(DType.F16);
         long rows = t.shape()[0];
         return switch (type) {
             case F32 -> new Encoding.Plain(DType.F32);
@@ -63,7 +71,11 @@ public final class TensorPlan {
 
     /** A float tensor of rank >= 2 with at least {@link #MIN_ELEMENTS} values that is not an embedding table. */
     public static boolean isWeightMatrix(StoredTensor t) {
-        return t.rank() >= 2 && t.shape()[0] > 0 && t.elements() >= MIN_ELEMENTS && !EMBEDDING.matcher(t.name()).matches();
+        return isLargeMatrix(t) && !EMBEDDING.matcher(t.name()).matches();
+    }
+
+    private static boolean isLargeMatrix(StoredTensor t) {
+        return t.rank() >= 2 && t.shape()[0] > 0 && t.elements() >= MIN_ELEMENTS;
     }
 
     boolean kept(String name) {

@@ -75,6 +75,15 @@ class ConvertCommandTest {
         assertEquals(0, d.rc(), d.err());
         assertTrue(d.out().contains("whisper-tiny-q8.gguf (Q8_0+Q8_ROW)") && d.out().contains("ms/token"), d.out());
 
+        Path we = tmp.resolve("whisper-tiny-q8-emb.gguf");
+        assertEquals(0, convert("random:whisper-tiny", "--out", we.toString(), "--type", "q8", "--quantize-embeddings",
+                "--tokenizer", SharedData.data("tokenizers").toString()).rc());
+        assertTrue(Files.size(we) < Files.size(w) * 0.7, "the token embedding is most of tiny: " + Files.size(we) + " vs " + Files.size(w));
+        try (org.synesthesia.whisper.Whisper m = org.synesthesia.whisper.Whisper.load(we)) {
+            assertEquals(org.synesthesia.tensor.DType.Q8_0, m.source().get("decoder.token_embedding.weight").dtype());
+            assertEquals(51865, m.decoder().lastLogits(new int[] {50258}, m.newState(m.encode(Tensor.of(new float[80 * 3000], 1, 80, 3000)))).length);
+        }
+
         Path sd = tmp.resolve("sd-tiny-pal4.gguf");
         assertEquals(0, convert(org.synesthesia.testing.SdTinyFolder.sd1(tmp).toString(), "--out", sd.toString(), "--type", "pal4").rc());
         CliRun u = CliRun.of("bench", "unet", "--model", sd.toString(), "--size", "8", "--batch", "1", "--runs", "0");

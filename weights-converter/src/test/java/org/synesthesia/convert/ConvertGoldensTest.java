@@ -73,7 +73,7 @@ class ConvertGoldensTest {
         Path out = tmp.resolve(tag + "-" + t.id() + ".gguf");
         // Whisper's tiktoken folder, or for a CLIP text encoder SD 1.5's tokenizer
         Path tok = tag.startsWith("clip") ? SharedData.data("tokenizers/sd15") : SharedData.data("tokenizers");
-        Converter.Options o = new Converter.Options(t, 0, List.of(), 0, tok, null, Parallel.threads());
+        Converter.Options o = new Converter.Options(t, 0, List.of(), 0, tok, null, Parallel.threads(), false);
         Converter.convert(input, out, o);
         return out;
     }

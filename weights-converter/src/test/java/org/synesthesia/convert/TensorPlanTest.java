@@ -40,6 +40,16 @@ class TensorPlanTest {
     }
 
     @Test
+    void embeddingsOnlyWhenAsked() {
+        TensorPlan q8 = new TensorPlan(TargetType.Q8, 0, List.of(), true);
+        assertEquals("Q8_0", label(q8, t("decoder.token_embedding.weight", DType.F16, 51865, 384)));
+        assertEquals("Q8_0", label(q8, t("text_model.embeddings.position_embedding.weight", DType.F16, 77, 768)));
+        assertEquals("F32", label(q8, t("decoder.ln.weight", DType.F16, 384)), "norms stay F32");
+        assertEquals("F16", label(q8, t("small.weight", DType.F16, 32, 32)), "small tensors stay F16");
+        assertEquals("F16", label(new TensorPlan(TargetType.Q8, 0, List.of("*token_embedding*"), true), t("decoder.token_embedding.weight", DType.F16, 51865, 384)));
+    }
+
+    @Test
     void q8FallsBackToPerRowForPartialBlocks() {
         TensorPlan q8 = new TensorPlan(TargetType.Q8, 0, List.of());
         assertEquals("Q8_0", label(q8, t("a.weight", DType.F16, 320, 320)));

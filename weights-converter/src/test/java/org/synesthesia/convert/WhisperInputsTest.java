@@ -62,7 +62,7 @@ class WhisperInputsTest {
 
     private Path convert(Path in, Path tokenizer) throws IOException {
         Path out = tmp.resolve(in.getFileName() + ".gguf");
-        Converter.convert(in, out, new Converter.Options(TargetType.F16, 0, List.of(), 0, tokenizer, null, Parallel.threads()));
+        Converter.convert(in, out, new Converter.Options(TargetType.F16, 0, List.of(), 0, tokenizer, null, Parallel.threads(), false));
         return out;
     }
 
