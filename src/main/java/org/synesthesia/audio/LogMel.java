@@ -48,14 +48,24 @@ public final class LogMel {
     /** {@code log_mel_spectrogram(audio, n_mels, padding)}: {@code [nMels, (audio.length + padding) / 160]}. */
     public static Tensor compute(float[] audio, int nMels, int padding) {
         if (nMels != 80 && nMels != 128) throw new SynesthesiaException("whisper uses 80 or 128 mel bins, not " + nMels);
+        return compute(audio, MelFilters.whisper(nMels), padding);
+    }
+
+    /**
+     * As above with a model's own filterbank {@code filters} [nMels, 201] (a converted or whisper.cpp file carries
+     * one; for the released models it equals {@link MelFilters#whisper}).
+     */
+    public static Tensor compute(float[] audio, Tensor filters, int padding) {
+        if (filters.rank() != 2 || filters.dim(1) != BINS)
+            throw new IllegalArgumentException("mel filters must be [n_mels, " + BINS + "], got " + java.util.Arrays.toString(filters.shape()));
+        int nMels = filters.dim(0);
         if (padding < 0) throw new IllegalArgumentException("negative padding " + padding);
         long len = (long) audio.length + padding;
         if (len <= N_FFT / 2) throw new SynesthesiaException("audio of " + audio.length + " samples is too short for a log-Mel spectrogram (needs more than " + N_FFT / 2 + ")");
         long framesL = len / HOP;
         if (framesL * nMels > Integer.MAX_VALUE - 8) throw new SynesthesiaException("audio too long for one log-Mel spectrogram: " + audio.length + " samples");
         int frames = (int) framesL;
-        Tensor filters = MelFilters.whisper(nMels);
-        float[] fw = filters.data();
+        float[] fw = filters.toArray();
         // nonzero bin range of each filter
         int[] lo = new int[nMels], hi = new int[nMels];
         for (int m = 0; m < nMels; m++) {
@@ -109,6 +119,11 @@ public final class LogMel {
     /** The mel of the whole recording padded with 30 s of zeros, as whisper.transcribe computes it: {@code [nMels, len/160 + 3000]}. */
     public static Tensor forTranscription(float[] audio, int nMels) {
         return compute(audio, nMels, CHUNK_SAMPLES);
+    }
+
+    /** {@link #forTranscription(float[], int)} with a model's own filterbank [nMels, 201]. */
+    public static Tensor forTranscription(float[] audio, Tensor filters) {
+        return compute(audio, filters, CHUNK_SAMPLES);
     }
 
     /** Frames of real audio in {@link #forTranscription}'s output: {@code samples / 160}. */

@@ -133,7 +133,7 @@ public final class SpeakCommand implements Command {
             WhisperTokenizer tokenizer = WhisperTokenizers.forModel(whisper, tokenizerDir, whisperPath, "speak");
             TranscribeOptions options = TranscribeCommand.options("speak", whisper, tokenizer, whisperPath, language,
                     WhisperTokenizer.Task.TRANSCRIBE, beamSize, null, null, 5, 0, noFallback, true, false, null, 0);
-            Tensor mel = timed("mel", () -> LogMel.forTranscription(audio.samples(), whisper.config().nMels()));
+            Tensor mel = timed("mel", () -> LogMel.forTranscription(audio.samples(), whisper.melFilters()));
             Transcript t = timed("transcription (encoder + decoding)",
                     () -> Transcriber.of(whisper, tokenizer).transcribe(mel, options, Transcriber.Listener.NONE));
             transcript = transcriptText(t);

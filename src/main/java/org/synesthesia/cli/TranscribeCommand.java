@@ -113,7 +113,7 @@ public final class TranscribeCommand implements Command {
             TranscribeOptions options = options("transcribe", whisper, tokenizer, modelPath, language, task, beamSize, patience,
                     lengthPenalty, bestOf, temperature, noFallback, condition, withoutTimestamps, initialPrompt, seed);
 
-            Tensor mel = LogMel.forTranscription(samples, whisper.config().nMels());
+            Tensor mel = LogMel.forTranscription(samples, whisper.melFilters());
             Progress.info(String.format(Locale.ROOT, "transcribe: %s, %.2f s of audio, %s", file, samples.length / (double) LogMel.SAMPLE_RATE, whisper.description()));
             double offset = window.from();
             Transcript t;

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.synesthesia.audio.LogMel;
+import org.synesthesia.audio.MelFilters;
 import org.synesthesia.io.WeightSources;
+import org.synesthesia.io.WhisperGgml;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
@@ -158,6 +161,20 @@ public final class Whisper implements AutoCloseable {
 
     public WhisperDecoder decoder() {
         return decoder;
+    }
+
+    /**
+     * The model's mel filterbank [n_mels, 201]: the one a converted file or a whisper.cpp ggml file carries, else
+     * openai's ({@link MelFilters#whisper}, which the released models' files hold too).
+     */
+    public Tensor melFilters() {
+        int n = config().nMels(), bins = LogMel.N_FFT / 2 + 1;
+        Optional<float[]> stored = WhisperGguf.melFilters(source);
+        if (stored.isEmpty() && source instanceof WhisperGgml g && g.melFilters() != null) stored = Optional.of(g.melFilters().toFloats());
+        if (stored.isEmpty()) return MelFilters.whisper(n);
+        if (stored.get().length != n * bins)
+            throw new SynesthesiaException(source.description() + ": mel filters hold " + stored.get().length + " values, expected n_mels " + n + " x " + bins);
+        return Tensor.of(stored.get(), n, bins);
     }
 
     /** mel [1, n_mels, 3000] -> audio features [1, 1500, d]. */

@@ -53,6 +53,44 @@ class WhisperGgufTest {
         return out;
     }
 
+    /**
+     * The log-Mel a converted model is fed uses the filterbank its file carries: openai's for a file made from a
+     * released model, and a different one when the file says so (here openai's x 2, which shifts every
+     * log-Mel value of the content by log10(2)/4 before the dynamic-range clamp).
+     */
+    @Test
+    void transcriptionUsesTheFilesOwnMelFilters() throws IOException {
+        Path weights = SharedData.golden("whisper_tiny_random", "weights.safetensors");
+        float[] audio = SafeTensors.readAll(SharedData.golden("whisper_mel", "whisper_mel.safetensors")).get("audio.jfk").toArray();
+        float[] openai = MelFilters.whisper(80).toArray(), doubled = openai.clone();
+        for (int i = 0; i < doubled.length; i++) doubled[i] *= 2;
+        try (WeightSource src = WeightSources.open(weights)) {
+            WhisperGguf.Bundle b = WhisperGguf.fromInput(weights, src, SharedData.data("tokenizers"));
+            convert(tmp.resolve("same.gguf"), src, b);
+            convert(tmp.resolve("doubled.gguf"), src, new WhisperGguf.Bundle(b.config(), b.ranks(), b.multilingual(), b.numLanguages(), doubled));
+        }
+        float[] standard = org.synesthesia.audio.LogMel.forTranscription(audio, 80).toArray();
+        try (Whisper w = Whisper.load(tmp.resolve("same.gguf"))) {
+            assertArrayEquals(openai, w.melFilters().toArray());
+            assertArrayEquals(standard, org.synesthesia.audio.LogMel.forTranscription(audio, w.melFilters()).toArray());
+        }
+        try (Whisper w = Whisper.load(tmp.resolve("doubled.gguf"))) {
+            assertArrayEquals(doubled, w.melFilters().toArray());
+            float[] mel = org.synesthesia.audio.LogMel.forTranscription(audio, w.melFilters()).toArray();
+            float shift = (float) (Math.log10(2) / 4);
+            int checked = 0;
+            for (int i = 0; i < mel.length; i++)
+                if (standard[i] > standard[0] + 1) { // well above the clamp floor
+                    assertEquals(standard[i] + shift, mel[i], 1e-5, "value " + i);
+                    checked++;
+                }
+            assertTrue(checked > 1000, "checked " + checked);
+        }
+        try (Whisper w = Whisper.load(weights)) {
+            assertArrayEquals(openai, w.melFilters().toArray(), "a plain checkpoint: openai's filters");
+        }
+    }
+
     private static void assertSameTokenizer(WhisperTokenizer expected, WhisperTokenizer actual) {
         assertEquals(expected.nVocab(), actual.nVocab());
         assertEquals(expected.multilingual(), actual.multilingual());
