@@ -1,9 +1,6 @@
 package org.synesthesia.cli;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +21,7 @@ import org.synesthesia.diffusion.StableDiffusionPipeline;
 import org.synesthesia.io.AtomicFiles;
 import org.synesthesia.pipeline.PromptCleaner;
 import org.synesthesia.tensor.Tensor;
+import org.synesthesia.util.MemoryStats;
 import org.synesthesia.util.Progress;
 import org.synesthesia.util.SynesthesiaException;
 import org.synesthesia.whisper.TranscribeOptions;
@@ -251,18 +249,8 @@ public final class SpeakCommand implements Command {
 
     /** Peak heap (sum of the heap pools' peaks) and, on Linux, the peak resident set (VmHWM). */
     static String peakMemory() {
-        long heap = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans())
-            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) heap += pool.getPeakUsage().getUsed();
-        String s = String.format(Locale.ROOT, "speak: peak memory: heap %.1f MiB", heap / 1048576.0);
-        Path status = Path.of("/proc/self/status");
-        try {
-            if (Files.isReadable(status))
-                for (String line : Files.readAllLines(status))
-                    if (line.startsWith("VmHWM:")) s += ", resident (VmHWM) " + line.substring(6).strip();
-        } catch (IOException ignored) {
-            // not Linux: heap only
-        }
-        return s;
+        String s = String.format(Locale.ROOT, "speak: peak memory: heap %.1f MiB", MemoryStats.peakHeap() / 1048576.0);
+        long rss = MemoryStats.residentPeak();
+        return rss < 0 ? s : s + ", resident (VmHWM) " + MemoryStats.mib(rss);
     }
 }

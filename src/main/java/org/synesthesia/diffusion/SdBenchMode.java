@@ -74,8 +74,8 @@ public final class SdBenchMode implements BenchMode {
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "peak heap %.0f MiB (heap used now %.0f MiB), peak resident %s%n", peakHeap() / 1048576.0,
-                java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0, vmHwm());
+        System.out.printf(Locale.ROOT, "peak heap %.0f MiB (heap used now %.0f MiB), peak resident %s%n", MemoryStats.peakHeap() / 1048576.0,
+                java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0, MemoryStats.mib(MemoryStats.residentPeak()));
         return 0;
     }
 
@@ -89,12 +89,4 @@ public final class SdBenchMode implements BenchMode {
         return v;
     }
 
-    static long peakHeap() {
-        return MemoryStats.peakHeap();
-    }
-
-    /** VmHWM ("n/a" where there is none). */
-    static String vmHwm() {
-        return MemoryStats.mib(MemoryStats.residentPeak());
-    }
 }

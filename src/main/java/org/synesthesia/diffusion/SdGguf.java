@@ -111,7 +111,7 @@ public final class SdGguf {
         Map<String, Object> unetMap = null, vaeMap = null, teMap = null, schedMap = null;
         List<String> vocab = null, merges = null;
         int pad = ClipTokenizer.END_OF_TEXT, skip = 0;
-        if (UNetNames.isDiffusers(names, "") || UNetNames.isDiffusers(names, "unet/") || UNetNames.isLdm(names)) {
+        if (holdsUNet(names)) {
             UNetConfig unet = null;
             Path cfgFile = dir == null ? null : dir.resolve("config.json");
             if (cfgFile != null && UNetTraceableFactory.isUNetConfig(cfgFile)) unet = UNetConfig.read(cfgFile);
@@ -136,6 +136,15 @@ public final class SdGguf {
         if (unetMap == null && vaeMap == null && teMap == null)
             throw SynesthesiaException.inFile(file, "holds no Stable Diffusion component (no UNet, AutoencoderKL or CLIP text encoder tensors)");
         return new Bundle(unetMap, vaeMap, teMap, schedMap, vocab, merges, pad, skip);
+    }
+
+    /** Whether the names hold a UNet, an AutoencoderKL or a CLIP text encoder (in any layout this engine reads). */
+    public static boolean holdsComponent(java.util.Collection<String> names) {
+        return holdsUNet(names) || VaeNames.prefix(names) != null || ClipNames.isClipText(names);
+    }
+
+    private static boolean holdsUNet(java.util.Collection<String> names) {
+        return UNetNames.isDiffusers(names, "") || UNetNames.isDiffusers(names, "unet/") || UNetNames.isLdm(names);
     }
 
     /** Every config parses as the engine reads it; errors name {@code where}. */

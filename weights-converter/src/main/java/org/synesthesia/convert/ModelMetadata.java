@@ -46,7 +46,7 @@ abstract class ModelMetadata {
                 @Override boolean keeps(String name) { return true; }
             };
         }
-        if (!looksLikeStableDiffusion(src))
+        if (!SdGguf.holdsComponent(src.names()))
             throw SynesthesiaException.inFile(input, "not a Whisper or Stable Diffusion checkpoint (" + src.names().size() + " tensors, e.g. "
                     + src.names().stream().limit(3).toList() + ")");
         SdGguf.Bundle b = SdGguf.fromInput(input, src, o.tokenizer(), o.prediction());
@@ -86,16 +86,5 @@ abstract class ModelMetadata {
         if (slash < 0) return true;
         String component = name.substring(0, slash);
         return component.equals("unet") || component.equals("vae") || component.equals("text_encoder");
-    }
-
-    private static boolean looksLikeStableDiffusion(WeightSource src) {
-        for (String n : src.names()) {
-            if (n.startsWith("model.diffusion_model.") || n.startsWith("first_stage_model.") || n.startsWith("cond_stage_model.")
-                    || n.startsWith("unet/") || n.startsWith("vae/") || n.startsWith("text_encoder/")
-                    || n.equals("conv_in.weight") || n.equals("input_blocks.0.0.weight") || n.startsWith("decoder.conv_in.")
-                    || n.startsWith("encoder.conv_in.") || n.startsWith("text_model.embeddings.") || n.startsWith("transformer.resblocks."))
-                return true;
-        }
-        return false;
     }
 }
