@@ -12,6 +12,7 @@
  * padded with 30 s of zeros ({@code [n_mels, samples/160 + 3000]}), and {@link org.synesthesia.audio.LogMel#window}
  * slices the 3000-frame window at {@code seek} exactly as whisper.transcribe does (zero-padded in the log-Mel
  * domain); {@link org.synesthesia.audio.LogMel#firstWindow} is the first window in one call.
- * {@link org.synesthesia.audio.MelImage} draws a spectrogram.
+ * {@link org.synesthesia.image.MelImage} draws a spectrogram.
  */
 package org.synesthesia.audio;
+

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.synesthesia.clip.ByteLevel;
+import org.synesthesia.text.ByteLevel;
 import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
 

@@ -8,7 +8,7 @@ import java.util.Map;
 import org.synesthesia.audio.Audio;
 import org.synesthesia.audio.AudioFiles;
 import org.synesthesia.audio.LogMel;
-import org.synesthesia.audio.MelImage;
+import org.synesthesia.image.MelImage;
 import org.synesthesia.audio.Resampler;
 import org.synesthesia.audio.TimeWindow;
 import org.synesthesia.io.SafeTensors;

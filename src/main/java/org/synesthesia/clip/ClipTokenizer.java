@@ -1,5 +1,6 @@
 package org.synesthesia.clip;
 
+import org.synesthesia.text.ByteLevel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

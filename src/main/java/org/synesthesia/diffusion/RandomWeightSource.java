@@ -1,5 +1,6 @@
 package org.synesthesia.diffusion;
 
+import org.synesthesia.diffusion.vae.VaeConfig;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,5 +1,14 @@
 package org.synesthesia.diffusion;
 
+import org.synesthesia.diffusion.scheduler.PredictionType;
+import org.synesthesia.diffusion.scheduler.SchedulerConfig;
+import org.synesthesia.diffusion.unet.UNetConfig;
+import org.synesthesia.diffusion.unet.UNetNames;
+import org.synesthesia.diffusion.unet.UNetWeights;
+import org.synesthesia.diffusion.vae.AutoencoderKL;
+import org.synesthesia.diffusion.vae.VaeConfig;
+import org.synesthesia.diffusion.vae.VaeNames;
+import org.synesthesia.diffusion.vae.VaeWeights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,8 +123,8 @@ public final class SdGguf {
         if (holdsUNet(names)) {
             UNetConfig unet = null;
             Path cfgFile = dir == null ? null : dir.resolve("config.json");
-            if (cfgFile != null && UNetTraceableFactory.isUNetConfig(cfgFile)) unet = UNetConfig.read(cfgFile);
-            if (unet == null) unet = UNetTraceableFactory.infer(UNetWeights.open(source, -1));
+            if (cfgFile != null && UNetConfig.isConfigFile(cfgFile)) unet = UNetConfig.read(cfgFile);
+            if (unet == null) unet = UNetConfig.inferFrom(UNetWeights.open(source, -1));
             unetMap = unet.toMap();
             schedMap = SchedulerConfig.stableDiffusion(prediction == null ? PredictionType.EPSILON : prediction).toMap("PNDMScheduler");
         }

@@ -1,5 +1,15 @@
 package org.synesthesia.diffusion;
 
+import org.synesthesia.diffusion.scheduler.PredictionType;
+import org.synesthesia.diffusion.scheduler.Scheduler;
+import org.synesthesia.diffusion.scheduler.SchedulerConfig;
+import org.synesthesia.diffusion.scheduler.Schedulers;
+import org.synesthesia.diffusion.unet.UNet2DConditionModel;
+import org.synesthesia.diffusion.unet.UNetConfig;
+import org.synesthesia.diffusion.unet.UNetWeights;
+import org.synesthesia.diffusion.vae.AutoencoderKL;
+import org.synesthesia.diffusion.vae.VaeConfig;
+import org.synesthesia.tensor.TorchGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -122,9 +132,9 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             // a folder's unet/config.json; beside a single file a UNet config.json (as `trace` reads it), else inferred
             Path cfgFile = folder ? model.resolve("unet").resolve("config.json")
                     : model.toAbsolutePath().getParent() == null ? null : model.toAbsolutePath().getParent().resolve("config.json");
-            if (cfgFile != null && UNetTraceableFactory.isUNetConfig(cfgFile)) cfg = UNetConfig.read(cfgFile);
+            if (cfgFile != null && UNetConfig.isConfigFile(cfgFile)) cfg = UNetConfig.read(cfgFile);
             UNetWeights w = UNetWeights.open(src, cfg == null ? -1 : cfg.layersPerBlock());
-            if (cfg == null) cfg = UNetTraceableFactory.infer(w);
+            if (cfg == null) cfg = UNetConfig.inferFrom(w);
             UNet2DConditionModel u = new UNet2DConditionModel(cfg, w);
             AutoencoderKL v = AutoencoderKL.load(model);
             if (!v.hasDecoder()) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.synesthesia.io.MemoryWeightSource;
 import org.synesthesia.tensor.DType;
+import org.synesthesia.tensor.Tensor;
 
 /**
  * Whisper models of any {@link WhisperConfig} with random weights, in memory (benchmarks at full size without a
@@ -95,5 +96,13 @@ public final class RandomWhisper {
             src.close();
             throw e;
         }
+    }
+
+    /** A deterministic pseudo-mel [1, n_mels, 3000] in the log-Mel range (benchmark and test input). */
+    public static Tensor pseudoMel(int nMels) {
+        float[] m = new float[nMels * 3000];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        for (int i = 0; i < m.length; i++) m[i] = (float) (r.nextDouble() * 1.5 - 0.5);
+        return Tensor.of(m, 1, nMels, 3000);
     }
 }

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.synesthesia.audio.MelFilters;
-import org.synesthesia.clip.ByteLevel;
+import org.synesthesia.text.ByteLevel;
 import org.synesthesia.io.Gguf;
 import org.synesthesia.io.GgufValue;
 import org.synesthesia.io.GgufWriter;

@@ -1,5 +1,6 @@
 package org.synesthesia.diffusion;
 
+import org.synesthesia.tensor.TorchGenerator;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -21,7 +21,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.synesthesia.audio.MelFilters;
-import org.synesthesia.clip.ByteLevel;
+import org.synesthesia.text.ByteLevel;
 import org.synesthesia.io.Gguf;
 import org.synesthesia.io.GgufValue;
 import org.synesthesia.io.GgufWriter;

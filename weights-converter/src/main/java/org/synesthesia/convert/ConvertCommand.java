@@ -1,5 +1,10 @@
 package org.synesthesia.convert;
 
+import org.synesthesia.cli.Args;
+import org.synesthesia.diffusion.scheduler.PredictionType;
+import org.synesthesia.io.AtomicFiles;
+import org.synesthesia.kernel.Parallel;
+import org.synesthesia.util.SynesthesiaException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -7,12 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import org.synesthesia.cli.Args;
 import org.synesthesia.cli.Command;
-import org.synesthesia.diffusion.PredictionType;
-import org.synesthesia.io.AtomicFiles;
-import org.synesthesia.kernel.Parallel;
-import org.synesthesia.util.SynesthesiaException;
 
 /** {@code synesthesia convert INPUT --out model.gguf [--type ...]}: see {@link #usage()}. */
 public final class ConvertCommand implements Command {

@@ -1,0 +1,83 @@
+package org.synesthesia.diffusion.scheduler;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.synesthesia.util.Json;
+import org.synesthesia.util.SynesthesiaException;
+
+/** Builds a {@link Scheduler} from a diffusers scheduler config, by its {@code _class_name} or by a name the user picks. */
+public final class Schedulers {
+    private Schedulers() {}
+
+    /** The names {@link #create} accepts. */
+    public static final List<String> NAMES = List.of("ddim", "pndm", "euler", "euler-a", "dpm++");
+
+    /**
+     * A scheduler for the parsed config {@code config}: {@code nameOverride} ({@code ddim|pndm|euler|euler-a|dpm++},
+     * case-insensitive) when given, else the config's {@code _class_name}. As with diffusers' {@code from_config},
+     * keys the chosen class does not read are ignored and missing ones take that class's defaults.
+     */
+    public static Scheduler fromConfig(Map<String, Object> config, String nameOverride) {
+        return fromConfig(config, nameOverride, "scheduler config");
+    }
+
+    /** As {@link #fromConfig(Map, String)}, naming {@code source} in errors. */
+    public static Scheduler fromConfig(Map<String, Object> config, String nameOverride, String source) {
+        String name = nameOverride;
+        if (name == null || name.isBlank()) {
+            Object cls = config.get("_class_name");
+            if (!(cls instanceof String c)) throw SynesthesiaException.inFile(source, "no _class_name and no scheduler name given");
+            name = forClassName(c);
+            if (name == null) throw SynesthesiaException.inFile(source, "unsupported scheduler class " + c + " (supported: " + String.join(", ", NAMES) + ")");
+        }
+        return create(name, SchedulerConfig.fromMap(config, source));
+    }
+
+    /** Reads {@code scheduler_config.json} and builds its scheduler (or {@code nameOverride}). */
+    public static Scheduler fromFile(Path file, String nameOverride) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw SynesthesiaException.inFile(file, "no such file");
+        } catch (IOException e) {
+            throw SynesthesiaException.inFile(file, "cannot read: " + e.getMessage());
+        }
+        Map<String, Object> m;
+        try {
+            m = Json.parseObject(text);
+        } catch (IllegalArgumentException e) {
+            throw SynesthesiaException.inFile(file, "not a scheduler config: " + e.getMessage());
+        }
+        return fromConfig(m, nameOverride, file.toString());
+    }
+
+    /** The scheduler called {@code name} over {@code config}. */
+    public static Scheduler create(String name, SchedulerConfig config) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "ddim" -> new DdimScheduler(config);
+            case "pndm", "plms" -> new PndmScheduler(config);
+            case "euler" -> new EulerDiscreteScheduler(config);
+            case "euler-a", "euler_a", "euler-ancestral" -> new EulerAncestralScheduler(config);
+            case "dpm++", "dpmpp", "dpm++2m", "dpmpp2m", "dpm" -> new DpmSolverMultistepScheduler(config);
+            default -> throw new SynesthesiaException("unknown scheduler '" + name + "' (choose one of " + String.join(", ", NAMES) + ")");
+        };
+    }
+
+    /** Our name for a diffusers scheduler class, or null. */
+    public static String forClassName(String className) {
+        return switch (className) {
+            case "DDIMScheduler" -> "ddim";
+            case "PNDMScheduler" -> "pndm";
+            case "EulerDiscreteScheduler" -> "euler";
+            case "EulerAncestralDiscreteScheduler" -> "euler-a";
+            case "DPMSolverMultistepScheduler" -> "dpm++";
+            default -> null;
+        };
+    }
+}

@@ -1,0 +1,266 @@
+package org.synesthesia.diffusion.unet;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.synesthesia.util.Json;
+import org.synesthesia.util.SynesthesiaException;
+
+/**
+ * The subset of diffusers' {@code UNet2DConditionModel} config that Stable Diffusion 1.x/2.x use.
+ *
+ * <p>{@code heads[i]} is the number of attention heads of down level i (the mid block uses the last level's, up
+ * block i uses {@code heads[levels-1-i]}); diffusers reads it from {@code num_attention_heads}, or, when that is
+ * null, from {@code attention_head_dim} (a misnomer kept for compatibility: SD1's 8 and SD2's [5, 10, 20, 20] are
+ * head counts). Head width = channels / heads.
+ *
+ * @param downBlockTypes  {@code CrossAttnDownBlock2D} or {@code DownBlock2D} per level
+ * @param upBlockTypes    {@code CrossAttnUpBlock2D} or {@code UpBlock2D} per level, deepest first
+ * @param transformerLayers BasicTransformerBlocks per Transformer2DModel ({@code transformer_layers_per_block})
+ */
+public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolean flipSinToCos, float freqShift,
+                         List<String> downBlockTypes, String midBlockType, List<String> upBlockTypes,
+                         int[] blockOutChannels, int layersPerBlock, int downsamplePadding, float midBlockScaleFactor,
+                         int normNumGroups, float normEps, int crossAttentionDim, int[] heads,
+                         boolean useLinearProjection, boolean upcastAttention, int transformerLayers) {
+
+    public static final String CROSS_DOWN = "CrossAttnDownBlock2D", DOWN = "DownBlock2D";
+    public static final String CROSS_UP = "CrossAttnUpBlock2D", UP = "UpBlock2D", MID = "UNetMidBlock2DCrossAttn";
+
+    public UNetConfig {
+        int n = blockOutChannels.length;
+        if (n == 0 || downBlockTypes.size() != n || upBlockTypes.size() != n || heads.length != n)
+            throw new IllegalArgumentException("unet config: block_out_channels, down/up_block_types and heads need one entry per level");
+        for (String t : downBlockTypes)
+            if (!t.equals(CROSS_DOWN) && !t.equals(DOWN)) throw new IllegalArgumentException("unet config: unsupported down block type " + t);
+        for (String t : upBlockTypes)
+            if (!t.equals(CROSS_UP) && !t.equals(UP)) throw new IllegalArgumentException("unet config: unsupported up block type " + t);
+        if (!MID.equals(midBlockType)) throw new IllegalArgumentException("unet config: unsupported mid block type " + midBlockType);
+        for (int i = 0; i < n; i++) {
+            if (blockOutChannels[i] % normNumGroups != 0)
+                throw new IllegalArgumentException("unet config: " + blockOutChannels[i] + " channels do not split into " + normNumGroups + " groups");
+            if (heads[i] <= 0 || blockOutChannels[i] % heads[i] != 0)
+                throw new IllegalArgumentException("unet config: " + blockOutChannels[i] + " channels do not split into " + heads[i] + " heads");
+        }
+        if (layersPerBlock < 1 || transformerLayers < 1) throw new IllegalArgumentException("unet config: layers_per_block and transformer_layers_per_block must be >= 1");
+        blockOutChannels = blockOutChannels.clone();
+        heads = heads.clone();
+        downBlockTypes = List.copyOf(downBlockTypes);
+        upBlockTypes = List.copyOf(upBlockTypes);
+    }
+
+    public int levels() { return blockOutChannels.length; }
+
+    /** Width of the time embedding: 4 x block_out_channels[0]. */
+    public int timeEmbedDim() { return 4 * blockOutChannels[0]; }
+
+    public boolean downHasAttention(int level) { return downBlockTypes.get(level).equals(CROSS_DOWN); }
+
+    public boolean upHasAttention(int upIndex) { return upBlockTypes.get(upIndex).equals(CROSS_UP); }
+
+    /** Stable Diffusion 1.x (v1-inference.yaml / runwayml config.json). */
+    public static UNetConfig sd1() {
+        return new UNetConfig(64, 4, 4, true, 0, List.of(CROSS_DOWN, CROSS_DOWN, CROSS_DOWN, DOWN), MID,
+                List.of(UP, CROSS_UP, CROSS_UP, CROSS_UP), new int[] {320, 640, 1280, 1280}, 2, 1, 1, 32, 1e-5f, 768,
+                new int[] {8, 8, 8, 8}, false, false, 1);
+    }
+
+    /** Stable Diffusion 2.x (v2-inference(-v).yaml): head width 64, linear projections, cross dim 1024. */
+    public static UNetConfig sd2() {
+        return new UNetConfig(96, 4, 4, true, 0, List.of(CROSS_DOWN, CROSS_DOWN, CROSS_DOWN, DOWN), MID,
+                List.of(UP, CROSS_UP, CROSS_UP, CROSS_UP), new int[] {320, 640, 1280, 1280}, 2, 1, 1, 32, 1e-5f, 1024,
+                new int[] {5, 10, 20, 20}, true, true, 1);
+    }
+
+    /** Reads a diffusers {@code unet/config.json}. */
+    public static UNetConfig read(Path configJson) {
+        String text;
+        try {
+            text = Files.readString(configJson);
+        } catch (IOException e) {
+            throw SynesthesiaException.inFile(configJson, "cannot read: " + e.getMessage());
+        }
+        try {
+            return fromJson(Json.parseObject(text));
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw SynesthesiaException.inFile(configJson, e.getMessage());
+        }
+    }
+
+    /** From a parsed diffusers config; features SD does not use (class/addition embeddings, ...) are rejected. */
+    public static UNetConfig fromJson(Map<String, Object> c) {
+        String cls = str(c, "_class_name", "UNet2DConditionModel");
+        if (!cls.equals("UNet2DConditionModel")) throw new IllegalArgumentException("unet config: _class_name is " + cls + ", expected UNet2DConditionModel");
+        for (String k : List.of("class_embed_type", "addition_embed_type", "encoder_hid_dim", "num_class_embeds", "time_cond_proj_dim", "time_embedding_dim"))
+            if (c.get(k) != null) throw new IllegalArgumentException("unet config: " + k + " is not supported (only SD 1.x/2.x UNets)");
+        for (String k : List.of("only_cross_attention", "dual_cross_attention", "center_input_sample", "resnet_skip_time_act"))
+            if (Boolean.TRUE.equals(c.get(k))) throw new IllegalArgumentException("unet config: " + k + " = true is not supported");
+        expect(c, "act_fn", "silu");
+        expect(c, "resnet_time_scale_shift", "default");
+        expect(c, "time_embedding_type", "positional");
+        expect(c, "attention_type", "default");
+        if (c.get("conv_in_kernel") != null && num(c, "conv_in_kernel", 3) != 3 || c.get("conv_out_kernel") != null && num(c, "conv_out_kernel", 3) != 3)
+            throw new IllegalArgumentException("unet config: only 3x3 conv_in/conv_out are supported");
+        if (c.get("resnet_out_scale_factor") != null && num(c, "resnet_out_scale_factor", 1) != 1)
+            throw new IllegalArgumentException("unet config: resnet_out_scale_factor must be 1");
+        int[] boc = ints(c.get("block_out_channels"), -1, "block_out_channels");
+        int n = boc.length;
+        Object headsValue = c.get("num_attention_heads") != null ? c.get("num_attention_heads") : c.getOrDefault("attention_head_dim", 8L);
+        int[] heads = ints(headsValue, n, "attention_head_dim");
+        int tl = c.get("transformer_layers_per_block") == null ? 1 : ints(c.get("transformer_layers_per_block"), n, "transformer_layers_per_block")[0];
+        if (c.get("transformer_layers_per_block") instanceof List<?> l && l.stream().distinct().count() > 1)
+            throw new IllegalArgumentException("unet config: per-level transformer_layers_per_block is not supported");
+        if (c.get("reverse_transformer_layers_per_block") != null)
+            throw new IllegalArgumentException("unet config: reverse_transformer_layers_per_block is not supported");
+        int lpb = c.get("layers_per_block") instanceof List<?> ? -1 : (int) num(c, "layers_per_block", 2);
+        if (lpb < 0) throw new IllegalArgumentException("unet config: per-level layers_per_block is not supported");
+        int pad = (int) num(c, "downsample_padding", 1);
+        if (pad != 1) throw new IllegalArgumentException("unet config: downsample_padding " + pad + " is not supported (SD uses 1)");
+        return new UNetConfig((int) num(c, "sample_size", 64), (int) num(c, "in_channels", 4), (int) num(c, "out_channels", 4),
+                !Boolean.FALSE.equals(c.getOrDefault("flip_sin_to_cos", true)), (float) num(c, "freq_shift", 0),
+                strings(c, "down_block_types", List.of(CROSS_DOWN, CROSS_DOWN, CROSS_DOWN, DOWN)),
+                str(c, "mid_block_type", MID), strings(c, "up_block_types", List.of(UP, CROSS_UP, CROSS_UP, CROSS_UP)),
+                boc, lpb, pad, (float) num(c, "mid_block_scale_factor", 1), (int) num(c, "norm_num_groups", 32),
+                (float) num(c, "norm_eps", 1e-5), (int) num(c, "cross_attention_dim", 1280), heads,
+                Boolean.TRUE.equals(c.get("use_linear_projection")), Boolean.TRUE.equals(c.get("upcast_attention")), tl);
+    }
+
+    /** This config as diffusers' {@code unet/config.json} keys ({@link #fromJson} reads it back equal). */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("_class_name", "UNet2DConditionModel");
+        m.put("sample_size", (long) sampleSize);
+        m.put("in_channels", (long) inChannels);
+        m.put("out_channels", (long) outChannels);
+        m.put("flip_sin_to_cos", flipSinToCos);
+        m.put("freq_shift", decimal(freqShift));
+        m.put("down_block_types", downBlockTypes);
+        m.put("mid_block_type", midBlockType);
+        m.put("up_block_types", upBlockTypes);
+        m.put("block_out_channels", longs(blockOutChannels));
+        m.put("layers_per_block", (long) layersPerBlock);
+        m.put("downsample_padding", (long) downsamplePadding);
+        m.put("mid_block_scale_factor", decimal(midBlockScaleFactor));
+        m.put("act_fn", "silu");
+        m.put("norm_num_groups", (long) normNumGroups);
+        m.put("norm_eps", decimal(normEps));
+        m.put("cross_attention_dim", (long) crossAttentionDim);
+        m.put("attention_head_dim", longs(heads));
+        m.put("use_linear_projection", useLinearProjection);
+        m.put("upcast_attention", upcastAttention);
+        m.put("transformer_layers_per_block", (long) transformerLayers);
+        return m;
+    }
+
+    /** A float as the double its shortest decimal spells (1e-5f -> 1.0E-5, not 9.99999974e-6). */
+    static Double decimal(float f) {
+        return Double.parseDouble(Float.toString(f));
+    }
+
+    /** Whether {@code config} is a diffusers UNet2DConditionModel config file. */
+    public static boolean isConfigFile(Path config) {
+        if (config == null || !Files.isRegularFile(config)) return false;
+        try {
+            return "UNet2DConditionModel".equals(Json.parseObject(Files.readString(config)).get("_class_name"));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** The SD config implied by the tensors present and their shapes (see the class comment for the head rule). */
+    public static UNetConfig inferFrom(UNetWeights w) {
+        List<Integer> boc = new ArrayList<>();
+        while (w.has("down_blocks." + boc.size() + ".resnets.0.conv1.weight"))
+            boc.add((int) w.shape("down_blocks." + boc.size() + ".resnets.0.conv1.weight").orElseThrow()[0]);
+        int n = boc.size();
+        if (n == 0) throw new SynesthesiaException(w.source().description() + ": no down_blocks.0.resnets.0 in the UNet");
+        int layers = 0;
+        while (w.has("down_blocks.0.resnets." + layers + ".conv1.weight")) layers++;
+        List<String> downTypes = new ArrayList<>(), upTypes = new ArrayList<>();
+        int[] heads = new int[n];
+        int[] bocArr = boc.stream().mapToInt(Integer::intValue).toArray();
+        long[] projIn = w.shape("mid_block.attentions.0.proj_in.weight")
+                .orElseThrow(() -> new SynesthesiaException(w.source().description() + ": no mid_block attention in the UNet"));
+        boolean linear = projIn.length == 2;
+        for (int i = 0; i < n; i++) {
+            downTypes.add(w.has("down_blocks." + i + ".attentions.0.proj_in.weight") ? CROSS_DOWN : DOWN);
+            upTypes.add(w.has("up_blocks." + i + ".attentions.0.proj_in.weight") ? CROSS_UP : UP);
+            heads[i] = linear ? Math.max(1, bocArr[i] / 64) : 8;
+        }
+        int tl = 0;
+        while (w.has("mid_block.attentions.0.transformer_blocks." + tl + ".attn2.to_k.weight")) tl++;
+        int cross = (int) w.shape("mid_block.attentions.0.transformer_blocks.0.attn2.to_k.weight").orElseThrow()[1];
+        long[] convIn = w.shape("conv_in.weight").orElseThrow();
+        long[] convOut = w.shape("conv_out.weight").orElseThrow(() -> new SynesthesiaException(w.source().description() + ": no conv_out in the UNet"));
+        return new UNetConfig(64, (int) convIn[1], (int) convOut[0], true, 0, downTypes, MID, upTypes, bocArr, layers, 1, 1,
+                32, 1e-5f, cross, heads, linear, linear, tl);
+    }
+
+    /** int values as the Long list a JSON config holds. */
+    public static List<Long> longs(int[] v) {
+        List<Long> l = new ArrayList<>(v.length);
+        for (int x : v) l.add((long) x);
+        return l;
+    }
+
+    private static void expect(Map<String, Object> c, String key, String value) {
+        Object v = c.get(key);
+        if (v != null && !value.equals(v)) throw new IllegalArgumentException("unet config: " + key + " = " + v + " is not supported (only " + value + ")");
+    }
+
+    private static String str(Map<String, Object> c, String key, String def) {
+        Object v = c.get(key);
+        return v == null ? def : (String) v;
+    }
+
+    private static double num(Map<String, Object> c, String key, double def) {
+        Object v = c.get(key);
+        if (v == null) return def;
+        if (!(v instanceof Number x)) throw new IllegalArgumentException("unet config: " + key + " is " + v + ", not a number");
+        return x.doubleValue();
+    }
+
+    private static List<String> strings(Map<String, Object> c, String key, List<String> def) {
+        Object v = c.get(key);
+        if (v == null) return def;
+        List<String> out = new ArrayList<>();
+        for (Object o : (List<?>) v) out.add((String) o);
+        return out;
+    }
+
+    /** An int list; a single number is repeated {@code n} times (n < 0: a list is required). */
+    private static int[] ints(Object v, int n, String key) {
+        if (v instanceof Number x && n >= 0) {
+            int[] r = new int[n];
+            Arrays.fill(r, x.intValue());
+            return r;
+        }
+        if (!(v instanceof List<?> l)) throw new IllegalArgumentException("unet config: " + key + " is " + v + ", expected a list");
+        if (n >= 0 && l.size() != n) throw new IllegalArgumentException("unet config: " + key + " has " + l.size() + " entries, expected " + n);
+        int[] r = new int[l.size()];
+        for (int i = 0; i < r.length; i++) r[i] = ((Number) l.get(i)).intValue();
+        return r;
+    }
+
+    /** Equality over all components (arrays by content), via {@link #toString()}, which lists them all. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof UNetConfig u && toString().equals(u.toString());
+    }
+
+    @Override
+    public int hashCode() { return toString().hashCode(); }
+
+    @Override
+    public String toString() {
+        return "UNetConfig[levels=" + Arrays.toString(blockOutChannels) + ", layers=" + layersPerBlock + ", heads=" + Arrays.toString(heads)
+                + ", down=" + downBlockTypes + ", up=" + upBlockTypes + ", cross=" + crossAttentionDim + ", linearProj=" + useLinearProjection
+                + ", groups=" + normNumGroups + ", eps=" + normEps + ", flip=" + flipSinToCos + ", shift=" + freqShift
+                + ", transformerLayers=" + transformerLayers + ", midScale=" + midBlockScaleFactor + ", in=" + inChannels + ", out=" + outChannels
+                + ", sampleSize=" + sampleSize + ", upcast=" + upcastAttention + ", downPad=" + downsamplePadding + ", mid=" + midBlockType + "]";
+    }
+}

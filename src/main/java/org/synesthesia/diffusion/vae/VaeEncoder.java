@@ -1,0 +1,75 @@
+package org.synesthesia.diffusion.vae;
+
+import org.synesthesia.kernel.Act;
+import org.synesthesia.nn.Tracer;
+import org.synesthesia.tensor.Tensor;
+import org.synesthesia.util.Progress;
+
+/**
+ * diffusers {@code Encoder} of {@code AutoencoderKL} (double_z): image [N, in, H, W] -> moments
+ * [N, 2*latent, H/2^(L-1), W/2^(L-1)]: {@code conv_in} (in -> widths[0]) -> {@code down_blocks.0 .. down_blocks.(L-1)}
+ * (block i goes to widths[i] with layers_per_block resnets, downsampling x2 unless last) -> {@code mid_block} ->
+ * {@code conv_norm_out} -> SiLU -> {@code conv_out} (widths[L-1] -> 2*latent). Module names are prefixed
+ * {@code encoder.}.
+ */
+public final class VaeEncoder {
+    private final VaeConfig config;
+    private final VaeConv2d convIn;
+    private final VaeDownBlock[] down;
+    private final VaeMidBlock mid;
+    private final VaeGroupNorm normOut;
+    private final VaeConv2d convOut;
+
+    private VaeEncoder(VaeConfig config, VaeConv2d convIn, VaeDownBlock[] down, VaeMidBlock mid, VaeGroupNorm normOut, VaeConv2d convOut) {
+        this.config = config;
+        this.convIn = convIn;
+        this.down = down;
+        this.mid = mid;
+        this.normOut = normOut;
+        this.convOut = convOut;
+    }
+
+    static VaeEncoder load(VaeWeights w, VaeConfig c) {
+        int L = c.levels(), g = c.normNumGroups();
+        float eps = VaeConfig.EPS;
+        VaeDownBlock[] down = new VaeDownBlock[L];
+        int prev = c.width(0);
+        for (int i = 0; i < L; i++) {
+            down[i] = VaeDownBlock.load(w, "encoder.down_blocks." + i, prev, c.width(i), c.layersPerBlock(), i < L - 1, g, eps);
+            prev = c.width(i);
+        }
+        int top = c.width(L - 1);
+        return new VaeEncoder(c,
+                VaeConv2d.load(w, "encoder.conv_in", c.inChannels(), c.width(0), 3, 1, 1, true),
+                down,
+                VaeMidBlock.load(w, "encoder.mid_block", top, g, eps),
+                VaeGroupNorm.load(w, "encoder.conv_norm_out", top, g, eps),
+                VaeConv2d.load(w, "encoder.conv_out", top, 2 * c.latentChannels(), 3, 1, 1, true));
+    }
+
+    public VaeConfig config() { return config; }
+
+    /** image [N, in, H, W] -> moments [N, 2*latent, h, w] (before quant_conv). */
+    public Tensor forward(Tensor x, Tracer tracer) {
+        boolean big = (long) x.dim(2) * x.dim(3) >= 256 * 256;
+        try (Progress p = big ? Progress.start("vae encode", down.length + 2, "blocks") : null) {
+            Tensor h = convIn.apply(x);
+            tracer.capture("encoder.conv_in", h);
+            for (VaeDownBlock b : down) {
+                h = b.forward(h, tracer);
+                if (p != null) p.step();
+            }
+            h = mid.forward(h, tracer);
+            if (p != null) p.step();
+            h = normOut.apply(h);
+            tracer.capture("encoder.conv_norm_out", h);
+            Act.silu(h.data(), 0, h.size());
+            tracer.capture("encoder.conv_act", h);
+            h = convOut.apply(h);
+            tracer.capture("encoder.conv_out", h);
+            tracer.capture("encoder", h);
+            if (p != null) p.step();
+            return h;
+        }
+    }
+}
