@@ -1,14 +1,11 @@
 package org.synesthesia.clip;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import org.synesthesia.tensor.StoredTensor;
 import org.synesthesia.util.Json;
+import org.synesthesia.util.ReadFile;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -73,17 +70,7 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
 
     /** Reads a Hugging Face {@code config.json} ({@code CLIPTextConfig}, or a {@code CLIPConfig} with {@code text_config}). */
     public static ClipTextConfig fromJson(Path file) {
-        Map<String, Object> m;
-        try {
-            m = Json.parseObject(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (NoSuchFileException e) {
-            throw SynesthesiaException.inFile(file, "no such file");
-        } catch (IOException e) {
-            throw SynesthesiaException.inFile(file, "cannot read: " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw SynesthesiaException.inFile(file, "not valid JSON (" + e.getMessage() + ")");
-        }
-        return fromMap(m, file.toString());
+        return fromMap(ReadFile.jsonObject(file, "not valid JSON"), file.toString());
     }
 
     /** From the keys of a parsed {@code config.json}; {@code source} names it in errors. */

@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,6 +19,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import org.synesthesia.tensor.Tensor;
+import org.synesthesia.util.ReadFile;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -41,15 +41,7 @@ public final class Npy {
 
     /** One {@code .npy} file. */
     public static Tensor read(Path path) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(path);
-        } catch (NoSuchFileException e) {
-            throw SynesthesiaException.inFile(path, "no such file");
-        } catch (IOException e) {
-            throw SynesthesiaException.inFile(path, "cannot read: " + e.getMessage());
-        }
-        return parse(bytes, path.toString());
+        return parse(ReadFile.bytes(path), path.toString());
     }
 
     /** Every array of an {@code .npz} archive, keyed by entry name without {@code .npy}, in archive order. */

@@ -1,6 +1,8 @@
 package org.synesthesia.util;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -174,15 +176,42 @@ public final class Json {
     /** Writes a value made of maps, lists, strings, numbers, booleans and null as compact JSON. */
     public static String write(Object v) {
         StringBuilder b = new StringBuilder();
-        write(v, b);
+        write(v, b, COMPACT);
         return b.toString();
     }
 
-    private static void write(Object v, StringBuilder b) {
+    /**
+     * JSON text exactly as Python's {@code json.dumps(value)} writes it with default options: separators
+     * {@code ", "} and {@code ": "}, {@code ensure_ascii} (every non-ASCII character as {@code \\uXXXX}, UTF-16
+     * surrogate pairs above U+FFFF), {@code Float}/{@code Double} as {@code repr(float)} ({@link #pythonRepr}),
+     * integral boxed types as ints.
+     */
+    public static String writePython(Object v) {
+        StringBuilder b = new StringBuilder();
+        writePython(v, b);
+        return b.toString();
+    }
+
+    /** {@link #writePython(Object)} appended to {@code b}. */
+    public static void writePython(Object v, StringBuilder b) {
+        write(v, b, PYTHON);
+    }
+
+    /**
+     * How values are spelled. Compact: no spaces, control characters escaped as {@code \\u00XX}, integral
+     * doubles as integers. Python: {@code json.dumps}' separators and escapes, floats as {@code repr(float)}.
+     */
+    private record Style(String itemSep, String keySep, boolean python) {}
+
+    private static final Style COMPACT = new Style(",", ":", false);
+    private static final Style PYTHON = new Style(", ", ": ", true);
+
+    private static void write(Object v, StringBuilder b, Style st) {
         if (v == null) b.append("null");
-        else if (v instanceof String str) quote(str, b);
+        else if (v instanceof String str) quote(str, b, st.python());
         else if (v instanceof Boolean || v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) b.append(v);
-        else if (v instanceof Number n) {
+        else if (st.python() && (v instanceof Double || v instanceof Float)) b.append(pythonRepr(((Number) v).doubleValue()));
+        else if (!st.python() && v instanceof Number n) {
             double d = n.doubleValue();
             if (d == Math.rint(d) && Math.abs(d) < 1e15) b.append((long) d);
             else b.append(d);
@@ -191,33 +220,34 @@ public final class Json {
             Iterator<? extends Map.Entry<?, ?>> it = m.entrySet().iterator();
             while (it.hasNext()) {
                 Map.Entry<?, ?> e = it.next();
-                quote(String.valueOf(e.getKey()), b);
-                b.append(':');
-                write(e.getValue(), b);
-                if (it.hasNext()) b.append(',');
+                quote(String.valueOf(e.getKey()), b, st.python());
+                b.append(st.keySep());
+                write(e.getValue(), b, st);
+                if (it.hasNext()) b.append(st.itemSep());
             }
             b.append('}');
         } else if (v instanceof Iterable<?> it) {
             b.append('[');
             boolean first = true;
             for (Object o : it) {
-                if (!first) b.append(',');
+                if (!first) b.append(st.itemSep());
                 first = false;
-                write(o, b);
+                write(o, b, st);
             }
             b.append(']');
         } else if (v instanceof long[] a) {
             b.append('[');
-            for (int i = 0; i < a.length; i++) { if (i > 0) b.append(','); b.append(a[i]); }
+            for (int i = 0; i < a.length; i++) { if (i > 0) b.append(st.itemSep()); b.append(a[i]); }
             b.append(']');
         } else if (v instanceof int[] a) {
             b.append('[');
-            for (int i = 0; i < a.length; i++) { if (i > 0) b.append(','); b.append(a[i]); }
+            for (int i = 0; i < a.length; i++) { if (i > 0) b.append(st.itemSep()); b.append(a[i]); }
             b.append(']');
-        } else throw new IllegalArgumentException("cannot write " + v.getClass() + " as JSON");
+        } else throw new IllegalArgumentException("cannot write " + v.getClass().getName() + " as JSON");
     }
 
-    private static void quote(String str, StringBuilder b) {
+    /** A JSON string; {@code python}: also {@code \\b}, {@code \\f} and every character above 0x7e escaped. */
+    private static void quote(String str, StringBuilder b, boolean python) {
         b.append('"');
         for (int i = 0; i < str.length(); i++) {
             char c = str.charAt(i);
@@ -227,12 +257,51 @@ public final class Json {
                 case '\n' -> b.append("\\n");
                 case '\r' -> b.append("\\r");
                 case '\t' -> b.append("\\t");
+                case '\b' -> b.append(python ? "\\b" : "\\u0008");
+                case '\f' -> b.append(python ? "\\f" : "\\u000c");
                 default -> {
-                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+                    if (c < 0x20 || python && c > 0x7e) b.append(String.format("\\u%04x", (int) c));
                     else b.append(c);
                 }
             }
         }
         b.append('"');
+    }
+
+    /**
+     * Python's {@code repr(float)}: the shortest decimal that reads back to {@code d}; positional when the decimal
+     * exponent {@code decpt} (value = 0.DIGITS x 10^decpt) is in (-4, 16], otherwise {@code D.DDDe+-XX};
+     * {@code NaN}, {@code Infinity}.
+     */
+    public static String pythonRepr(double d) {
+        if (Double.isNaN(d)) return "NaN";
+        if (Double.isInfinite(d)) return d > 0 ? "Infinity" : "-Infinity";
+        if (d == 0) return (Double.doubleToRawLongBits(d) < 0) ? "-0.0" : "0.0";
+        // Double.toString gives the shortest round-tripping digits (JDK 19+), as Python's repr does
+        BigDecimal bd = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+        if (bd.precision() == 2) {
+            // Java writes at least two digits (4.9E-324 for 5e-324); use one digit when that one reads back too
+            BigDecimal one = new BigDecimal(Math.abs(d)).round(new MathContext(1, RoundingMode.HALF_EVEN));
+            if (one.doubleValue() == Math.abs(d)) bd = one.stripTrailingZeros();
+        }
+        String digits = bd.unscaledValue().toString();
+        int n = digits.length();
+        int decpt = n - bd.scale();
+        StringBuilder b = new StringBuilder(24);
+        if (d < 0) b.append('-');
+        if (decpt > -4 && decpt <= 16) {
+            if (decpt <= 0) b.append("0.").append("0".repeat(-decpt)).append(digits);
+            else if (decpt >= n) b.append(digits).append("0".repeat(decpt - n)).append(".0");
+            else b.append(digits, 0, decpt).append('.').append(digits, decpt, n);
+        } else {
+            b.append(digits.charAt(0));
+            if (n > 1) b.append('.').append(digits, 1, n);
+            int e = decpt - 1;
+            b.append('e').append(e < 0 ? '-' : '+');
+            int ae = Math.abs(e);
+            if (ae < 10) b.append('0');
+            b.append(ae);
+        }
+        return b.toString();
     }
 }

@@ -1,8 +1,5 @@
 package org.synesthesia.whisper;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.ArrayList;
@@ -12,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.synesthesia.util.Json;
+import org.synesthesia.util.ReadFile;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -89,20 +86,7 @@ public final class EnglishTextNormalizer {
     }
 
     static Map<String, String> readSpellings(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw SynesthesiaException.inFile(file, "no such file");
-        } catch (IOException e) {
-            throw SynesthesiaException.inFile(file, "cannot read: " + e.getMessage());
-        }
-        Map<String, Object> m;
-        try {
-            m = Json.parseObject(text);
-        } catch (IllegalArgumentException e) {
-            throw SynesthesiaException.inFile(file, e.getMessage());
-        }
+        Map<String, Object> m = ReadFile.jsonObject(file, "not a spelling table");
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : m.entrySet()) {
             if (!(e.getValue() instanceof String v)) throw SynesthesiaException.inFile(file, "value of '" + e.getKey() + "' is not a string");

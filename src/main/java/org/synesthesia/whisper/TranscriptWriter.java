@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.synesthesia.io.AtomicFiles;
+import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -87,7 +88,7 @@ public final class TranscriptWriter {
                     b.append(PyText.strip(s.text()).replace("\t", " ")).append('\n');
                 }
             }
-            case JSON -> PythonJson.write(asMap(t), b);
+            case JSON -> Json.writePython(asMap(t), b);
         }
         return b.toString();
     }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
 import org.synesthesia.whisper.TranscriptWriter.Format;
 
@@ -83,13 +84,13 @@ class TranscriptWriterTest {
                 + "2.3999999999999995, 100.0, 1e+22, 1.2345678901234568e+16]";
         java.util.List<Object> list = new java.util.ArrayList<>();
         for (double d : v) list.add(d);
-        assertEquals(expected, PythonJson.write(list));
+        assertEquals(expected, Json.writePython(list));
         // json.dumps({"text": "h\u00e9llo \"q\" \\ \n\t\x7f\x00 \U0001F600 \u2028 \x1f \b\f", "n": 3})
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("text", "h\u00e9llo \"q\" \\ \n\t\u007f\u0000 \ud83d\ude00 \u2028 \u001f \b\f");
         m.put("n", 3);
         assertEquals("{\"text\": \"h\\u00e9llo \\\"q\\\" \\\\ \\n\\t\\u007f\\u0000 \\ud83d\\ude00 \\u2028 \\u001f \\b\\f\", \"n\": 3}",
-                PythonJson.write(m));
+                Json.writePython(m));
     }
 
     @Test

@@ -1,13 +1,10 @@
 package org.synesthesia.diffusion.scheduler;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.synesthesia.util.Json;
+import org.synesthesia.util.ReadFile;
 import org.synesthesia.util.SynesthesiaException;
 
 /** Builds a {@link Scheduler} from a diffusers scheduler config, by its {@code _class_name} or by a name the user picks. */
@@ -40,21 +37,7 @@ public final class Schedulers {
 
     /** Reads {@code scheduler_config.json} and builds its scheduler (or {@code nameOverride}). */
     public static Scheduler fromFile(Path file, String nameOverride) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw SynesthesiaException.inFile(file, "no such file");
-        } catch (IOException e) {
-            throw SynesthesiaException.inFile(file, "cannot read: " + e.getMessage());
-        }
-        Map<String, Object> m;
-        try {
-            m = Json.parseObject(text);
-        } catch (IllegalArgumentException e) {
-            throw SynesthesiaException.inFile(file, "not a scheduler config: " + e.getMessage());
-        }
-        return fromConfig(m, nameOverride, file.toString());
+        return fromConfig(ReadFile.jsonObject(file, "not a scheduler config"), nameOverride, file.toString());
     }
 
     /** The scheduler called {@code name} over {@code config}. */
