@@ -4,11 +4,12 @@ import org.synesthesia.diffusion.scheduler.PredictionType;
 import org.synesthesia.diffusion.scheduler.SchedulerConfig;
 import org.synesthesia.diffusion.unet.UNetConfig;
 import org.synesthesia.diffusion.unet.UNetNames;
-import org.synesthesia.diffusion.unet.UNetWeights;
+import org.synesthesia.diffusion.unet.UNet2DConditionModel;
 import org.synesthesia.diffusion.vae.AutoencoderKL;
 import org.synesthesia.diffusion.vae.VaeConfig;
 import org.synesthesia.diffusion.vae.VaeNames;
-import org.synesthesia.diffusion.vae.VaeWeights;
+import org.synesthesia.nn.NameMapping;
+import org.synesthesia.nn.Weights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,12 +125,12 @@ public final class SdGguf {
             UNetConfig unet = null;
             Path cfgFile = dir == null ? null : dir.resolve("config.json");
             if (cfgFile != null && UNetConfig.isConfigFile(cfgFile)) unet = UNetConfig.read(cfgFile);
-            if (unet == null) unet = UNetConfig.inferFrom(UNetWeights.open(source, -1));
+            if (unet == null) unet = UNetConfig.inferFrom(UNet2DConditionModel.weights(source, -1));
             unetMap = unet.toMap();
             schedMap = SchedulerConfig.stableDiffusion(prediction == null ? PredictionType.EPSILON : prediction).toMap("PNDMScheduler");
         }
-        Map<String, String> vaeNames = VaeNames.toDiffusers(names);
-        if (!vaeNames.isEmpty()) vaeMap = VaeConfig.infer(new VaeWeights(source, vaeNames)).toMap();
+        NameMapping vaeNames = VaeNames.mapping(names);
+        if (!vaeNames.canonicalToStored().isEmpty()) vaeMap = VaeConfig.infer(Weights.of("VAE", source, vaeNames)).toMap();
         if (ClipNames.isClipText(names)) {
             ClipTextConfig te = ClipTextConfig.infer(ClipNames.of(source));
             // An SD 2.x single file holds the full 24-layer OpenCLIP text model: SD 2.x uses its penultimate layer and

@@ -6,7 +6,6 @@ import org.synesthesia.diffusion.scheduler.SchedulerConfig;
 import org.synesthesia.diffusion.scheduler.Schedulers;
 import org.synesthesia.diffusion.unet.UNet2DConditionModel;
 import org.synesthesia.diffusion.unet.UNetConfig;
-import org.synesthesia.diffusion.unet.UNetWeights;
 import org.synesthesia.diffusion.vae.AutoencoderKL;
 import org.synesthesia.diffusion.vae.VaeConfig;
 import org.synesthesia.tensor.TorchGenerator;
@@ -19,6 +18,7 @@ import org.synesthesia.clip.ClipTokenizer;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Tracer;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -133,7 +133,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             Path cfgFile = folder ? model.resolve("unet").resolve("config.json")
                     : model.toAbsolutePath().getParent() == null ? null : model.toAbsolutePath().getParent().resolve("config.json");
             if (cfgFile != null && UNetConfig.isConfigFile(cfgFile)) cfg = UNetConfig.read(cfgFile);
-            UNetWeights w = UNetWeights.open(src, cfg == null ? -1 : cfg.layersPerBlock());
+            Weights w = UNet2DConditionModel.weights(src, cfg == null ? -1 : cfg.layersPerBlock());
             if (cfg == null) cfg = UNetConfig.inferFrom(w);
             UNet2DConditionModel u = new UNet2DConditionModel(cfg, w);
             AutoencoderKL v = AutoencoderKL.load(model);
@@ -172,7 +172,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             ClipTextModel te = ClipTextModel.bind(org.synesthesia.clip.ClipNames.of(src),
                     org.synesthesia.clip.ClipTextConfig.fromMap(b.textEncoderConfig(), where + " (text encoder config)"));
             UNetConfig cfg = UNetConfig.fromJson(b.unetConfig());
-            UNet2DConditionModel u = new UNet2DConditionModel(cfg, UNetWeights.open(src, cfg.layersPerBlock()));
+            UNet2DConditionModel u = new UNet2DConditionModel(cfg, UNet2DConditionModel.weights(src, cfg.layersPerBlock()));
             AutoencoderKL v = AutoencoderKL.load(src, VaeConfig.fromMap(b.vaeConfig(), where + " (vae config)"), false);
             if (!v.hasDecoder()) throw new SynesthesiaException(where + ": the VAE has no decoder");
             return new StableDiffusionPipeline(tok, te, u, src, v, sched, b.clipSkip(), b.padId());

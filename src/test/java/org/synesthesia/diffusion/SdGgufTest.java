@@ -5,10 +5,10 @@ import org.synesthesia.diffusion.scheduler.Scheduler;
 import org.synesthesia.diffusion.scheduler.SchedulerConfig;
 import org.synesthesia.diffusion.scheduler.Schedulers;
 import org.synesthesia.diffusion.unet.UNetConfig;
-import org.synesthesia.diffusion.unet.UNetWeights;
+import org.synesthesia.diffusion.unet.UNet2DConditionModel;
 import org.synesthesia.diffusion.vae.VaeConfig;
 import org.synesthesia.diffusion.vae.VaeNames;
-import org.synesthesia.diffusion.vae.VaeWeights;
+import org.synesthesia.nn.Weights;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -176,8 +176,8 @@ class SdGgufTest {
         Path file = ldmSingleFile(tmp.resolve("bare"));
         try (WeightSource src = WeightSources.open(file)) {
             SdGguf.Bundle b = SdGguf.fromInput(file, src, SharedData.data("tokenizers/sd15"), PredictionType.V_PREDICTION);
-            assertEquals(UNetConfig.inferFrom(UNetWeights.open(src, -1)), UNetConfig.fromJson(b.unetConfig()));
-            assertEquals(VaeConfig.infer(new VaeWeights(src, VaeNames.toDiffusers(src.names()))), VaeConfig.fromMap(b.vaeConfig(), "t"));
+            assertEquals(UNetConfig.inferFrom(UNet2DConditionModel.weights(src, -1)), UNetConfig.fromJson(b.unetConfig()));
+            assertEquals(VaeConfig.infer(Weights.of("VAE", src, VaeNames.mapping(src.names()))), VaeConfig.fromMap(b.vaeConfig(), "t"));
             assertEquals(ClipTextConfig.infer(org.synesthesia.clip.ClipNames.of(src)), ClipTextConfig.fromMap(b.textEncoderConfig(), "t"));
             assertEquals("v_prediction", b.schedulerConfig().get("prediction_type"));
         }

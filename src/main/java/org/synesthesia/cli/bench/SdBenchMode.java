@@ -3,7 +3,6 @@ package org.synesthesia.cli.bench;
 import org.synesthesia.diffusion.RandomWeightSource;
 import org.synesthesia.diffusion.unet.UNet2DConditionModel;
 import org.synesthesia.diffusion.unet.UNetConfig;
-import org.synesthesia.diffusion.unet.UNetWeights;
 import org.synesthesia.diffusion.vae.AutoencoderKL;
 import org.synesthesia.diffusion.vae.VaeConfig;
 import java.lang.foreign.Arena;
@@ -61,7 +60,7 @@ public final class SdBenchMode implements BenchMode {
             }
             if (parts.contains("unet")) {
                 UNetConfig c = UNetConfig.sd1();
-                UNet2DConditionModel unet = new UNet2DConditionModel(c, UNetWeights.random(1, arena));
+                UNet2DConditionModel unet = new UNet2DConditionModel(c, UNet2DConditionModel.randomWeights(1, arena));
                 Tensor x = Tensor.of(random(r, 2 * 4 * size * size), 2, 4, size, size);
                 Tensor e = Tensor.of(random(r, 2 * 77 * c.crossAttentionDim()), 2, 77, c.crossAttentionDim());
                 long t = System.nanoTime();

@@ -2,7 +2,6 @@ package org.synesthesia.cli.bench;
 
 import org.synesthesia.diffusion.unet.UNet2DConditionModel;
 import org.synesthesia.diffusion.unet.UNetConfig;
-import org.synesthesia.diffusion.unet.UNetWeights;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +11,7 @@ import org.synesthesia.cli.Args;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Tracer;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.Json;
 import org.synesthesia.util.MemoryStats;
@@ -49,7 +49,7 @@ public final class UNetBenchMode implements BenchMode {
         UNetConfig c = config(cfg);
         try (Arena arena = Arena.ofShared()) {
             long t0 = System.nanoTime();
-            UNet2DConditionModel unet = new UNet2DConditionModel(c, UNetWeights.random(1, arena));
+            UNet2DConditionModel unet = new UNet2DConditionModel(c, UNet2DConditionModel.randomWeights(1, arena));
             double build = (System.nanoTime() - t0) / 1e9;
             Tensor[] in = inputs(c, size, batch, tokens);
             double first = time(unet, in[0], in[1]), best = first;
@@ -64,7 +64,7 @@ public final class UNetBenchMode implements BenchMode {
     private static int runModel(Path model, String cfg, int size, int batch, int tokens, int runs) {
         long t0 = System.nanoTime();
         try (WeightSource src = WeightSources.open(model)) {
-            UNetWeights w = UNetWeights.open(src, -1);
+            Weights w = UNet2DConditionModel.weights(src, -1);
             UNetConfig c;
             String json = src.metadata().get("stable-diffusion.unet.config");
             if (cfg != null) c = config(cfg);

@@ -1,14 +1,16 @@
 package org.synesthesia.diffusion.unet;
 
+import org.synesthesia.kernel.Act;
 import org.synesthesia.kernel.Gemm;
 import org.synesthesia.kernel.WeightMatrix;
+import org.synesthesia.nn.Weights;
 
 /** diffusers {@code TimestepEmbedding}: {@code linear_2(SiLU(linear_1(x)))}, [N, in] -> [N, timeEmbedDim]. */
 public final class TimestepEmbedding {
     private final WeightMatrix l1, l2;
     private final float[] b1, b2;
 
-    public TimestepEmbedding(UNetWeights w, String name, int in, int dim) {
+    public TimestepEmbedding(Weights w, String name, int in, int dim) {
         l1 = w.linear(name + ".linear_1.weight", dim, in);
         b1 = w.vector(name + ".linear_1.bias", dim);
         l2 = w.linear(name + ".linear_2.weight", dim, dim);
@@ -17,7 +19,7 @@ public final class TimestepEmbedding {
 
     public float[] forward(float[] x, int N) {
         float[] h = Gemm.linear(x, N, l1, b1);
-        UNetOps.silu(h);
+        Act.silu(h, 0, h.length);
         return Gemm.linear(h, N, l2, b2);
     }
 }

@@ -1,11 +1,16 @@
 package org.synesthesia.diffusion.unet;
 
 import org.synesthesia.diffusion.scheduler.Timesteps;
+import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.Deque;
-import org.synesthesia.kernel.Conv;
-import org.synesthesia.kernel.WeightMatrix;
+import org.synesthesia.io.MemoryWeightSource;
+import org.synesthesia.io.WeightSource;
+import org.synesthesia.kernel.Act;
+import org.synesthesia.nn.Conv2d;
+import org.synesthesia.nn.GroupNorm;
 import org.synesthesia.nn.Tracer;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
 
 /**
@@ -19,35 +24,58 @@ import org.synesthesia.tensor.Tensor;
  * h = up_blocks.i(h, skips popped)  (upsampling to the next skip's size)
  * out = conv_out(SiLU(conv_norm_out(h)))
  * </pre>
- * Module captures use diffusers' names ({@code down_blocks.0.attentions.0.transformer_blocks.0.attn1}, ...).
+ * Module captures use diffusers' names ({@code down_blocks.0.attentions.0.transformer_blocks.0.attn1}, ...). Weights
+ * are looked up by those names ({@link #weights}: any checkpoint layout {@link UNetNames} maps).
  */
 public final class UNet2DConditionModel {
     private final UNetConfig config;
     private final Timesteps timeProj;
     private final TimestepEmbedding timeEmbedding;
-    private final WeightMatrix convIn, convOut;
-    private final float[] convInB, convOutB, normOutW, normOutB;
+    private final Conv2d convIn, convOut;
+    private final GroupNorm normOut;
     private final UNetBlocks.Down[] down;
     private final UNetBlocks.Mid mid;
     private final UNetBlocks.Up[] up;
 
-    public UNet2DConditionModel(UNetConfig c, UNetWeights w) {
+    /** The UNet of a checkpoint, any layout {@link UNetNames#mapping} knows ({@code layersPerBlock} < 0: inferred for LDM names). */
+    public static Weights weights(WeightSource source, int layersPerBlock) {
+        return Weights.of("UNet", source, UNetNames.mapping(source, layersPerBlock));
+    }
+
+    /** Random F16 weights made on request in {@code arena} (for timing at real sizes without a checkpoint). */
+    public static Weights randomWeights(long seed, Arena arena) {
+        return Weights.random("UNet", seed, arena);
+    }
+
+    /**
+     * A whole random UNet checkpoint of config {@code c} in memory, diffusers names, F16 (made as {@link #randomWeights}
+     * makes them): full-size weights for benchmarks and for converting without a real checkpoint. Close it to free.
+     */
+    public static MemoryWeightSource randomCheckpoint(UNetConfig c, long seed) {
+        MemoryWeightSource ms = new MemoryWeightSource("random F16 UNet weights, seed " + seed);
+        try {
+            new UNet2DConditionModel(c, Weights.randomInto("UNet", seed, ms));
+        } catch (RuntimeException e) {
+            ms.close();
+            throw e;
+        }
+        return ms;
+    }
+
+    public UNet2DConditionModel(UNetConfig c, Weights w) {
         this.config = c;
         int c0 = c.blockOutChannels()[0];
         timeProj = new Timesteps(c0, c.flipSinToCos(), c.freqShift());
         timeEmbedding = new TimestepEmbedding(w, "time_embedding", c0, c.timeEmbedDim());
-        convIn = w.conv("conv_in.weight", c0, c.inChannels(), 3);
-        convInB = w.vector("conv_in.bias", c0);
+        convIn = Conv2d.load(w, "conv_in", c.inChannels(), c0, 3, 1, 1, true);
         int n = c.levels();
         down = new UNetBlocks.Down[n];
         for (int i = 0; i < n; i++) down[i] = new UNetBlocks.Down(w, c, i);
         mid = new UNetBlocks.Mid(w, c);
         up = new UNetBlocks.Up[n];
         for (int i = 0; i < n; i++) up[i] = new UNetBlocks.Up(w, c, i);
-        normOutW = w.vector("conv_norm_out.weight", c0);
-        normOutB = w.vector("conv_norm_out.bias", c0);
-        convOut = w.conv("conv_out.weight", c.outChannels(), c0, 3);
-        convOutB = w.vector("conv_out.bias", c.outChannels());
+        normOut = GroupNorm.load(w, "conv_norm_out", c0, c.normNumGroups(), c.normEps());
+        convOut = Conv2d.load(w, "conv_out", c0, c.outChannels(), 3, 1, 1, true);
     }
 
     public UNetConfig config() { return config; }
@@ -81,10 +109,9 @@ public final class UNet2DConditionModel {
         float[] temb = timeEmbedding.forward(tp, N);
         tracer.capture("time_embedding", Tensor.of(temb, N, config.timeEmbedDim()));
         float[] tembSilu = temb.clone();
-        UNetOps.silu(tembSilu); // every resnet's time_emb_proj reads SiLU(temb)
+        Act.silu(tembSilu, 0, tembSilu.length); // every resnet's time_emb_proj reads SiLU(temb)
 
-        Tensor h = Conv.conv2d(sample, convIn, 3, 3, convInB, 1, 1, 1, 1);
-        tracer.capture("conv_in", h);
+        Tensor h = convIn.forward(sample, tracer);
         Deque<Tensor> skips = UNetBlocks.newSkipStack();
         skips.push(h);
         for (UNetBlocks.Down d : down) h = d.forward(h, tembSilu, ctx, Lc, skips, tracer);
@@ -102,11 +129,9 @@ public final class UNet2DConditionModel {
             }
             h = u.forward(h, skips, tembSilu, ctx, Lc, outH, outW, tracer);
         }
-        Tensor norm = UNetOps.groupNorm(h, config.normNumGroups(), normOutW, normOutB, config.normEps(), false);
+        Tensor norm = normOut.forward(h);
         tracer.capture("conv_norm_out", norm);
-        UNetOps.silu(norm.data());
-        Tensor out = Conv.conv2d(norm, convOut, 3, 3, convOutB, 1, 1, 1, 1);
-        tracer.capture("conv_out", out);
-        return out;
+        Act.silu(norm.data(), 0, norm.size());
+        return convOut.forward(norm, tracer);
     }
 }

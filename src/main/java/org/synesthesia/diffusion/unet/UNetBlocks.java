@@ -2,13 +2,18 @@ package org.synesthesia.diffusion.unet;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import org.synesthesia.nn.Downsample2D;
+import org.synesthesia.nn.ResnetBlock2D;
 import org.synesthesia.nn.Tracer;
+import org.synesthesia.nn.Transformer2DModel;
+import org.synesthesia.nn.Upsample2D;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
 
 /**
  * The UNet's level blocks, diffusers' {@code CrossAttnDownBlock2D}/{@code DownBlock2D},
  * {@code UNetMidBlock2DCrossAttn} and {@code CrossAttnUpBlock2D}/{@code UpBlock2D}: the cross-attention variants
- * follow each resnet with a {@link Transformer2D}; the plain variants have none.
+ * follow each resnet with a {@link Transformer2DModel}; the plain variants have none.
  */
 public final class UNetBlocks {
     private UNetBlocks() {}
@@ -20,23 +25,21 @@ public final class UNetBlocks {
     public static final class Down {
         private final String name;
         private final ResnetBlock2D[] resnets;
-        private final Transformer2D[] attentions; // null when the level has no attention
+        private final Transformer2DModel[] attentions; // null when the level has no attention
         private final Downsample2D downsampler;   // null on the last level
 
-        public Down(UNetWeights w, UNetConfig c, int level) {
+        public Down(Weights w, UNetConfig c, int level) {
             name = "down_blocks." + level;
             int out = c.blockOutChannels()[level];
             int in = level == 0 ? c.blockOutChannels()[0] : c.blockOutChannels()[level - 1];
             int L = c.layersPerBlock();
             resnets = new ResnetBlock2D[L];
-            attentions = c.downHasAttention(level) ? new Transformer2D[L] : null;
+            attentions = c.downHasAttention(level) ? new Transformer2DModel[L] : null;
             for (int j = 0; j < L; j++) {
-                resnets[j] = new ResnetBlock2D(w, name + ".resnets." + j, j == 0 ? in : out, out, c.timeEmbedDim(), c.normNumGroups(), c.normEps(), 1);
-                if (attentions != null)
-                    attentions[j] = new Transformer2D(w, name + ".attentions." + j, out, c.heads()[level], c.crossAttentionDim(),
-                            c.transformerLayers(), c.normNumGroups(), c.useLinearProjection());
+                resnets[j] = resnet(w, name + ".resnets." + j, j == 0 ? in : out, out, c, 1);
+                if (attentions != null) attentions[j] = transformer(w, name + ".attentions." + j, out, c.heads()[level], c);
             }
-            downsampler = level < c.levels() - 1 ? new Downsample2D(w, name + ".downsamplers.0", out) : null;
+            downsampler = level < c.levels() - 1 ? Downsample2D.load(w, name + ".downsamplers.0", out, c.downsamplePadding()) : null;
         }
 
         public Tensor forward(Tensor h, float[] tembSilu, float[] ctx, int Lc, Deque<Tensor> skips, Tracer tracer) {
@@ -57,15 +60,14 @@ public final class UNetBlocks {
     /** {@code UNetMidBlock2DCrossAttn}: resnets.0 -> attentions.0 -> resnets.1 at the deepest level's width. */
     public static final class Mid {
         private final ResnetBlock2D first, second;
-        private final Transformer2D attention;
+        private final Transformer2DModel attention;
 
-        public Mid(UNetWeights w, UNetConfig c) {
+        public Mid(Weights w, UNetConfig c) {
             int ch = c.blockOutChannels()[c.levels() - 1];
             float scale = c.midBlockScaleFactor();
-            first = new ResnetBlock2D(w, "mid_block.resnets.0", ch, ch, c.timeEmbedDim(), c.normNumGroups(), c.normEps(), scale);
-            attention = new Transformer2D(w, "mid_block.attentions.0", ch, c.heads()[c.levels() - 1], c.crossAttentionDim(),
-                    c.transformerLayers(), c.normNumGroups(), c.useLinearProjection());
-            second = new ResnetBlock2D(w, "mid_block.resnets.1", ch, ch, c.timeEmbedDim(), c.normNumGroups(), c.normEps(), scale);
+            first = resnet(w, "mid_block.resnets.0", ch, ch, c, scale);
+            attention = transformer(w, "mid_block.attentions.0", ch, c.heads()[c.levels() - 1], c);
+            second = resnet(w, "mid_block.resnets.1", ch, ch, c, scale);
         }
 
         public Tensor forward(Tensor h, float[] tembSilu, float[] ctx, int Lc, Tracer tracer) {
@@ -87,10 +89,10 @@ public final class UNetBlocks {
     public static final class Up {
         private final String name;
         private final ResnetBlock2D[] resnets;
-        private final Transformer2D[] attentions;
+        private final Transformer2DModel[] attentions;
         private final Upsample2D upsampler;
 
-        public Up(UNetWeights w, UNetConfig c, int i) {
+        public Up(Weights w, UNetConfig c, int i) {
             name = "up_blocks." + i;
             int n = c.levels();
             int[] boc = c.blockOutChannels();
@@ -100,16 +102,14 @@ public final class UNetBlocks {
             int layers = c.layersPerBlock() + 1;
             int heads = c.heads()[n - 1 - i];
             resnets = new ResnetBlock2D[layers];
-            attentions = c.upHasAttention(i) ? new Transformer2D[layers] : null;
+            attentions = c.upHasAttention(i) ? new Transformer2DModel[layers] : null;
             for (int j = 0; j < layers; j++) {
                 int skip = j == layers - 1 ? skipIn : out;
                 int resIn = j == 0 ? prevOut : out;
-                resnets[j] = new ResnetBlock2D(w, name + ".resnets." + j, resIn + skip, out, c.timeEmbedDim(), c.normNumGroups(), c.normEps(), 1);
-                if (attentions != null)
-                    attentions[j] = new Transformer2D(w, name + ".attentions." + j, out, heads, c.crossAttentionDim(),
-                            c.transformerLayers(), c.normNumGroups(), c.useLinearProjection());
+                resnets[j] = resnet(w, name + ".resnets." + j, resIn + skip, out, c, 1);
+                if (attentions != null) attentions[j] = transformer(w, name + ".attentions." + j, out, heads, c);
             }
-            upsampler = i < n - 1 ? new Upsample2D(w, name + ".upsamplers.0", out) : null;
+            upsampler = i < n - 1 ? Upsample2D.load(w, name + ".upsamplers.0", out) : null;
         }
 
         public int layers() { return resnets.length; }
@@ -117,7 +117,7 @@ public final class UNetBlocks {
         /** @param outH, outW the upsampler's output size, or 0 for 2x */
         public Tensor forward(Tensor h, Deque<Tensor> skips, float[] tembSilu, float[] ctx, int Lc, int outH, int outW, Tracer tracer) {
             for (int j = 0; j < resnets.length; j++) {
-                h = UNetOps.concatChannels(h, skips.pop());
+                h = concatChannels(h, skips.pop());
                 h = resnets[j].forward(h, tembSilu, tracer);
                 if (attentions != null) h = attentions[j].forward(h, ctx, Lc, tracer);
             }
@@ -129,5 +129,29 @@ public final class UNetBlocks {
 
     static Deque<Tensor> newSkipStack() {
         return new ArrayDeque<>();
+    }
+
+    private static ResnetBlock2D resnet(Weights w, String name, int in, int out, UNetConfig c, float outputScale) {
+        return ResnetBlock2D.load(w, name, new ResnetBlock2D.Config(in, out, c.timeEmbedDim(), c.normNumGroups(), c.normEps(), outputScale));
+    }
+
+    private static Transformer2DModel transformer(Weights w, String name, int channels, int heads, UNetConfig c) {
+        return new Transformer2DModel(w, name, new Transformer2DModel.Config(channels, heads, c.crossAttentionDim(), c.transformerLayers(),
+                c.normNumGroups(), c.useLinearProjection()));
+    }
+
+    /** cat([a, b], dim=1) of [N, Ca, H, W] and [N, Cb, H, W]. */
+    static Tensor concatChannels(Tensor a, Tensor b) {
+        int N = a.dim(0), Ca = a.dim(1), Cb = b.dim(1), H = a.dim(2), W = a.dim(3);
+        if (b.dim(0) != N || b.dim(2) != H || b.dim(3) != W)
+            throw new IllegalArgumentException("unet: cannot concatenate " + java.util.Arrays.toString(a.shape()) + " and " + java.util.Arrays.toString(b.shape()));
+        int S = H * W;
+        float[] ad = a.contiguous().data(), bd = b.contiguous().data();
+        float[] out = new float[N * (Ca + Cb) * S];
+        for (int n = 0; n < N; n++) {
+            System.arraycopy(ad, n * Ca * S, out, n * (Ca + Cb) * S, Ca * S);
+            System.arraycopy(bd, n * Cb * S, out, (n * (Ca + Cb) + Ca) * S, Cb * S);
+        }
+        return Tensor.of(out, N, Ca + Cb, H, W);
     }
 }

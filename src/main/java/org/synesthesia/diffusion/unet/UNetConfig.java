@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -172,7 +173,7 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
     }
 
     /** The SD config implied by the tensors present and their shapes (see the class comment for the head rule). */
-    public static UNetConfig inferFrom(UNetWeights w) {
+    public static UNetConfig inferFrom(Weights w) {
         List<Integer> boc = new ArrayList<>();
         while (w.has("down_blocks." + boc.size() + ".resnets.0.conv1.weight"))
             boc.add((int) w.shape("down_blocks." + boc.size() + ".resnets.0.conv1.weight").orElseThrow()[0]);

@@ -5,6 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.synesthesia.io.WeightSource;
+import org.synesthesia.nn.NameMapping;
+import org.synesthesia.util.SynesthesiaException;
 
 /**
  * Stable Diffusion UNet checkpoint names: the original LDM/CompVis layout
@@ -32,6 +35,30 @@ public final class UNetNames {
     private static final Pattern INPUT = Pattern.compile("input_blocks\\.(\\d+)\\.(\\d+)\\.(.+)");
     private static final Pattern MIDDLE = Pattern.compile("middle_block\\.(\\d+)\\.(.+)");
     private static final Pattern OUTPUT = Pattern.compile("output_blocks\\.(\\d+)\\.(\\d+)\\.(.+)");
+
+    /**
+     * Diffusers name -> stored name for the UNet in {@code source}, the layout chosen by the names present: diffusers
+     * names (bare or under {@code unet/}) or LDM names with {@code layersPerBlock} resnets per down level (< 0:
+     * inferred from the names). Fails with one line naming the file when it holds no UNet.
+     */
+    public static NameMapping mapping(WeightSource source, int layersPerBlock) {
+        var names = source.names();
+        if (isDiffusers(names, "")) return diffusers(names, "");
+        if (isDiffusers(names, "unet/")) return diffusers(names, "unet/");
+        if (isLdm(names)) {
+            int l = layersPerBlock >= 0 ? layersPerBlock : ldmLayersPerBlock(names);
+            if (l < 1) throw new SynesthesiaException(source.description() + ": cannot tell layers_per_block from the LDM UNet names");
+            return new NameMapping("LDM names", ldmToDiffusers(names, l));
+        }
+        throw new SynesthesiaException(source.description() + ": no UNet tensors (looked for diffusers conv_in.weight or LDM input_blocks.0.0.weight)");
+    }
+
+    /** The names under {@code prefix}, each mapped from itself without the prefix. */
+    private static NameMapping diffusers(Collection<String> names, String prefix) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String n : names) if (n.startsWith(prefix)) m.put(n.substring(prefix.length()), n);
+        return new NameMapping(prefix.isEmpty() ? "diffusers names" : "diffusers names under " + prefix, m);
+    }
 
     /** Whether these stored names hold an LDM UNet (with or without the {@code model.diffusion_model.} prefix). */
     public static boolean isLdm(Collection<String> names) {

@@ -14,6 +14,7 @@ import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Traceable;
 import org.synesthesia.nn.TraceableFactory;
 import org.synesthesia.nn.Tracer;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -64,7 +65,7 @@ public final class UNetTraceableFactory implements TraceableFactory {
                 c = UNetConfig.fromJson(SdGguf.read(src).orElseThrow().unetConfig());
                 how = "config stored in the file";
             }
-            UNetWeights w = UNetWeights.open(src, c == null ? -1 : c.layersPerBlock());
+            Weights w = UNet2DConditionModel.weights(src, c == null ? -1 : c.layersPerBlock());
             if (c == null) c = UNetConfig.inferFrom(w);
             UNet2DConditionModel m = new UNet2DConditionModel(c, w);
             String desc = "unet (" + w.layout() + ", " + how + "), channels " + Arrays.toString(c.blockOutChannels()) + ", heads " + Arrays.toString(c.heads());

@@ -4,9 +4,12 @@ import org.synesthesia.diffusion.SdGguf;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.synesthesia.nn.NameMapping;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
+import org.synesthesia.nn.Conv2d;
 import org.synesthesia.nn.Tracer;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -22,12 +25,12 @@ public final class AutoencoderKL implements AutoCloseable {
     private final WeightSource source; // closed with this model, or null if the caller owns it
     private final String description;
     private final VaeEncoder encoder;
-    private final VaeConv2d quantConv;
-    private final VaeConv2d postQuantConv;
+    private final Conv2d quantConv;
+    private final Conv2d postQuantConv;
     private final VaeDecoder decoder;
 
-    private AutoencoderKL(VaeConfig config, WeightSource source, String description, VaeEncoder encoder, VaeConv2d quantConv,
-                          VaeConv2d postQuantConv, VaeDecoder decoder) {
+    private AutoencoderKL(VaeConfig config, WeightSource source, String description, VaeEncoder encoder, Conv2d quantConv,
+                          Conv2d postQuantConv, VaeDecoder decoder) {
         this.config = config;
         this.source = source;
         this.description = description;
@@ -71,21 +74,21 @@ public final class AutoencoderKL implements AutoCloseable {
      * With {@code owns}, {@link #close()} closes {@code src}.
      */
     public static AutoencoderKL load(WeightSource src, VaeConfig config, boolean owns) {
-        Map<String, String> names = VaeNames.toDiffusers(src.names());
-        if (names.isEmpty()) throw new SynesthesiaException(src.description() + ": no AutoencoderKL tensors (looked for decoder.conv_in / encoder.conv_in under diffusers or LDM names)");
-        VaeWeights w = new VaeWeights(src, names);
+        NameMapping names = VaeNames.mapping(src.names());
+        if (names.canonicalToStored().isEmpty())
+            throw new SynesthesiaException(src.description() + ": no AutoencoderKL tensors (looked for decoder.conv_in / encoder.conv_in under diffusers or LDM names)");
+        Weights w = Weights.of("VAE", src, names);
         String stored = src.metadata().get(SdGguf.VAE); // a converted file's own config
         VaeConfig c = config != null ? config : stored != null ? VaeConfig.fromMap(jsonObject(stored, src, SdGguf.VAE), src.description() + " (vae config)")
                 : VaeConfig.infer(w);
-        boolean hasEnc = w.contains("encoder.conv_in.weight"), hasDec = w.contains("decoder.conv_in.weight");
+        boolean hasEnc = w.has("encoder.conv_in.weight"), hasDec = w.has("decoder.conv_in.weight");
         VaeEncoder enc = hasEnc ? VaeEncoder.load(w, c) : null;
-        VaeConv2d qc = hasEnc && w.contains("quant_conv.weight")
-                ? VaeConv2d.load(w, "quant_conv", 2 * c.latentChannels(), 2 * c.latentChannels(), 1, 1, 0, true) : null;
+        Conv2d qc = hasEnc && w.has("quant_conv.weight")
+                ? Conv2d.load(w, "quant_conv", 2 * c.latentChannels(), 2 * c.latentChannels(), 1, 1, 0, true) : null;
         VaeDecoder dec = hasDec ? VaeDecoder.load(w, c) : null;
-        VaeConv2d pqc = hasDec && w.contains("post_quant_conv.weight")
-                ? VaeConv2d.load(w, "post_quant_conv", c.latentChannels(), c.latentChannels(), 1, 1, 0, true) : null;
-        String desc = "AutoencoderKL (" + (VaeNames.isLdm(src.names(), VaeNames.prefix(src.names())) ? "LDM" : "diffusers")
-                + " names), widths " + java.util.Arrays.toString(c.blockOutChannels()) + (hasEnc ? "" : ", decoder only")
+        Conv2d pqc = hasDec && w.has("post_quant_conv.weight")
+                ? Conv2d.load(w, "post_quant_conv", c.latentChannels(), c.latentChannels(), 1, 1, 0, true) : null;
+        String desc = "AutoencoderKL (" + names.layout() + "), widths " + java.util.Arrays.toString(c.blockOutChannels()) + (hasEnc ? "" : ", decoder only")
                 + (hasDec ? "" : ", encoder only");
         return new AutoencoderKL(c, owns ? src : null, desc, enc, qc, pqc, dec);
     }
@@ -112,7 +115,7 @@ public final class AutoencoderKL implements AutoCloseable {
         checkInput("latents", z, config.latentChannels());
         Tensor h = z;
         if (postQuantConv != null) {
-            h = postQuantConv.apply(z);
+            h = postQuantConv.forward(z);
             tracer.capture("post_quant_conv", h);
         }
         return decoder.forward(h, tracer);
@@ -140,7 +143,7 @@ public final class AutoencoderKL implements AutoCloseable {
         checkInput("image", x, config.inChannels());
         Tensor h = encoder.forward(x, tracer);
         if (quantConv != null) {
-            h = quantConv.apply(h);
+            h = quantConv.forward(h);
             tracer.capture("quant_conv", h);
         }
         return DiagonalGaussian.of(h);

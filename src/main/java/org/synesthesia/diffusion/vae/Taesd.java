@@ -1,12 +1,13 @@
 package org.synesthesia.diffusion.vae;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
 import org.synesthesia.kernel.Conv;
+import org.synesthesia.nn.Conv2d;
 import org.synesthesia.nn.Tracer;
+import org.synesthesia.nn.Weights;
+import org.synesthesia.tensor.StoredTensor;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.Progress;
 import org.synesthesia.util.SynesthesiaException;
@@ -37,7 +38,7 @@ public final class Taesd implements AutoCloseable {
 
     private final WeightSource source;
     private final int latentChannels;
-    private final Object[] layers; // VaeConv2d, TaesdBlock, or a String naming a parameter-free layer
+    private final Object[] layers; // Conv2d, TaesdBlock, or a String naming a parameter-free layer
 
     private Taesd(WeightSource source, int latentChannels, Object[] layers) {
         this.source = source;
@@ -66,27 +67,30 @@ public final class Taesd implements AutoCloseable {
     public static Taesd load(WeightSource src, boolean owns) {
         String p = prefix(src.names());
         if (p == null) throw new SynesthesiaException(src.description() + ": not a TAESD decoder (no tensors 1.weight, 3.conv.0.weight, 19.weight)");
-        Map<String, String> names = new LinkedHashMap<>();
-        for (String n : src.names()) if (n.startsWith(p)) names.put(n.substring(p.length()), n);
-        VaeWeights w = new VaeWeights(src, names);
-        long[] s1 = w.get("1.weight").shape();
-        if (s1.length != 4) throw new SynesthesiaException(src.description() + ": tensor " + names.get("1.weight") + " has shape " + java.util.Arrays.toString(s1));
+        Weights w = Weights.prefixed("TAESD", src, p);
+        StoredTensor t1 = w.get("1.weight");
+        long[] s1 = t1.shape();
+        if (s1.length != 4) throw new SynesthesiaException(src.description() + ": tensor " + t1.name() + " has shape " + java.util.Arrays.toString(s1));
         int latent = (int) s1[1];
         Object[] layers = new Object[LAYERS];
         layers[0] = "clamp";
-        layers[1] = VaeConv2d.load(w, "1", latent, WIDTH, 3, 1, 1, true);
+        layers[1] = Conv2d.load(w, "1", latent, WIDTH, 3, 1, 1, true);
         layers[2] = "relu";
         for (int b : BLOCKS) layers[b] = TaesdBlock.load(w, String.valueOf(b), WIDTH, WIDTH);
         for (int u : UPSAMPLES) {
             layers[u] = "upsample";
-            layers[u + 1] = VaeConv2d.load(w, String.valueOf(u + 1), WIDTH, WIDTH, 3, 1, 1, false);
+            layers[u + 1] = Conv2d.load(w, String.valueOf(u + 1), WIDTH, WIDTH, 3, 1, 1, false);
         }
-        layers[19] = VaeConv2d.load(w, "19", WIDTH, 3, 3, 1, 1, true);
+        layers[19] = Conv2d.load(w, "19", WIDTH, 3, 3, 1, 1, true);
         int used = 4 + 10 * 6 + 3;
-        for (String n : names.keySet())
-            if (!n.matches("(1|19)\\.(weight|bias)|(7|12|17)\\.weight|(3|4|5|8|9|10|13|14|15|18)\\.conv\\.[024]\\.(weight|bias)"))
-                throw new SynesthesiaException(src.description() + ": unexpected TAESD tensor '" + names.get(n) + "'");
-        if (names.size() != used) throw new SynesthesiaException(src.description() + ": " + names.size() + " TAESD tensors, expected " + used);
+        int count = 0;
+        for (String n : src.names()) {
+            if (!n.startsWith(p)) continue;
+            count++;
+            if (!n.substring(p.length()).matches("(1|19)\\.(weight|bias)|(7|12|17)\\.weight|(3|4|5|8|9|10|13|14|15|18)\\.conv\\.[024]\\.(weight|bias)"))
+                throw new SynesthesiaException(src.description() + ": unexpected TAESD tensor '" + n + "'");
+        }
+        if (count != used) throw new SynesthesiaException(src.description() + ": " + count + " TAESD tensors, expected " + used);
         return new Taesd(owns ? src : null, latent, layers);
     }
 
@@ -104,7 +108,7 @@ public final class Taesd implements AutoCloseable {
             Tensor h = latents;
             for (int i = 0; i < LAYERS; i++) {
                 Object l = layers[i];
-                if (l instanceof VaeConv2d c) h = c.apply(h);
+                if (l instanceof Conv2d c) h = c.forward(h);
                 else if (l instanceof TaesdBlock b) h = b.forward(h);
                 else if ("clamp".equals(l)) h = clamp(h);
                 else if ("relu".equals(l)) relu(h);

@@ -1,5 +1,7 @@
 package org.synesthesia.diffusion.vae;
 
+import org.synesthesia.nn.Conv2d;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
 
 /**
@@ -7,33 +9,33 @@ import org.synesthesia.tensor.Tensor;
  * convolutions with bias; skip is a 1x1 convolution without bias when n_in != n_out, else the identity.
  */
 final class TaesdBlock {
-    final VaeConv2d conv0, conv2, conv4;
-    final VaeConv2d skip; // null = identity
+    final Conv2d conv0, conv2, conv4;
+    final Conv2d skip; // null = identity
 
-    private TaesdBlock(VaeConv2d conv0, VaeConv2d conv2, VaeConv2d conv4, VaeConv2d skip) {
+    private TaesdBlock(Conv2d conv0, Conv2d conv2, Conv2d conv4, Conv2d skip) {
         this.conv0 = conv0;
         this.conv2 = conv2;
         this.conv4 = conv4;
         this.skip = skip;
     }
 
-    static TaesdBlock load(VaeWeights w, String name, int in, int out) {
-        VaeConv2d skip = in != out || w.contains(name + ".skip.weight") ? VaeConv2d.load(w, name + ".skip", in, out, 1, 1, 0, false) : null;
+    static TaesdBlock load(Weights w, String name, int in, int out) {
+        Conv2d skip = in != out || w.has(name + ".skip.weight") ? Conv2d.load(w, name + ".skip", in, out, 1, 1, 0, false) : null;
         return new TaesdBlock(
-                VaeConv2d.load(w, name + ".conv.0", in, out, 3, 1, 1, true),
-                VaeConv2d.load(w, name + ".conv.2", out, out, 3, 1, 1, true),
-                VaeConv2d.load(w, name + ".conv.4", out, out, 3, 1, 1, true),
+                Conv2d.load(w, name + ".conv.0", in, out, 3, 1, 1, true),
+                Conv2d.load(w, name + ".conv.2", out, out, 3, 1, 1, true),
+                Conv2d.load(w, name + ".conv.4", out, out, 3, 1, 1, true),
                 skip);
     }
 
     Tensor forward(Tensor x) {
-        Tensor h = conv0.apply(x);
+        Tensor h = conv0.forward(x);
         Taesd.relu(h);
-        h = conv2.apply(h);
+        h = conv2.forward(h);
         Taesd.relu(h);
-        h = conv4.apply(h);
+        h = conv4.forward(h);
         float[] y = h.data();
-        Tensor s = skip == null ? x.contiguous() : skip.apply(x);
+        Tensor s = skip == null ? x.contiguous() : skip.forward(x);
         float[] sd = s.data();
         int so = s.offset();
         for (int i = 0; i < y.length; i++) y[i] = Math.max(0f, y[i] + sd[so + i]);

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.StoredTensor;
 import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
@@ -89,26 +90,26 @@ public record VaeConfig(int inChannels, int outChannels, int[] blockOutChannels,
      * encoder's (or decoder's) convolutions, resnets per level, latent and image channels; norm groups 32 and
      * scaling factor 0.18215 (Stable Diffusion 1.x/2.x) are assumed.
      */
-    public static VaeConfig infer(VaeWeights w) {
+    public static VaeConfig infer(Weights w) {
         String src = w.source().description();
         int levels = 0;
-        while (w.contains("encoder.down_blocks." + levels + ".resnets.0.conv1.weight")
-                || w.contains("decoder.up_blocks." + levels + ".resnets.0.conv1.weight")) levels++;
+        while (w.has("encoder.down_blocks." + levels + ".resnets.0.conv1.weight")
+                || w.has("decoder.up_blocks." + levels + ".resnets.0.conv1.weight")) levels++;
         if (levels == 0) throw new SynesthesiaException(src + ": no VAE down or up blocks found");
-        boolean enc = w.contains("encoder.conv_in.weight");
+        boolean enc = w.has("encoder.conv_in.weight");
         int[] widths = new int[levels];
         for (int i = 0; i < levels; i++)
             widths[i] = (int) (enc ? dim(w, "encoder.down_blocks." + i + ".resnets.0.conv1.weight", 0)
                     : dim(w, "decoder.up_blocks." + (levels - 1 - i) + ".resnets.0.conv2.weight", 0));
         int layers = 0;
-        if (enc) while (w.contains("encoder.down_blocks.0.resnets." + layers + ".conv1.weight")) layers++;
+        if (enc) while (w.has("encoder.down_blocks.0.resnets." + layers + ".conv1.weight")) layers++;
         else {
-            while (w.contains("decoder.up_blocks.0.resnets." + layers + ".conv1.weight")) layers++;
+            while (w.has("decoder.up_blocks.0.resnets." + layers + ".conv1.weight")) layers++;
             layers--;
         }
-        int latent = w.contains("decoder.conv_in.weight") ? (int) dim(w, "decoder.conv_in.weight", 1) : (int) dim(w, "encoder.conv_out.weight", 0) / 2;
+        int latent = w.has("decoder.conv_in.weight") ? (int) dim(w, "decoder.conv_in.weight", 1) : (int) dim(w, "encoder.conv_out.weight", 0) / 2;
         int in = enc ? (int) dim(w, "encoder.conv_in.weight", 1) : 3;
-        int out = w.contains("decoder.conv_out.weight") ? (int) dim(w, "decoder.conv_out.weight", 0) : 3;
+        int out = w.has("decoder.conv_out.weight") ? (int) dim(w, "decoder.conv_out.weight", 0) : 3;
         try {
             return new VaeConfig(in, out, widths, layers, latent, 32, 0.18215, widths.length == 4 ? 512 : 32 << (levels - 1));
         } catch (IllegalArgumentException e) {
@@ -116,7 +117,7 @@ public record VaeConfig(int inChannels, int outChannels, int[] blockOutChannels,
         }
     }
 
-    private static long dim(VaeWeights w, String name, int d) {
+    private static long dim(Weights w, String name, int d) {
         StoredTensor t = w.get(name);
         if (t.rank() <= d) throw new SynesthesiaException(t.source() + ": tensor " + t.name() + " has shape " + t.shapeString());
         return t.shape()[d];

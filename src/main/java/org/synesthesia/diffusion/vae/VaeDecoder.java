@@ -1,6 +1,9 @@
 package org.synesthesia.diffusion.vae;
 
+import org.synesthesia.nn.Conv2d;
+import org.synesthesia.nn.GroupNorm;
 import org.synesthesia.nn.Tracer;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.Progress;
 
@@ -13,13 +16,13 @@ import org.synesthesia.util.Progress;
  */
 public final class VaeDecoder {
     private final VaeConfig config;
-    private final VaeConv2d convIn;
+    private final Conv2d convIn;
     private final VaeMidBlock mid;
     private final VaeUpBlock[] up;
-    private final VaeGroupNorm normOut;
-    private final VaeConv2d convOut;
+    private final GroupNorm normOut;
+    private final Conv2d convOut;
 
-    private VaeDecoder(VaeConfig config, VaeConv2d convIn, VaeMidBlock mid, VaeUpBlock[] up, VaeGroupNorm normOut, VaeConv2d convOut) {
+    private VaeDecoder(VaeConfig config, Conv2d convIn, VaeMidBlock mid, VaeUpBlock[] up, GroupNorm normOut, Conv2d convOut) {
         this.config = config;
         this.convIn = convIn;
         this.mid = mid;
@@ -28,7 +31,7 @@ public final class VaeDecoder {
         this.convOut = convOut;
     }
 
-    static VaeDecoder load(VaeWeights w, VaeConfig c) {
+    static VaeDecoder load(Weights w, VaeConfig c) {
         int L = c.levels(), g = c.normNumGroups();
         float eps = VaeConfig.EPS;
         int top = c.width(L - 1);
@@ -40,11 +43,11 @@ public final class VaeDecoder {
             prev = out;
         }
         return new VaeDecoder(c,
-                VaeConv2d.load(w, "decoder.conv_in", c.latentChannels(), top, 3, 1, 1, true),
+                Conv2d.load(w, "decoder.conv_in", c.latentChannels(), top, 3, 1, 1, true),
                 VaeMidBlock.load(w, "decoder.mid_block", top, g, eps),
                 up,
-                VaeGroupNorm.load(w, "decoder.conv_norm_out", c.width(0), g, eps),
-                VaeConv2d.load(w, "decoder.conv_out", c.width(0), c.outChannels(), 3, 1, 1, true));
+                GroupNorm.load(w, "decoder.conv_norm_out", c.width(0), g, eps),
+                Conv2d.load(w, "decoder.conv_out", c.width(0), c.outChannels(), 3, 1, 1, true));
     }
 
     public VaeConfig config() { return config; }
@@ -53,7 +56,7 @@ public final class VaeDecoder {
     public Tensor forward(Tensor z, Tracer tracer) {
         boolean big = (long) z.dim(2) * z.dim(3) >= 32 * 32;
         try (Progress p = big ? Progress.start("vae decode", up.length + 2, "blocks") : null) {
-            Tensor h = convIn.apply(z);
+            Tensor h = convIn.forward(z);
             tracer.capture("decoder.conv_in", h);
             h = mid.forward(h, tracer);
             if (p != null) p.step();
@@ -61,11 +64,11 @@ public final class VaeDecoder {
                 h = b.forward(h, tracer);
                 if (p != null) p.step();
             }
-            h = normOut.apply(h);
+            h = normOut.forward(h);
             tracer.capture("decoder.conv_norm_out", h);
             org.synesthesia.kernel.Act.silu(h.data(), 0, h.size());
             tracer.capture("decoder.conv_act", h);
-            h = convOut.apply(h);
+            h = convOut.forward(h);
             tracer.capture("decoder.conv_out", h);
             tracer.capture("decoder", h);
             if (p != null) p.step();

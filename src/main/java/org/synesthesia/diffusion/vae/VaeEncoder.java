@@ -1,7 +1,10 @@
 package org.synesthesia.diffusion.vae;
 
 import org.synesthesia.kernel.Act;
+import org.synesthesia.nn.Conv2d;
+import org.synesthesia.nn.GroupNorm;
 import org.synesthesia.nn.Tracer;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.Progress;
 
@@ -14,13 +17,13 @@ import org.synesthesia.util.Progress;
  */
 public final class VaeEncoder {
     private final VaeConfig config;
-    private final VaeConv2d convIn;
+    private final Conv2d convIn;
     private final VaeDownBlock[] down;
     private final VaeMidBlock mid;
-    private final VaeGroupNorm normOut;
-    private final VaeConv2d convOut;
+    private final GroupNorm normOut;
+    private final Conv2d convOut;
 
-    private VaeEncoder(VaeConfig config, VaeConv2d convIn, VaeDownBlock[] down, VaeMidBlock mid, VaeGroupNorm normOut, VaeConv2d convOut) {
+    private VaeEncoder(VaeConfig config, Conv2d convIn, VaeDownBlock[] down, VaeMidBlock mid, GroupNorm normOut, Conv2d convOut) {
         this.config = config;
         this.convIn = convIn;
         this.down = down;
@@ -29,7 +32,7 @@ public final class VaeEncoder {
         this.convOut = convOut;
     }
 
-    static VaeEncoder load(VaeWeights w, VaeConfig c) {
+    static VaeEncoder load(Weights w, VaeConfig c) {
         int L = c.levels(), g = c.normNumGroups();
         float eps = VaeConfig.EPS;
         VaeDownBlock[] down = new VaeDownBlock[L];
@@ -40,11 +43,11 @@ public final class VaeEncoder {
         }
         int top = c.width(L - 1);
         return new VaeEncoder(c,
-                VaeConv2d.load(w, "encoder.conv_in", c.inChannels(), c.width(0), 3, 1, 1, true),
+                Conv2d.load(w, "encoder.conv_in", c.inChannels(), c.width(0), 3, 1, 1, true),
                 down,
                 VaeMidBlock.load(w, "encoder.mid_block", top, g, eps),
-                VaeGroupNorm.load(w, "encoder.conv_norm_out", top, g, eps),
-                VaeConv2d.load(w, "encoder.conv_out", top, 2 * c.latentChannels(), 3, 1, 1, true));
+                GroupNorm.load(w, "encoder.conv_norm_out", top, g, eps),
+                Conv2d.load(w, "encoder.conv_out", top, 2 * c.latentChannels(), 3, 1, 1, true));
     }
 
     public VaeConfig config() { return config; }
@@ -53,7 +56,7 @@ public final class VaeEncoder {
     public Tensor forward(Tensor x, Tracer tracer) {
         boolean big = (long) x.dim(2) * x.dim(3) >= 256 * 256;
         try (Progress p = big ? Progress.start("vae encode", down.length + 2, "blocks") : null) {
-            Tensor h = convIn.apply(x);
+            Tensor h = convIn.forward(x);
             tracer.capture("encoder.conv_in", h);
             for (VaeDownBlock b : down) {
                 h = b.forward(h, tracer);
@@ -61,11 +64,11 @@ public final class VaeEncoder {
             }
             h = mid.forward(h, tracer);
             if (p != null) p.step();
-            h = normOut.apply(h);
+            h = normOut.forward(h);
             tracer.capture("encoder.conv_norm_out", h);
             Act.silu(h.data(), 0, h.size());
             tracer.capture("encoder.conv_act", h);
-            h = convOut.apply(h);
+            h = convOut.forward(h);
             tracer.capture("encoder.conv_out", h);
             tracer.capture("encoder", h);
             if (p != null) p.step();

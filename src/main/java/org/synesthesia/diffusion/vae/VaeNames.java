@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.synesthesia.nn.NameMapping;
 
 /**
  * VAE checkpoint names. Models use diffusers' names; this maps other layouts onto them:
@@ -85,6 +86,15 @@ public final class VaeNames {
             out.put(ldm ? fromLdm(rest, levels) : fromOldDiffusers(rest), n);
         }
         return out;
+    }
+
+    /**
+     * {@link #toDiffusers} as the mapping {@code nn.Weights} binds through; its layout is {@code LDM names} or
+     * {@code diffusers names}. Empty when the checkpoint holds no VAE.
+     */
+    public static NameMapping mapping(Collection<String> names) {
+        String prefix = prefix(names);
+        return new NameMapping(prefix != null && isLdm(names, prefix) ? "LDM names" : "diffusers names", toDiffusers(names));
     }
 
     /** One LDM name (without prefix) as diffusers'; {@code levels} = number of decoder levels. */

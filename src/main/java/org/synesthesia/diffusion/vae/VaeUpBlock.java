@@ -1,7 +1,9 @@
 package org.synesthesia.diffusion.vae;
 
-import org.synesthesia.kernel.Conv;
+import org.synesthesia.nn.ResnetBlock2D;
 import org.synesthesia.nn.Tracer;
+import org.synesthesia.nn.Upsample2D;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
 
 /**
@@ -11,30 +13,26 @@ import org.synesthesia.tensor.Tensor;
  */
 final class VaeUpBlock {
     final String name;
-    final VaeResnetBlock[] resnets;
-    final VaeConv2d upsampleConv; // null for the last block
+    final ResnetBlock2D[] resnets;
+    final Upsample2D upsampler; // null for the last block
 
-    private VaeUpBlock(String name, VaeResnetBlock[] resnets, VaeConv2d upsampleConv) {
+    private VaeUpBlock(String name, ResnetBlock2D[] resnets, Upsample2D upsampler) {
         this.name = name;
         this.resnets = resnets;
-        this.upsampleConv = upsampleConv;
+        this.upsampler = upsampler;
     }
 
-    static VaeUpBlock load(VaeWeights w, String name, int in, int out, int layers, boolean upsample, int groups, float eps) {
-        VaeResnetBlock[] r = new VaeResnetBlock[layers];
-        for (int i = 0; i < layers; i++) r[i] = VaeResnetBlock.load(w, name + ".resnets." + i, i == 0 ? in : out, out, groups, eps);
-        VaeConv2d up = upsample ? VaeConv2d.load(w, name + ".upsamplers.0.conv", out, out, 3, 1, 1, true) : null;
+    static VaeUpBlock load(Weights w, String name, int in, int out, int layers, boolean upsample, int groups, float eps) {
+        ResnetBlock2D[] r = new ResnetBlock2D[layers];
+        for (int i = 0; i < layers; i++) r[i] = VaeResnet.load(w, name + ".resnets." + i, i == 0 ? in : out, out, groups, eps);
+        Upsample2D up = upsample ? Upsample2D.load(w, name + ".upsamplers.0", out) : null;
         return new VaeUpBlock(name, r, up);
     }
 
     Tensor forward(Tensor x, Tracer tracer) {
         Tensor h = x;
-        for (VaeResnetBlock r : resnets) h = r.forward(h, tracer);
-        if (upsampleConv != null) {
-            h = Conv.upsampleNearest2x(h);
-            h = upsampleConv.apply(h);
-            tracer.capture(name + ".upsamplers.0", h);
-        }
+        for (ResnetBlock2D r : resnets) h = r.forward(h, null, tracer);
+        if (upsampler != null) h = upsampler.forward(h, tracer);
         tracer.capture(name, h);
         return h;
     }

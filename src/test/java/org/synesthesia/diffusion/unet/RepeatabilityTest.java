@@ -27,7 +27,7 @@ class RepeatabilityTest {
         UNetConfig c = UNetConfig.fromJson((Map<String, Object>) gj.get("config_args"));
         Map<String, Tensor> g = SafeTensors.readAll(SharedData.golden(set, "golden.safetensors"));
         try (WeightSource src = WeightSources.open(SharedData.golden(set, "weights_ldm.safetensors"))) {
-            UNet2DConditionModel u = new UNet2DConditionModel(c, UNetWeights.open(src, c.layersPerBlock()));
+            UNet2DConditionModel u = new UNet2DConditionModel(c, UNet2DConditionModel.weights(src, c.layersPerBlock()));
             float[] first = u.forward(g.get("latents"), 981, g.get("encoder_hidden_states"), Tracer.NONE).toArray();
             for (int run = 1; run < 8; run++)
                 assertArrayEquals(first, u.forward(g.get("latents"), 981, g.get("encoder_hidden_states"), Tracer.NONE).toArray(), "run " + run);

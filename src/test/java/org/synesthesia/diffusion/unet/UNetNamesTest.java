@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.testing.SharedData;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -60,7 +61,7 @@ class UNetNamesTest {
     @Test
     void configInferredFromWeights() {
         try (WeightSource src = WeightSources.open(SharedData.golden("unet_random_sd1", "weights_ldm.safetensors"))) {
-            UNetConfig c = UNetConfig.inferFrom(UNetWeights.open(src, -1));
+            UNetConfig c = UNetConfig.inferFrom(UNet2DConditionModel.weights(src, -1));
             assertArrayEquals(new int[] {32, 64, 64, 64}, c.blockOutChannels());
             assertArrayEquals(new int[] {8, 8, 8, 8}, c.heads());
             assertEquals(List.of("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"), c.downBlockTypes());
@@ -79,7 +80,7 @@ class UNetNamesTest {
         UNetConfig wrong = new UNetConfig(c.sampleSize(), c.inChannels(), c.outChannels(), true, 0, c.downBlockTypes(), c.midBlockType(),
                 c.upBlockTypes(), c.blockOutChannels(), c.layersPerBlock(), 1, 1, 32, 1e-5f, 32, c.heads(), false, false, 1);
         try (WeightSource src = WeightSources.open(SharedData.golden("unet_random_sd1", "weights_ldm.safetensors"))) {
-            UNetWeights w = UNetWeights.open(src, -1);
+            Weights w = UNet2DConditionModel.weights(src, -1);
             SynesthesiaException e = assertThrows(SynesthesiaException.class, () -> new UNet2DConditionModel(wrong, w));
             assertTrue(e.getMessage().contains("weights_ldm.safetensors") && e.getMessage().contains("to_k"), e.getMessage());
             assertFalse(e.getMessage().contains("\n"));
@@ -89,7 +90,7 @@ class UNetNamesTest {
     @Test
     void notAUnet() {
         try (WeightSource src = WeightSources.open(SharedData.golden("vae_random", "weights_diffusers.safetensors"))) {
-            SynesthesiaException e = assertThrows(SynesthesiaException.class, () -> UNetWeights.open(src, -1));
+            SynesthesiaException e = assertThrows(SynesthesiaException.class, () -> UNet2DConditionModel.weights(src, -1));
             assertTrue(e.getMessage().contains("no UNet tensors"), e.getMessage());
         }
     }

@@ -13,6 +13,7 @@ import org.synesthesia.io.SafeTensors;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Tracer;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.testing.Assert;
 import org.synesthesia.testing.SharedData;
@@ -49,7 +50,7 @@ class UNetParityTest {
         Map<String, Tensor> golden = SafeTensors.readAll(SharedData.golden(set, "golden.safetensors"));
         Map<String, Tensor> inter = SafeTensors.readAll(SharedData.golden(set, "intermediates_t981.safetensors"));
         try (WeightSource src = WeightSources.open(SharedData.golden(set, weightsFile))) {
-            UNetWeights w = UNetWeights.open(src, -1);
+            Weights w = UNet2DConditionModel.weights(src, -1);
             assertEquals(weightsFile.contains("ldm") ? "LDM names" : "diffusers names", w.layout());
             UNet2DConditionModel unet = new UNet2DConditionModel(config, w);
             Tensor latents = golden.get("latents"), text = golden.get("encoder_hidden_states");

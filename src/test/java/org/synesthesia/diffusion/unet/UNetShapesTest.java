@@ -11,6 +11,7 @@ import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
 import org.synesthesia.kernel.Conv;
 import org.synesthesia.nn.Tracer;
+import org.synesthesia.nn.Upsample2D;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.testing.Assert;
 import org.synesthesia.testing.SharedData;
@@ -26,7 +27,7 @@ class UNetShapesTest {
         String set = "unet_random_sd2";
         Map<String, Tensor> g = SafeTensors.readAll(SharedData.golden(set, "golden.safetensors"));
         try (WeightSource src = WeightSources.open(SharedData.golden(set, "weights_diffusers.safetensors"))) {
-            UNet2DConditionModel unet = new UNet2DConditionModel(UNetParityTest.goldenConfig(set), UNetWeights.open(src, -1));
+            UNet2DConditionModel unet = new UNet2DConditionModel(UNetParityTest.goldenConfig(set), UNet2DConditionModel.weights(src, -1));
             Tensor y = unet.forward(g.get("latents"), new float[] {981, 1}, g.get("encoder_hidden_states"), Tracer.NONE);
             Assert.close("row 0 at t=981", row(g.get("noise_pred.t981"), 0), row(y, 0), UNetParityTest.TOL);
             Assert.close("row 1 at t=1", row(g.get("noise_pred.t1"), 1), row(y, 1), UNetParityTest.TOL);
@@ -40,7 +41,7 @@ class UNetShapesTest {
     void oddLatentSizesUpsampleToTheSkipSizes() throws Exception {
         String set = "unet_random_sd1";
         try (WeightSource src = WeightSources.open(SharedData.golden(set, "weights_ldm.safetensors"))) {
-            UNet2DConditionModel unet = new UNet2DConditionModel(UNetParityTest.goldenConfig(set), UNetWeights.open(src, -1));
+            UNet2DConditionModel unet = new UNet2DConditionModel(UNetParityTest.goldenConfig(set), UNet2DConditionModel.weights(src, -1));
             Random r = new Random(5);
             float[] x = new float[4 * 6 * 10], c = new float[7 * 64];
             for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();

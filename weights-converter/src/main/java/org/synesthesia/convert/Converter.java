@@ -10,7 +10,7 @@ import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import org.synesthesia.diffusion.scheduler.PredictionType;
 import org.synesthesia.diffusion.unet.UNetConfig;
-import org.synesthesia.diffusion.unet.UNetWeights;
+import org.synesthesia.diffusion.unet.UNet2DConditionModel;
 import org.synesthesia.io.GgufValue;
 import org.synesthesia.io.GgufWriter;
 import org.synesthesia.io.WeightSource;
@@ -147,8 +147,8 @@ public final class Converter {
         if (what.startsWith("whisper-") && WhisperConfig.OFFICIAL.containsKey(what.substring("whisper-".length())))
             return RandomWhisper.weights(WhisperConfig.OFFICIAL.get(what.substring("whisper-".length())), DType.F16, 1234);
         return switch (what) {
-            case "sd15-unet" -> UNetWeights.randomCheckpoint(UNetConfig.sd1(), 1);
-            case "sd21-unet" -> UNetWeights.randomCheckpoint(UNetConfig.sd2(), 1);
+            case "sd15-unet" -> UNet2DConditionModel.randomCheckpoint(UNetConfig.sd1(), 1);
+            case "sd21-unet" -> UNet2DConditionModel.randomCheckpoint(UNetConfig.sd2(), 1);
             default -> throw new SynesthesiaException("convert: unknown random model '" + s + "' (random:sd15-unet, random:sd21-unet, random:whisper-"
                     + String.join("|", WhisperConfig.OFFICIAL.keySet()) + ")");
         };

@@ -10,7 +10,6 @@ import org.synesthesia.diffusion.scheduler.SchedulerConfig;
 import org.synesthesia.diffusion.SdGguf;
 import org.synesthesia.diffusion.unet.UNet2DConditionModel;
 import org.synesthesia.diffusion.unet.UNetConfig;
-import org.synesthesia.diffusion.unet.UNetWeights;
 import org.synesthesia.diffusion.vae.VaeConfig;
 import org.synesthesia.io.GgufWriter;
 import org.synesthesia.io.WeightSource;
@@ -72,7 +71,7 @@ abstract class ModelMetadata {
     private static void bind(WeightSource src, SdGguf.Bundle b) {
         if (b.unetConfig() != null) {
             UNetConfig c = UNetConfig.fromJson(b.unetConfig());
-            new UNet2DConditionModel(c, UNetWeights.open(src, c.layersPerBlock()));
+            new UNet2DConditionModel(c, UNet2DConditionModel.weights(src, c.layersPerBlock()));
         }
         if (b.vaeConfig() != null) AutoencoderKL.load(src, VaeConfig.fromMap(b.vaeConfig(), src.description() + " (vae config)"), false);
         if (b.textEncoderConfig() != null)

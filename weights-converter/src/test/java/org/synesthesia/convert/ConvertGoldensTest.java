@@ -22,7 +22,6 @@ import org.synesthesia.clip.ClipTextModel;
 import org.synesthesia.diffusion.vae.AutoencoderKL;
 import org.synesthesia.diffusion.unet.UNet2DConditionModel;
 import org.synesthesia.diffusion.unet.UNetConfig;
-import org.synesthesia.diffusion.unet.UNetWeights;
 import org.synesthesia.diffusion.vae.VaeConfig;
 import org.synesthesia.io.Gguf;
 import org.synesthesia.io.SafeTensors;
@@ -160,7 +159,7 @@ class ConvertGoldensTest {
                 Map<String, Tensor> g = SafeTensors.readAll(SharedData.golden(set, "golden.safetensors"));
                 check("UNet " + set.substring("unet_random_".length()) + " (" + file + ")", SharedData.golden(set, file), g.get("noise_pred.t981").toArray(), p -> {
                     try (WeightSource src = WeightSources.open(p)) {
-                        UNet2DConditionModel u = new UNet2DConditionModel(c, UNetWeights.open(src, c.layersPerBlock()));
+                        UNet2DConditionModel u = new UNet2DConditionModel(c, UNet2DConditionModel.weights(src, c.layersPerBlock()));
                         return u.forward(g.get("latents"), 981, g.get("encoder_hidden_states"), Tracer.NONE).toArray();
                     }
                 }, 0, FLOORS);

@@ -1,36 +1,43 @@
-package org.synesthesia.diffusion.unet;
+package org.synesthesia.nn;
 
 import org.synesthesia.kernel.Conv;
-import org.synesthesia.kernel.WeightMatrix;
-import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
 
 /**
- * diffusers {@code Upsample2D} (use_conv): nearest-neighbour upsampling by 2 (or to {@code size}, as the UNet asks
- * when the latent is not a multiple of 2^levels), then {@code conv} 3x3 pad 1.
+ * diffusers {@code Upsample2D} (use_conv): nearest-neighbour upsampling by 2 (or to a given size, as the UNet asks
+ * when the latent is not a multiple of 2^levels), then {@code conv} 3x3 pad 1. The output is captured under the
+ * module's name.
  */
 public final class Upsample2D {
     private final String name;
-    private final WeightMatrix conv;
-    private final float[] bias;
+    private final Conv2d conv;
 
-    public Upsample2D(UNetWeights w, String name, int channels) {
+    private Upsample2D(String name, Conv2d conv) {
         this.name = name;
-        conv = w.conv(name + ".conv.weight", channels, channels, 3);
-        bias = w.vector(name + ".conv.bias", channels);
+        this.conv = conv;
+    }
+
+    /** Reads {@code name.conv} (weight [C, C, 3, 3], bias). */
+    public static Upsample2D load(Weights w, String name, int channels) {
+        return new Upsample2D(name, Conv2d.load(w, name + ".conv", channels, channels, 3, 1, 1, true));
+    }
+
+    /** x [N, C, H, W] -> [N, C, 2H, 2W]. */
+    public Tensor forward(Tensor x, Tracer tracer) {
+        return forward(x, 0, 0, tracer);
     }
 
     /** x [N, C, H, W] -> [N, C, outH, outW]; {@code outH, outW} = 2H, 2W unless given (> 0). */
     public Tensor forward(Tensor x, int outH, int outW, Tracer tracer) {
         int H = x.dim(2), W = x.dim(3);
         Tensor up = outH <= 0 || outH == 2 * H && outW == 2 * W ? Conv.upsampleNearest2x(x) : nearest(x, outH, outW);
-        Tensor y = Conv.conv2d(up, conv, 3, 3, bias, 1, 1, 1, 1);
+        Tensor y = conv.forward(up);
         tracer.capture(name, y);
         return y;
     }
 
     /** PyTorch's {@code interpolate(mode="nearest", size=...)}: source index floor(dst * in/out), clamped. */
-    static Tensor nearest(Tensor x, int outH, int outW) {
+    public static Tensor nearest(Tensor x, int outH, int outW) {
         int N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
         float[] in = x.contiguous().data();
         float[] out = new float[N * C * outH * outW];
