@@ -1,8 +1,6 @@
 package org.synesthesia.audio;
 
 import java.util.Arrays;
-import org.jtransforms.fft.DoubleFFT_1D;
-import org.synesthesia.kernel.Parallel;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -13,9 +11,7 @@ import org.synesthesia.util.SynesthesiaException;
  * {@code w[k] = 0.5 - 0.5 cos(2 pi k / 400)}, {@code center=True} (x reflect-padded by 200 on both sides); the
  * last frame is dropped, so there are {@code len(x) / 160} frames. Then {@code |X|^2} (201 bins), the mel
  * filters ({@link MelFilters#whisper}), {@code log10(max(., 1e-10))}, {@code max(., global_max - 8)},
- * {@code (. + 4) / 4}. The result is {@code [n_mels, frames]}. Computed in double (FFT by JTransforms), stored
- * as float; frames are spread over {@link Parallel}, and frames whose 400 samples are all zero skip the FFT
- * (their spectrum is exactly 0).
+ * {@code (. + 4) / 4}. The result is {@code [n_mels, frames]}: {@link MelSpectrogram#whisper} computes it.
  *
  * <p>How {@code whisper.transcribe} uses it: {@link #forTranscription} is the mel of the whole recording
  * padded with 30 s of zeros ({@code content frames + 3000} frames, the clamp taken over all of them), and the
@@ -32,11 +28,6 @@ public final class LogMel {
     /** Frames in one 30 s window ({@code N_FRAMES}). */
     public static final int N_FRAMES = 3000;
     private static final int BINS = N_FFT / 2 + 1;
-    private static final double[] HANN = new double[N_FFT];
-
-    static {
-        for (int k = 0; k < N_FFT; k++) HANN[k] = 0.5 - 0.5 * Math.cos(2 * Math.PI * k / N_FFT);
-    }
 
     private LogMel() {}
 
@@ -57,63 +48,8 @@ public final class LogMel {
      */
     public static Tensor compute(float[] audio, Tensor filters, int padding) {
         if (filters.rank() != 2 || filters.dim(1) != BINS)
-            throw new IllegalArgumentException("mel filters must be [n_mels, " + BINS + "], got " + java.util.Arrays.toString(filters.shape()));
-        int nMels = filters.dim(0);
-        if (padding < 0) throw new IllegalArgumentException("negative padding " + padding);
-        long len = (long) audio.length + padding;
-        if (len <= N_FFT / 2) throw new SynesthesiaException("audio of " + audio.length + " samples is too short for a log-Mel spectrogram (needs more than " + N_FFT / 2 + ")");
-        long framesL = len / HOP;
-        if (framesL * nMels > Integer.MAX_VALUE - 8) throw new SynesthesiaException("audio too long for one log-Mel spectrogram: " + audio.length + " samples");
-        int frames = (int) framesL;
-        float[] fw = filters.toArray();
-        // nonzero bin range of each filter
-        int[] lo = new int[nMels], hi = new int[nMels];
-        for (int m = 0; m < nMels; m++) {
-            int a = 0, b = BINS;
-            while (a < BINS && fw[m * BINS + a] == 0) a++;
-            while (b > a && fw[m * BINS + b - 1] == 0) b--;
-            lo[m] = a;
-            hi[m] = b;
-        }
-        float[] out = new float[nMels * frames];
-        int n = audio.length;
-        Parallel.forRange(frames, 64, (f0, f1) -> {
-            DoubleFFT_1D fft = new DoubleFFT_1D(N_FFT);
-            double[] buf = new double[N_FFT];
-            double[] power = new double[BINS];
-            for (int t = f0; t < f1; t++) {
-                boolean zero = true;
-                for (int k = 0; k < N_FFT; k++) {
-                    long q = (long) t * HOP + k - N_FFT / 2;       // index into x before reflect padding
-                    if (q < 0) q = -q;
-                    else if (q >= len) q = 2 * (len - 1) - q;
-                    double v = q < n ? audio[(int) q] : 0.0;
-                    buf[k] = v * HANN[k];
-                    zero &= v == 0;
-                }
-                if (zero) {
-                    for (int m = 0; m < nMels; m++) out[m * frames + t] = -10f; // log10(1e-10)
-                    continue;
-                }
-                fft.realForward(buf); // buf = [Re0, Re200, Re1, Im1, ..., Re199, Im199]
-                power[0] = buf[0] * buf[0];
-                power[BINS - 1] = buf[1] * buf[1];
-                for (int k = 1; k < BINS - 1; k++) power[k] = buf[2 * k] * buf[2 * k] + buf[2 * k + 1] * buf[2 * k + 1];
-                for (int m = 0; m < nMels; m++) {
-                    double s = 0;
-                    int row = m * BINS;
-                    for (int k = lo[m]; k < hi[m]; k++) s += fw[row + k] * power[k];
-                    out[m * frames + t] = (float) Math.log10(Math.max(s, 1e-10));
-                }
-            }
-        });
-        float max = Float.NEGATIVE_INFINITY;
-        for (float v : out) max = Math.max(max, v);
-        float floor = max - 8f;
-        Parallel.forRange(out.length, 1 << 16, (a, b) -> {
-            for (int i = a; i < b; i++) out[i] = (Math.max(out[i], floor) + 4f) / 4f;
-        });
-        return Tensor.of(out, nMels, frames);
+            throw new IllegalArgumentException("mel filters must be [n_mels, " + BINS + "], got " + Arrays.toString(filters.shape()));
+        return MelSpectrogram.whisper(filters.dim(0)).compute(audio, filters, padding);
     }
 
     /** The mel of the whole recording padded with 30 s of zeros, as whisper.transcribe computes it: {@code [nMels, len/160 + 3000]}. */

@@ -1,5 +1,5 @@
 /**
- * Audio in and whisper's front end.
+ * Audio in, and the log-Mel front ends of whisper and the vocoders.
  *
  * <p>Reading: {@link org.synesthesia.audio.AudioFiles#read(java.nio.file.Path)} (WAV via
  * {@link org.synesthesia.audio.WavReader}, FLAC via {@link org.synesthesia.audio.FlacDecoder}, chosen by magic
@@ -12,6 +12,10 @@
  * padded with 30 s of zeros ({@code [n_mels, samples/160 + 3000]}), and {@link org.synesthesia.audio.LogMel#window}
  * slices the 3000-frame window at {@code seek} exactly as whisper.transcribe does (zero-padded in the log-Mel
  * domain); {@link org.synesthesia.audio.LogMel#firstWindow} is the first window in one call.
+ *
+ * <p>Log-Mel spectrograms in general: {@link org.synesthesia.audio.MelSpectrogram} (the recipe as a record, with
+ * whisper's, HiFi-GAN's and AudioLDM's presets; LogMel computes through its whisper preset) and
+ * {@link org.synesthesia.audio.MelFilters} (librosa's Slaney filterbanks).
  * {@link org.synesthesia.image.MelImage} draws a spectrogram.
  */
 package org.synesthesia.audio;

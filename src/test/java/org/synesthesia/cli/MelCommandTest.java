@@ -14,6 +14,8 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.synesthesia.audio.Audio;
+import org.synesthesia.audio.AudioFiles;
+import org.synesthesia.audio.MelSpectrogram;
 import org.synesthesia.audio.WavWriter;
 import org.synesthesia.io.SafeTensors;
 import org.synesthesia.tensor.Tensor;
@@ -58,6 +60,25 @@ class MelCommandTest {
     }
 
     @Test
+    void vocoderPresetsCoverTheWholeResampledAudio() {
+        Audio jfk = AudioFiles.read(SharedData.data("speech/jfk/jfk.wav"));
+        Path out = tmp.resolve("a.safetensors");
+        CliRun r = CliRun.of("mel", SharedData.data("speech/jfk/jfk.wav").toString(), "--preset", "audioldm", "--out", out.toString());
+        assertEquals(0, r.rc(), r.err());
+        Tensor mel = SafeTensors.readAll(out).get("mel");
+        assertArrayEquals(new int[] {1, 64, 1 + jfk.length() / 160}, mel.shape());
+        assertArrayEquals(MelSpectrogram.audioldm().compute(jfk.samples()).toArray(), mel.toArray());
+        Path h = tmp.resolve("h.safetensors");
+        r = CliRun.of("mel", SharedData.data("speech/jfk/jfk.wav").toString(), "--preset", "hifigan", "--from", "1", "--to", "3", "--out", h.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.err().contains("hifigan mel, 80 bins x 172 frames"), r.err());
+        try (SafeTensors st = SafeTensors.open(h)) {
+            assertArrayEquals(new int[] {1, 80, 172}, st.get("mel").toTensor().shape(), "2 s = 44,100 samples: 1 + (44100 - 256) / 256");
+            assertEquals("22050", st.metadata().get("sample_rate"));
+        }
+    }
+
+    @Test
     void pngHasLowFrequenciesAtTheBottom() throws IOException {
         // 300 Hz tone: bright low bins
         float[] x = new float[16000 * 2];
@@ -90,6 +111,8 @@ class MelCommandTest {
         assertError(CliRun.of("mel", jfk, "--from", "3", "--to", "2", "--out", out.toString()), "empty time window");
         assertError(CliRun.of("mel", jfk, "--n-mels", "64", "--out", out.toString()), "--n-mels must be 80 or 128");
         assertError(CliRun.of("mel", jfk, "--out", tmp.resolve("m.txt").toString()), "--out must end in .safetensors or .png");
+        assertError(CliRun.of("mel", jfk, "--preset", "tacotron", "--out", out.toString()), "--preset must be whisper, hifigan or audioldm");
+        assertError(CliRun.of("mel", jfk, "--preset", "hifigan", "--n-mels", "128", "--out", out.toString()), "--n-mels applies to the whisper preset only");
         assertError(CliRun.of("mel", jfk), "--out is required");
         assertError(CliRun.of("mel", jfk, "--out", out.toString(), "--hop", "3"), "unknown option --hop");
         assertError(CliRun.of("mel", "--out", out.toString()), "missing audio file");
