@@ -18,7 +18,7 @@ import java.util.Map;
  * io < nn < {audio, image, text} < model families {whisper, clip, clap, diffusion (with diffusion.unet, .vae,
  * .scheduler)} < pipeline < cli (with cli.bench). A package may use its own floor's package and any lower floor,
  * never a higher one nor another package of its floor; the one exception is {@link #ALLOWED_ACROSS}. Every
- * package belongs to a floor, and packages form no cycles. {@link SourceImportsTest} checks the source files' imports
+ * package belongs to a floor, and packages form no cycles. {@link SourceRulesTest} checks the source files' imports
  * against the same floors, as the compiled classes do not show uses of inlined constants.
  */
 @AnalyzeClasses(packages = "org.synesthesia", importOptions = ImportOption.DoNotIncludeTests.class)
