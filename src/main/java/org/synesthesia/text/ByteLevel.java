@@ -43,7 +43,7 @@ public final class ByteLevel {
     }
 
     /** The byte a table character stands for, or -1. */
-    public static int byteFor(char c) {
+    static int byteFor(char c) {
         return c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
     }
 

@@ -131,8 +131,6 @@ public final class Tiktoken {
     /** Ordinary plus special tokens. */
     public int nVocab() { return tokenBytes.length; }
 
-    public boolean isSpecial(int id) { return id >= ranks.size() && id < tokenBytes.length; }
-
     /** The id of special token {@code text} (e.g. {@code <|endoftext|>}), or -1. */
     public int specialId(String text) {
         Integer id = specialIds.get(text);
@@ -143,11 +141,6 @@ public final class Tiktoken {
     public byte[] tokenBytes(int id) {
         check(id);
         return tokenBytes[id].clone();
-    }
-
-    /** The ordinary token whose bytes are exactly {@code bytes}, or -1. */
-    public int rankOf(byte[] bytes) {
-        return ranks.get(bytes, 0, bytes.length);
     }
 
     private void check(int id) {
