@@ -3,15 +3,10 @@ package org.synesthesia.tensor;
 /**
  * Storage types of stored tensors. Computation is always float32; these say how values sit in memory.
  *
- * <p>Block types store {@code blockSize} values in {@code blockBytes} bytes: Q8_0 is ggml's
- * (f16 scale d, 32 x int8 q; value = d*q), Q4_0 is ggml's (f16 scale d, 16 bytes of nibbles; value = d*(q-8),
- * low nibbles are elements 0..15, high nibbles 16..31). Q8_ROW is linear symmetric int8 per output channel: each
- * row of a [rows, cols] weight is a float32 scale s then cols int8 q (4 + cols bytes a row; value = s*q). PAL is a
- * palettized tensor: packed k-bit indices into a lookup table (see {@link Palette}). Q8_ROW and PAL sizes depend on
- * the row length: {@link WeightFormat#rowBytes}.
- *
- * <p>The seven types a weight matrix can be stored in (F32, F16, BF16, Q8_0, Q4_0, Q8_ROW, PAL) each have a
- * {@link WeightFormat}, {@link #format()}; the others (F64 and the integer types) are read for small tensors only.
+ * <p>The seven types a weight matrix can be stored in (F32, F16, BF16, Q8_0, Q4_0, Q8_ROW, PAL) each have one
+ * {@link WeightFormat} class, found by {@link #format()}, that defines its layout, decoders, encoder and GGUF form.
+ * The others (F64 and the integer types) are read for small tensors only. Block types store {@code blockSize}
+ * values in {@code blockBytes} bytes; Q8_ROW and PAL sizes depend on the row length ({@link WeightFormat#rowBytes}).
  */
 public enum DType {
     F32(4), F16(2), BF16(2), F64(8),
