@@ -16,7 +16,9 @@ import org.synesthesia.util.SynesthesiaException;
 
 /**
  * {@code synesthesia generate "PROMPT" --model PATH ...}: Stable Diffusion 1.x/2.x text-to-image to PNG files
- * carrying their generation parameters in a {@code parameters} tEXt chunk.
+ * carrying their generation parameters in a {@code parameters} tEXt chunk. Parses and checks the options into
+ * {@link GenerationSettings} and runs {@link TextToImage}; the steps' progress goes to stderr, previews to
+ * {@code OUT.preview.png}.
  */
 public final class GenerateCommand implements Command {
     @Override

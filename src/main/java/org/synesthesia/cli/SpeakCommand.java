@@ -19,9 +19,9 @@ import org.synesthesia.util.SynesthesiaException;
 
 /**
  * {@code synesthesia speak [--record S | --audio FILE] --whisper MODEL --sd MODEL --out image.png}: speech to image.
- * Records (or reads) the audio, transcribes it with Whisper, closes Whisper, cleans the transcript into a prompt
- * ({@link PromptCleaner}) and generates the image with Stable Diffusion; writes the PNG (parameters, transcript and
- * prompt text chunks) and a {@code .txt} sidecar, both only when every stage succeeded.
+ * Parses and checks the options into one {@link SpeechToImage.Request} and runs it (record or read the audio,
+ * transcribe, clean into a prompt with {@link PromptCleaner}, generate, write the PNG and its {@code .txt} sidecar);
+ * stage times, steps and notes go to stderr as "speak: ..." lines.
  */
 public final class SpeakCommand implements Command {
     @Override

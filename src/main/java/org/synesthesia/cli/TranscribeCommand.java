@@ -24,7 +24,8 @@ import org.synesthesia.whisper.WhisperLanguages;
 /**
  * {@code synesthesia transcribe FILE --model PATH ...}: speech to text with Whisper, as openai's {@code whisper}
  * command does it (beam 5 at temperature 0, best of 5 when falling back to 0.2 ... 1.0, conditioned on the previous
- * text). The transcript goes to stdout, progress and segments to stderr, files to {@code --output-dir}.
+ * text), by {@link Transcription} with the options as {@link TranscriptionSettings}. The transcript goes to stdout,
+ * progress and segments to stderr, files to {@code --output-dir}.
  */
 public final class TranscribeCommand implements Command {
     /** Environment variable naming a folder with {@code multilingual.tiktoken} / {@code gpt2.tiktoken}. */
