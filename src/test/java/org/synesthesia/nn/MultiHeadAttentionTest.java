@@ -21,7 +21,7 @@ class MultiHeadAttentionTest {
         float[] x = Reference.random(r, rows * d, 1);
         for (boolean causal : new boolean[] {false, true}) {
             float[] q = new float[rows * d], k = new float[rows * d], v = new float[rows * d], att = new float[rows * d], y = new float[rows * d];
-            Tracer t = Tracer.of("blk.*");
+            Tracer t = Tracer.of("blk", "blk.*");
             a.forward(x, batch, T, causal, q, k, v, att, y, t, new MultiHeadAttention.Names("blk", "blk.q", "blk.k", "blk.v", "blk.core", "blk.o"));
             Assert.close("causal " + causal, Reference.selfAttention(x, batch, T, a, causal), y, TOL, TOL);
             assertEquals(List.of("blk.q", "blk.k", "blk.v", "blk.core", "blk.o", "blk"), List.copyOf(t.captured().keySet()));
