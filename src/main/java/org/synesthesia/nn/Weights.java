@@ -5,8 +5,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
 import org.synesthesia.io.MemoryWeightSource;
@@ -89,8 +91,8 @@ public final class Weights {
     public Map<String, String> storedNames() { return stored; }
 
     /** Every canonical name the checkpoint provides: whole tensors, then row blocks of stacked ones. */
-    public java.util.Set<String> canonicalNames() {
-        java.util.Set<String> all = new java.util.LinkedHashSet<>(stored.keySet());
+    public Set<String> canonicalNames() {
+        Set<String> all = new LinkedHashSet<>(stored.keySet());
         all.addAll(blocks.keySet());
         return all;
     }
