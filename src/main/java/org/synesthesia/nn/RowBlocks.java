@@ -1,9 +1,8 @@
 package org.synesthesia.nn;
 
-import java.util.Arrays;
-import org.synesthesia.tensor.DType;
 import org.synesthesia.tensor.Palette;
 import org.synesthesia.tensor.StoredTensor;
+import org.synesthesia.tensor.WeightFormat;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -25,34 +24,14 @@ public final class RowBlocks {
         long r0 = rows * index;
         long[] shape = s.clone();
         shape[0] = rows;
-        DType t = st.dtype();
-        String name = st.name() + "[" + label + "]";
-        if (t == DType.PAL) {
-            Palette p = st.palette();
-            long rowBytes = Palette.rowBytes(cols, p.bits());
-            int gs = p.groupSize(), e = p.entries();
-            float[] lut;
-            int groupSize;
-            if (r0 / gs == (r0 + rows - 1) / gs) {
-                int g = (int) (r0 / gs);
-                lut = Arrays.copyOfRange(p.lut(), g * e, (g + 1) * e);
-                groupSize = (int) rows;
-            } else if (r0 % gs == 0 && rows % gs == 0) {
-                lut = Arrays.copyOfRange(p.lut(), (int) (r0 / gs) * e, (int) ((r0 + rows) / gs) * e);
-                groupSize = gs;
-            } else {
-                throw new SynesthesiaException(st.source() + ": tensor " + st.name() + ": palette groups of " + gs + " rows do not split into "
-                        + count + " blocks of " + rows + " rows");
-            }
-            return new StoredTensor(name, t, shape, st.data().asSlice(r0 * rowBytes, rows * rowBytes), new Palette(p.bits(), groupSize, lut), st.source());
+        WeightFormat f = st.dtype().format();
+        try {
+            f.checkRow(st.name(), cols);
+            Palette palette = f.paletteOfRows(st.palette(), r0, rows);
+            long rowBytes = f.rowBytes(cols, st.palette());
+            return new StoredTensor(st.name() + "[" + label + "]", st.dtype(), shape, st.data().asSlice(r0 * rowBytes, rows * rowBytes), palette, st.source());
+        } catch (IllegalArgumentException e) {
+            throw new SynesthesiaException(st.source() + ": tensor " + st.name() + " cannot be split into " + count + " blocks of " + rows + " rows: " + e.getMessage());
         }
-        if (t == DType.Q8_ROW) {
-            long rowBytes = DType.q8RowBytes(cols);
-            return new StoredTensor(name, t, shape, st.data().asSlice(r0 * rowBytes, rows * rowBytes), null, st.source());
-        }
-        if (cols % t.blockSize != 0)
-            throw new SynesthesiaException(st.source() + ": tensor " + st.name() + ": rows of " + cols + " values are not whole " + t + " blocks");
-        long rowBytes = t.bytesFor(cols);
-        return new StoredTensor(name, t, shape, st.data().asSlice(r0 * rowBytes, rows * rowBytes), null, st.source());
     }
 }
