@@ -36,6 +36,13 @@ public record NameMapping(String layout, Map<String, String> canonicalToStored, 
     }
 
     /** Whole tensors only, no name for absent ones. */
+    /** Names already canonical: those under {@code prefix}, each mapped from itself without the prefix. */
+    public static NameMapping prefixed(java.util.Collection<String> storedNames, String prefix) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (String n : storedNames) if (n.startsWith(prefix)) m.put(n.substring(prefix.length()), n);
+        return new NameMapping(prefix.isEmpty() ? "canonical names" : "canonical names under " + prefix, m);
+    }
+
     public NameMapping(String layout, Map<String, String> canonicalToStored) {
         this(layout, canonicalToStored, Map.of(), null);
     }

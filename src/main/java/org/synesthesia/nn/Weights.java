@@ -67,9 +67,7 @@ public final class Weights {
 
     /** The checkpoint's names as they are, those under {@code prefix} with the prefix removed. */
     public static Weights prefixed(String what, WeightSource source, String prefix) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (String n : source.names()) if (n.startsWith(prefix)) m.put(n.substring(prefix.length()), n);
-        return of(what, source, m, prefix.isEmpty() ? "canonical names" : "canonical names under " + prefix);
+        return of(what, source, NameMapping.prefixed(source.names(), prefix));
     }
 
     /** Random F16 weights from {@code arena}, made with the shapes the model asks for. */
