@@ -1,8 +1,6 @@
 package org.synesthesia.diffusion.scheduler;
 
-import org.synesthesia.util.ConfigNames;
-
-/** How the training noise levels {@code beta_t} are laid out over the train timesteps (diffusers' {@code beta_schedule}). */
+/** How the training noise levels {@code beta_t} are laid out over the train timesteps (diffusers' {@code beta_schedule}, spelled as the lower-case constant name, {@link org.synesthesia.util.ConfigNames}). */
 public enum BetaSchedule {
     /** {@code linspace(beta_start, beta_end, T)}. */
     LINEAR,
@@ -10,14 +8,4 @@ public enum BetaSchedule {
     SCALED_LINEAR,
     /** The cosine schedule: {@code beta_i = min(1 - abar((i+1)/T) / abar(i/T), 0.999)}, {@code abar(t) = cos((t+0.008)/1.008 * pi/2)^2}. */
     SQUAREDCOS_CAP_V2;
-
-    /** The spelling in a scheduler config. */
-    public String configName() {
-        return ConfigNames.of(this);
-    }
-
-    /** The constant spelled {@code name} in a scheduler config, or null when none matches. */
-    public static BetaSchedule byName(String name) {
-        return ConfigNames.parse(BetaSchedule.class, name);
-    }
 }

@@ -1,7 +1,5 @@
 package org.synesthesia.diffusion.scheduler;
 
-import org.synesthesia.util.ConfigNames;
-
 /** How N inference timesteps are picked from the T train timesteps (diffusers' {@code timestep_spacing}). */
 public enum TimestepSpacing {
     /** Multiples of {@code T // N} from 0, plus {@code steps_offset}, descending (SD's DDIM/PNDM: 981, 961, ..., 1). */
@@ -10,14 +8,4 @@ public enum TimestepSpacing {
     LINSPACE,
     /** {@code round(arange(T, 0, -T/N)) - 1} (999, ..., T/N - 1). */
     TRAILING;
-
-    /** The spelling in a scheduler config. */
-    public String configName() {
-        return ConfigNames.of(this);
-    }
-
-    /** The constant spelled {@code name} in a scheduler config, or null when none matches. */
-    public static TimestepSpacing byName(String name) {
-        return ConfigNames.parse(TimestepSpacing.class, name);
-    }
 }
