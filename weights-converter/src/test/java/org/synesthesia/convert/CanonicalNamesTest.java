@@ -1,0 +1,126 @@
+package org.synesthesia.convert;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.synesthesia.diffusion.SdGguf;
+import org.synesthesia.diffusion.unet.UNetNames;
+import org.synesthesia.diffusion.vae.VaeNames;
+import org.synesthesia.io.Gguf;
+import org.synesthesia.io.GgufValue;
+import org.synesthesia.kernel.Parallel;
+import org.synesthesia.nn.NameMapping;
+import org.synesthesia.tensor.StoredTensor;
+import org.synesthesia.testing.SharedData;
+
+/**
+ * A model converts to the same tensors whichever layout it came in: the LDM-named and the diffusers-named golden
+ * UNets and VAEs give files with the same tensor names, order, types, shapes and bytes (palettes included), and
+ * the same metadata but for the input's name and format. The engine reads the converted names as they are.
+ */
+class CanonicalNamesTest {
+    @TempDir Path tmp;
+
+    static final List<TargetType> TYPES = List.of(TargetType.PAL8, TargetType.F16, TargetType.Q8);
+
+    @Test
+    void unetSd1FromBothLayoutsIsOneFile() throws IOException {
+        sameFile("unet_random_sd1");
+    }
+
+    @Test
+    void unetSd2FromBothLayoutsIsOneFile() throws IOException {
+        sameFile("unet_random_sd2");
+    }
+
+    @Test
+    void vaeFromBothLayoutsIsOneFile() throws IOException {
+        sameFile("vae_random");
+    }
+
+    private void sameFile(String set) throws IOException {
+        for (TargetType t : TYPES) {
+            Path ldm = convert(SharedData.golden(set, "weights_ldm.safetensors"), t, set + "-ldm");
+            Path diffusers = convert(SharedData.golden(set, "weights_diffusers.safetensors"), t, set + "-diffusers");
+            try (Gguf a = Gguf.open(ldm); Gguf b = Gguf.open(diffusers)) {
+                String what = set + " " + t.id();
+                assertEquals(List.copyOf(a.rawTensors().keySet()), List.copyOf(b.rawTensors().keySet()), what + ": tensor names and order");
+                for (var e : a.rawTensors().entrySet()) {
+                    StoredTensor x = e.getValue(), y = b.rawTensors().get(e.getKey());
+                    assertEquals(x.dtype(), y.dtype(), what + ": type of " + e.getKey());
+                    assertArrayEquals(x.shape(), y.shape(), what + ": shape of " + e.getKey());
+                    assertEquals(-1, x.data().mismatch(y.data()), what + ": bytes of " + e.getKey());
+                }
+                assertEquals(withoutInput(a.values()), withoutInput(b.values()), what + ": metadata");
+                assertEquals(-1, dataRegion(ldm, a.dataStart()).mismatch(dataRegion(diffusers, b.dataStart())), what + ": data region");
+                for (String n : a.names()) assertTrue(n.startsWith(SdGguf.UNET_PREFIX) || n.startsWith(SdGguf.VAE_PREFIX), what + ": " + n);
+            }
+        }
+    }
+
+    /** The converted names are read as they are: the mapping is the prefix and nothing else. */
+    @Test
+    void theEngineReadsConvertedNamesAsTheyAre() throws IOException {
+        Path u = convert(SharedData.golden("unet_random_sd1", "weights_ldm.safetensors"), TargetType.F16, "identity-unet");
+        try (Gguf g = Gguf.open(u)) {
+            NameMapping m = UNetNames.mapping(g, -1);
+            assertEquals(g.names().size(), m.canonicalToStored().size());
+            m.canonicalToStored().forEach((c, s) -> assertEquals(SdGguf.UNET_PREFIX + c, s));
+        }
+        Path v = convert(SharedData.golden("vae_random", "weights_ldm.safetensors"), TargetType.F16, "identity-vae");
+        try (Gguf g = Gguf.open(v)) {
+            NameMapping m = VaeNames.mapping(g.names());
+            assertEquals(g.names().size(), m.canonicalToStored().size());
+            m.canonicalToStored().forEach((c, s) -> assertEquals(SdGguf.VAE_PREFIX + c, s));
+            assertArrayEquals(new long[] {g.get("vae/decoder.mid_block.attentions.0.to_q.weight").shape()[0],
+                    g.get("vae/decoder.mid_block.attentions.0.to_q.weight").shape()[1]}, g.get("vae/decoder.mid_block.attentions.0.to_q.weight").shape(),
+                    "LDM's 1x1 convolution is written as diffusers' Linear");
+        }
+    }
+
+    @Test
+    void namesSortDigitRunsByValue() {
+        List<String> names = new ArrayList<>(List.of("b.10.w", "b.2.w", "a", "b.2", "b.02.w", "b.1.x.10", "b.1.x.9"));
+        names.sort(CanonicalTensors.ORDER);
+        assertEquals(List.of("a", "b.1.x.9", "b.1.x.10", "b.2", "b.02.w", "b.2.w", "b.10.w"), names);
+    }
+
+    @Test
+    void paletteSeedsDependOnSeedAndNameOnly() {
+        assertEquals(CanonicalTensors.paletteSeed(7, "unet/conv_in.weight"), CanonicalTensors.paletteSeed(7, "unet/conv_in.weight"));
+        assertTrue(CanonicalTensors.paletteSeed(7, "unet/conv_in.weight") != CanonicalTensors.paletteSeed(8, "unet/conv_in.weight"));
+        assertTrue(CanonicalTensors.paletteSeed(7, "unet/conv_in.weight") != CanonicalTensors.paletteSeed(7, "unet/conv_out.weight"));
+    }
+
+    private Path convert(Path input, TargetType t, String tag) throws IOException {
+        Path out = tmp.resolve(tag + "-" + t.id() + ".gguf");
+        Converter.convert(input, out, new Converter.Options(t, 0, List.of(), 0, null, null, Parallel.threads(), false));
+        return out;
+    }
+
+    private static Map<String, GgufValue> withoutInput(Map<String, GgufValue> values) {
+        Map<String, GgufValue> m = new HashMap<>(values);
+        m.remove("general.name");
+        m.remove("synesthesia.converter.source_format");
+        return m;
+    }
+
+    private static java.lang.foreign.MemorySegment dataRegion(Path file, long start) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(Math.toIntExact(ch.size() - start));
+            ch.read(b, start);
+            return java.lang.foreign.MemorySegment.ofArray(b.array());
+        }
+    }
+}
