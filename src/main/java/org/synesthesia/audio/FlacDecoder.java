@@ -25,7 +25,7 @@ import org.synesthesia.util.SynesthesiaException;
  * samples (signed, little-endian, interleaved, (bits+7)/8 bytes each), skipped when the encoder stored zeros.
  * Output: the channels averaged to mono, divided by 2^(bits-1).
  */
-public final class FlacDecoder {
+final class FlacDecoder {
     /** The STREAMINFO block. {@code totalSamples} (per channel) is 0 when the encoder did not know it. */
     public record StreamInfo(int minBlockSize, int maxBlockSize, int minFrameSize, int maxFrameSize, int sampleRate,
                              int channels, int bitsPerSample, long totalSamples, byte[] md5) {

@@ -19,7 +19,7 @@ import org.synesthesia.util.SynesthesiaException;
  */
 public final class LineMicrophone implements Microphone {
     /** Capture formats in order of preference: 16-bit signed little-endian PCM. */
-    public static final List<AudioFormat> FORMATS = List.of(pcm(16000, 1), pcm(48000, 1), pcm(44100, 1), pcm(48000, 2), pcm(44100, 2));
+    static final List<AudioFormat> FORMATS = List.of(pcm(16000, 1), pcm(48000, 1), pcm(44100, 1), pcm(48000, 2), pcm(44100, 2));
     /** A read that delivers nothing for this long ends the recording with an error. */
     static final long STALL_NANOS = 5_000_000_000L;
 

@@ -17,7 +17,7 @@ import org.synesthesia.util.SynesthesiaException;
  * 2^(bits-1) (int16 / 32768, whisper's convention), 8-bit as (u8 - 128) / 128; float samples are kept as stored.
  * A data size of 0xFFFFFFFF (streamed WAVs) means "to the end of the file"; a trailing partial frame is dropped.
  */
-public final class WavReader {
+final class WavReader {
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

@@ -1,21 +1,16 @@
 package org.synesthesia.clap;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.synesthesia.text.BpeFiles;
+import org.synesthesia.text.BpeMerges;
 import org.synesthesia.text.ByteLevel;
-import org.synesthesia.util.Json;
+import org.synesthesia.text.PythonText;
+import org.synesthesia.text.Vocab;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -34,22 +29,14 @@ public final class RobertaTokenizer {
     public static final int MAX_LENGTH = 512;
     private static final List<String> SPECIALS = List.of("<s>", "</s>", "<unk>", "<pad>", "<mask>");
 
-    private static final Pattern PIECES = Pattern.compile(
-            "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
-            Pattern.UNICODE_CHARACTER_CLASS);
+    private static final Pattern PIECES = Pattern.compile(ByteLevel.GPT2_PATTERN, Pattern.UNICODE_CHARACTER_CLASS);
 
-    private final Map<String, Integer> encoder;
-    private final String[] decoder;
-    private final Map<String, Integer> ranks;
-    private final Map<String, List<String>> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Vocab vocab;
+    private final BpeMerges merges;
 
-    private RobertaTokenizer(Map<String, Integer> encoder, Map<String, Integer> ranks) {
-        this.encoder = encoder;
-        this.ranks = ranks;
-        int max = 0;
-        for (int id : encoder.values()) max = Math.max(max, id);
-        decoder = new String[max + 1];
-        for (Map.Entry<String, Integer> e : encoder.entrySet()) decoder[e.getValue()] = e.getKey();
+    private RobertaTokenizer(Vocab vocab, BpeMerges merges) {
+        this.vocab = vocab;
+        this.merges = merges;
     }
 
     /** A model input: ids and attention mask, both {@code maxLength} long, and whether the text was cut. */
@@ -57,51 +44,19 @@ public final class RobertaTokenizer {
 
     /** From a folder with {@code vocab.json} and {@code merges.txt}. */
     public static RobertaTokenizer fromFolder(Path dir) {
-        Path vocab = dir.resolve("vocab.json"), merges = dir.resolve("merges.txt");
-        Map<String, Object> m;
-        String mergesText;
-        try {
-            m = Json.parseObject(Files.readString(vocab));
-        } catch (NoSuchFileException e) {
-            throw SynesthesiaException.inFile(vocab, "no such file");
-        } catch (IOException e) {
-            throw SynesthesiaException.inFile(vocab, "cannot read: " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw SynesthesiaException.inFile(vocab, "not a vocabulary: " + e.getMessage());
-        }
-        try {
-            mergesText = Files.readString(merges);
-        } catch (NoSuchFileException e) {
-            throw SynesthesiaException.inFile(merges, "no such file");
-        } catch (IOException e) {
-            throw SynesthesiaException.inFile(merges, "cannot read: " + e.getMessage());
-        }
-        Map<String, Integer> enc = new HashMap<>(m.size() * 2);
-        for (Map.Entry<String, Object> e : m.entrySet()) {
-            if (!(e.getValue() instanceof Long id)) throw SynesthesiaException.inFile(vocab, "token '" + e.getKey() + "' has a non-integer id");
-            enc.put(e.getKey(), (int) (long) id);
-        }
+        Path vocabFile = dir.resolve("vocab.json"), mergesFile = dir.resolve("merges.txt");
+        Vocab vocab = new Vocab(BpeFiles.readVocab(vocabFile));
         int[] expected = {BOS, EOS, UNK, PAD};
         String[] names = {"<s>", "</s>", "<unk>", "<pad>"};
         for (int i = 0; i < names.length; i++)
-            if (!Integer.valueOf(expected[i]).equals(enc.get(names[i])))
-                throw SynesthesiaException.inFile(vocab, "special token " + names[i] + " is not id " + expected[i]);
-        if (!enc.containsKey("<mask>")) throw SynesthesiaException.inFile(vocab, "no <mask> token");
-        // lines between the "#version" header and the final newline
-        String[] lines = mergesText.split("\n", -1);
-        Map<String, Integer> ranks = new HashMap<>(lines.length * 2);
-        for (int i = 1; i < lines.length - 1; i++) {
-            String[] p = lines[i].split(" ");
-            if (p.length != 2) throw SynesthesiaException.inFile(merges, "line " + (i + 1) + " is not a merge of two symbols");
-            ranks.putIfAbsent(lines[i], i - 1);
-        }
-        if (ranks.isEmpty()) throw SynesthesiaException.inFile(merges, "no merges");
-        return new RobertaTokenizer(enc, ranks);
-    }
-
-    private static boolean isPythonSpace(char c) {
-        return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c == 0x85 || c == 0xa0 || c == 0x1680
-                || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
+            if (!Integer.valueOf(expected[i]).equals(vocab.id(names[i])))
+                throw SynesthesiaException.inFile(vocabFile, "special token " + names[i] + " is not id " + expected[i]);
+        if (!vocab.contains("<mask>")) throw SynesthesiaException.inFile(vocabFile, "no <mask> token");
+        // transformers' RobertaTokenizer: read().split("\n")[1:-1], the lines between the "#version" header and the final newline
+        List<String> lines = Arrays.asList(BpeFiles.readText(mergesFile).split("\n", -1));
+        List<String[]> pairs = BpeFiles.parseMerges(mergesFile, lines, 1, lines.size() - 1);
+        if (pairs.isEmpty()) throw SynesthesiaException.inFile(mergesFile, "no merges");
+        return new RobertaTokenizer(vocab, new BpeMerges(pairs, ""));
     }
 
     /** {@code tokenizer.tokenize(text)}: special tokens and BPE symbols (a space shows as 'Ġ'). */
@@ -131,7 +86,7 @@ public final class RobertaTokenizer {
             if (special.get(i) && parts.get(i).equals("<mask>")) {
                 String left = parts.get(i - 1);
                 int e = left.length();
-                while (e > 0 && isPythonSpace(left.charAt(e - 1))) e--;
+                while (e > 0 && PythonText.isSpace(left.charAt(e - 1))) e--;
                 parts.set(i - 1, left.substring(0, e));
             }
         }
@@ -144,7 +99,7 @@ public final class RobertaTokenizer {
                 continue;
             }
             Matcher m = PIECES.matcher(p);
-            while (m.find()) out.addAll(bpe(ByteLevel.encode(m.group())));
+            while (m.find()) out.addAll(merges.apply(ByteLevel.encode(m.group())));
         }
         return out;
     }
@@ -153,7 +108,10 @@ public final class RobertaTokenizer {
     public int[] encode(String text) {
         List<String> toks = tokenize(text);
         int[] ids = new int[toks.size()];
-        for (int i = 0; i < ids.length; i++) ids[i] = encoder.getOrDefault(toks.get(i), UNK);
+        for (int i = 0; i < ids.length; i++) {
+            Integer id = vocab.id(toks.get(i));
+            ids[i] = id == null ? UNK : id;
+        }
         return ids;
     }
 
@@ -176,45 +134,18 @@ public final class RobertaTokenizer {
         return new Encoding(input, mask, ids.length > n);
     }
 
-    /** Text of ids (special tokens written out), bytes decoded as UTF-8 with U+FFFD for invalid sequences. */
+    /** Text of ids (special tokens written out), bytes decoded as UTF-8 with U+FFFD for ill-formed sequences. */
     public String decode(int[] ids) {
         StringBuilder out = new StringBuilder();
         StringBuilder sym = new StringBuilder();
         for (int id : ids) {
-            if (id < 0 || id >= decoder.length || decoder[id] == null) throw new IllegalArgumentException("token id " + id + " is not in the vocabulary");
-            String s = decoder[id];
+            String s = vocab.token(id);
             if (SPECIALS.contains(s)) {
-                out.append(bytesToText(sym));
+                out.append(ByteLevel.decode(sym));
                 sym.setLength(0);
                 out.append(s);
             } else sym.append(s);
         }
-        return out.append(bytesToText(sym)).toString();
-    }
-
-    private static String bytesToText(CharSequence sym) {
-        byte[] b = new byte[sym.length()];
-        for (int i = 0; i < b.length; i++) {
-            int v = ByteLevel.byteFor(sym.charAt(i));
-            if (v < 0) throw new IllegalStateException("vocabulary symbol character U+" + Integer.toHexString(sym.charAt(i)) + " is not a byte");
-            b[i] = (byte) v;
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
-                    .onUnmappableCharacter(CodingErrorAction.REPLACE).decode(ByteBuffer.wrap(b)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private List<String> bpe(String token) {
-        List<String> cached = cache.get(token);
-        if (cached != null) return cached;
-        List<String> symbols = new ArrayList<>(token.length());
-        for (int i = 0; i < token.length(); i++) symbols.add(String.valueOf(token.charAt(i)));
-        List<String> out = List.copyOf(ByteLevel.merge(symbols, ranks));
-        if (cache.size() > 50_000) cache.clear();
-        cache.put(token, out);
-        return out;
+        return out.append(ByteLevel.decode(sym)).toString();
     }
 }

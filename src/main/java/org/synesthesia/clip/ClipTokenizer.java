@@ -1,10 +1,7 @@
 package org.synesthesia.clip;
 
-import org.synesthesia.text.ByteLevel;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -18,6 +15,11 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
+import org.synesthesia.text.BpeFiles;
+import org.synesthesia.text.BpeMerges;
+import org.synesthesia.text.ByteLevel;
+import org.synesthesia.text.PythonText;
+import org.synesthesia.text.Vocab;
 import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -46,22 +48,14 @@ public final class ClipTokenizer {
             "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+",
             Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.UNICODE_CHARACTER_CLASS);
 
-    private final Map<String, Integer> encoder;
-    private final String[] decoder;
-    private final Map<String, Integer> ranks;
+    private final Vocab vocab;
+    private final BpeMerges merges;
     private final int padId;
-    private final List<String[]> merges;
-    private final Map<String, String[]> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ClipTokenizer(Map<String, Integer> encoder, List<String[]> merges, int padId) {
-        this.encoder = encoder;
-        this.merges = List.copyOf(merges);
-        this.ranks = rankMap(merges);
+        this.vocab = new Vocab(encoder);
+        this.merges = new BpeMerges(merges, "</w>");
         this.padId = padId;
-        int max = 0;
-        for (int id : encoder.values()) max = Math.max(max, id);
-        decoder = new String[max + 1];
-        for (Map.Entry<String, Integer> e : encoder.entrySet()) decoder[e.getValue()] = e.getKey();
         Integer sot = encoder.get(SOT), eot = encoder.get(EOT);
         if (sot == null || eot == null || sot != START_OF_TEXT || eot != END_OF_TEXT)
             throw new SynesthesiaException("CLIP vocabulary: special tokens are not at 49406/49407 (found " + sot + ", " + eot + ")");
@@ -96,7 +90,7 @@ public final class ClipTokenizer {
         Path vocab = dir.resolve("vocab.json"), mergesFile = dir.resolve("merges.txt");
         int pad = END_OF_TEXT;
         Path special = dir.resolve("special_tokens_map.json");
-        Map<String, Integer> encoder = readVocab(vocab);
+        Map<String, Integer> encoder = BpeFiles.readVocab(vocab);
         if (Files.exists(special)) {
             Object p;
             try {
@@ -116,18 +110,11 @@ public final class ClipTokenizer {
 
     /** From {@code vocab.json} and {@code merges.txt} with the given pad id. */
     public static ClipTokenizer fromVocabAndMerges(Path vocab, Path mergesFile, int padId) {
-        return fromVocabAndMerges(readVocab(vocab), mergesFile, padId);
+        return fromVocabAndMerges(BpeFiles.readVocab(vocab), mergesFile, padId);
     }
 
     private static ClipTokenizer fromVocabAndMerges(Map<String, Integer> encoder, Path mergesFile, int padId) {
-        List<String> lines;
-        try {
-            lines = Arrays.asList(Files.readString(mergesFile).strip().split("\n", -1));
-        } catch (NoSuchFileException e) {
-            throw SynesthesiaException.inFile(mergesFile, "no such file");
-        } catch (IOException e) {
-            throw SynesthesiaException.inFile(mergesFile, "cannot read: " + e.getMessage());
-        }
+        List<String> lines = Arrays.asList(BpeFiles.readText(mergesFile).strip().split("\n", -1));
         List<String[]> merges = parseMerges(mergesFile, lines);
         for (String[] m : merges)
             if (!encoder.containsKey(m[0] + m[1])) throw SynesthesiaException.inFile(mergesFile, "merge '" + m[0] + " " + m[1] + "' has no vocabulary entry");
@@ -155,61 +142,22 @@ public final class ClipTokenizer {
 
     /** The vocabulary in id order (null where an id has no token). */
     public List<String> vocabulary() {
-        return java.util.Collections.unmodifiableList(Arrays.asList(decoder));
+        return vocab.byId();
     }
 
     /** The BPE merges in rank order, each "first second". */
     public List<String> merges() {
-        List<String> out = new ArrayList<>(merges.size());
-        for (String[] m : merges) out.add(m[0] + " " + m[1]);
-        return out;
-    }
-
-    private static Map<String, Integer> readVocab(Path vocab) {
-        Map<String, Object> m;
-        try {
-            m = Json.parseObject(Files.readString(vocab));
-        } catch (NoSuchFileException e) {
-            throw SynesthesiaException.inFile(vocab, "no such file");
-        } catch (IOException e) {
-            throw SynesthesiaException.inFile(vocab, "cannot read: " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw SynesthesiaException.inFile(vocab, "not a vocabulary: " + e.getMessage());
-        }
-        Map<String, Integer> enc = new HashMap<>(m.size() * 2);
-        for (Map.Entry<String, Object> e : m.entrySet()) {
-            if (!(e.getValue() instanceof Long id)) throw SynesthesiaException.inFile(vocab, "token '" + e.getKey() + "' has a non-integer id");
-            enc.put(e.getKey(), (int) (long) id);
-        }
-        return enc;
+        return merges.asStrings();
     }
 
     /** Lines 1 .. 48,894 of a merges file (line 0 is a version header), each "first second". */
     private static List<String[]> parseMerges(Path file, List<String> lines) {
         if (lines.size() < MERGES + 1)
             throw SynesthesiaException.inFile(file, "truncated: " + (lines.size() - 1) + " merges, CLIP needs " + MERGES);
-        List<String[]> merges = new ArrayList<>(MERGES);
-        for (int i = 1; i <= MERGES; i++) {
-            String[] parts = lines.get(i).trim().split("\\s+");
-            if (parts.length != 2) throw SynesthesiaException.inFile(file, "line " + (i + 1) + " is not a merge of two symbols");
-            merges.add(parts);
-        }
-        return merges;
-    }
-
-    private static Map<String, Integer> rankMap(List<String[]> merges) {
-        Map<String, Integer> r = new HashMap<>(merges.size() * 2);
-        for (int i = 0; i < merges.size(); i++) r.putIfAbsent(merges.get(i)[0] + " " + merges.get(i)[1], i);
-        return r;
+        return BpeFiles.parseMerges(file, lines, 1, MERGES + 1);
     }
 
     // ---- text cleaning ----
-
-    /** Python's {@code str.isspace()} / regex {@code \s} on str: bidi classes WS, B, S and category Zs. */
-    static boolean isPythonSpace(int c) {
-        return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c == 0x85 || c == 0xa0 || c == 0x1680
-                || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
-    }
 
     /** CLIP's text cleaning: {@code whitespace_clean(basic_clean(text)).lower()}. */
     public static String clean(String text) {
@@ -220,7 +168,7 @@ public final class ClipTokenizer {
         for (int i = 0; i < t.length(); ) {
             int c = t.codePointAt(i);
             i += Character.charCount(c);
-            if (isPythonSpace(c)) {
+            if (PythonText.isSpace(c)) {
                 pendingSpace = true;
             } else {
                 if (pendingSpace && b.length() > 0) b.append(' ');
@@ -243,7 +191,7 @@ public final class ClipTokenizer {
                 out.add(piece);
                 continue;
             }
-            out.addAll(Arrays.asList(bpe(ByteLevel.encode(piece))));
+            out.addAll(merges.apply(ByteLevel.encode(piece)));
         }
         return out;
     }
@@ -253,7 +201,7 @@ public final class ClipTokenizer {
         List<String> toks = bpeTokens(text);
         int[] ids = new int[toks.size()];
         for (int i = 0; i < ids.length; i++) {
-            Integer id = encoder.get(toks.get(i));
+            Integer id = vocab.id(toks.get(i));
             if (id == null) throw new IllegalStateException("BPE produced '" + toks.get(i) + "', which is not in the vocabulary");
             ids[i] = id;
         }
@@ -283,45 +231,13 @@ public final class ClipTokenizer {
     }
 
     public int vocabSize() {
-        return decoder.length;
+        return vocab.size();
     }
 
-    /** Text of token ids: symbols joined, bytes decoded as UTF-8 (invalid sequences as U+FFFD), {@code </w>} as a space. */
+    /** Text of token ids: symbols joined, bytes decoded as UTF-8 (ill-formed sequences as U+FFFD), {@code </w>} as a space. */
     public String decode(int[] ids) {
         StringBuilder sym = new StringBuilder();
-        for (int id : ids) {
-            if (id < 0 || id >= decoder.length || decoder[id] == null) throw new IllegalArgumentException("token id " + id + " is not in the vocabulary");
-            sym.append(decoder[id]);
-        }
-        byte[] bytes = new byte[sym.length()];
-        int n = 0;
-        for (int i = 0; i < sym.length(); i++) {
-            char c = sym.charAt(i);
-            int b = ByteLevel.byteFor(c);
-            if (b < 0) throw new IllegalStateException("vocabulary symbol character U+" + Integer.toHexString(c) + " is not a byte");
-            bytes[n++] = (byte) b;
-        }
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
-                    .onUnmappableCharacter(CodingErrorAction.REPLACE).decode(ByteBuffer.wrap(bytes, 0, n)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new IllegalStateException(e);
-        }
-        return text.replace("</w>", " ");
-    }
-
-    /** Merges the symbols of one mapped piece by rank, the last symbol marked word-final. */
-    private String[] bpe(String token) {
-        String[] cached = cache.get(token);
-        if (cached != null) return cached;
-        List<String> word = new ArrayList<>();
-        for (int i = 0; i < token.length(); i++) word.add(String.valueOf(token.charAt(i)));
-        word.set(word.size() - 1, word.get(word.size() - 1) + "</w>");
-        word = ByteLevel.merge(word, ranks);
-        String[] out = word.toArray(new String[0]);
-        if (cache.size() > 50_000) cache.clear();
-        cache.put(token, out);
-        return out;
+        for (int id : ids) sym.append(vocab.token(id));
+        return ByteLevel.decode(sym).replace("</w>", " ");
     }
 }

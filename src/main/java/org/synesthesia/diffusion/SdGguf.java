@@ -35,7 +35,7 @@ import org.synesthesia.util.SynesthesiaException;
  */
 public final class SdGguf {
     public static final String ARCHITECTURE = "stable-diffusion";
-    public static final String UNET = "stable-diffusion.unet.config", VAE = "stable-diffusion.vae.config",
+    public static final String UNET = UNetConfig.GGUF_KEY, VAE = VaeConfig.GGUF_KEY,
             TEXT_ENCODER = "stable-diffusion.text_encoder.config", SCHEDULER = "stable-diffusion.scheduler.config",
             CLIP_SKIP = "stable-diffusion.clip_skip";
     /** Where a converted file holds each component's tensors: this prefix + the component's canonical names. */

@@ -13,35 +13,35 @@ final class GgmlType {
 
     /** The storage type of ggml type {@code id}, or null when this engine does not store it. */
     static DType dtype(long id) {
+        for (DType t : DType.values())
+            if (t.isWeight() && t.format().ggmlType() == id) return t;
         return switch ((int) Math.max(-1, Math.min(id, 1000))) {
-            case 0 -> DType.F32;
-            case 1 -> DType.F16;
-            case 2 -> DType.Q4_0;
-            case 8 -> DType.Q8_0;
             case 24 -> DType.I8;
             case 25 -> DType.I16;
             case 26 -> DType.I32;
             case 27 -> DType.I64;
             case 28 -> DType.F64;
-            case 30 -> DType.BF16;
             default -> null;
         };
     }
 
-    /** The ggml type id of {@code t}; U8 and BOOL are written as I8 (same bytes), PAL has none. */
+    /**
+     * The ggml type id of {@code t}: a weight type's own ({@link org.synesthesia.tensor.WeightFormat#ggmlType}), the
+     * integer and F64 types' here; U8 and BOOL are written as I8 (same bytes); Q8_ROW and PAL have none.
+     */
     static int id(DType t) {
+        if (t.isWeight()) {
+            int id = t.format().ggmlType();
+            if (id < 0) throw new IllegalArgumentException(t + " tensors are stored as an I8 tensor (PAL: plus a lookup-table tensor) described in metadata, not as one ggml type");
+            return id;
+        }
         return switch (t) {
-            case F32 -> 0;
-            case F16 -> 1;
-            case Q4_0 -> 2;
-            case Q8_0 -> 8;
             case I8, U8, BOOL -> 24;
             case I16 -> 25;
             case I32 -> 26;
             case I64 -> 27;
             case F64 -> 28;
-            case BF16 -> 30;
-            case Q8_ROW, PAL -> throw new IllegalArgumentException(t + " tensors are stored as an I8 tensor (PAL: plus a lookup-table tensor) described in metadata, not as one ggml type");
+            default -> throw new IllegalStateException("no ggml id for " + t);
         };
     }
 

@@ -15,9 +15,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.synesthesia.tensor.DType;
-import org.synesthesia.tensor.Palette;
+import org.synesthesia.tensor.GgufSink;
+import org.synesthesia.tensor.PalFormat;
+import org.synesthesia.tensor.Q8RowFormat;
 import org.synesthesia.tensor.Quantize;
 import org.synesthesia.tensor.StoredTensor;
+import org.synesthesia.tensor.WeightFormat;
 
 /**
  * Writes GGUF v3 (layout in {@link Gguf}): metadata of every GGUF type, then tensors of any type ggml has an id
@@ -82,15 +85,12 @@ public final class GgufWriter {
 
     /**
      * Adds a stored tensor as it is: ggml types as themselves, PAL and Q8_ROW in their encoded form (the bytes
-     * are the tensor's own; PAL tables are written as F32).
+     * are the tensor's own; PAL tables are written as F32), each as its {@link WeightFormat} says.
      */
     public GgufWriter tensor(StoredTensor t) {
-        return switch (t.dtype()) {
-            case PAL -> palettized(t.name(), t.shape(), t.palette().bits(), t.palette().groupSize(),
-                    () -> new Quantize.Palettized(bytes(t.data()), t.palette()));
-            case Q8_ROW -> q8Row(t.name(), t.shape(), t::data);
-            default -> tensor(t.name(), t.dtype(), t.shape(), t.data());
-        };
+        if (!t.dtype().isWeight()) return tensor(t.name(), t.dtype(), t.shape(), t.data());
+        t.dtype().format().writeGguf(sink, t.name(), t.shape(), t.palette(), t::data);
+        return this;
     }
 
     /**
@@ -98,9 +98,8 @@ public final class GgufWriter {
      * bytes {@code data} makes at write time, and its encoding keys.
      */
     public GgufWriter q8Row(String name, long[] shape, Producer data) {
-        long rows = rows(name, shape), cols = cols(shape);
-        encodingKeys(name, "q8_row", shape);
-        return add(name, DType.I8, new long[] {rows, DType.q8RowBytes(cols)}, rows * DType.q8RowBytes(cols), data);
+        Q8RowFormat.INSTANCE.writeGguf(sink, name, shape, null, data::produce);
+        return this;
     }
 
     /**
@@ -109,51 +108,34 @@ public final class GgufWriter {
      * index tensor is written; its palette must have {@code bits} and {@code groupSize}.
      */
     public GgufWriter palettized(String name, long[] shape, int bits, int groupSize, PalProducer data) {
-        long rows = rows(name, shape), cols = cols(shape);
-        new Palette(bits, groupSize, new float[0]); // checks bits
-        if (groupSize <= 0 || rows % groupSize != 0)
-            throw new IllegalArgumentException(name + ": palette group size " + groupSize + " does not divide " + rows + " rows");
-        long rowBytes = Palette.rowBytes(cols, bits);
-        long groups = rows / groupSize, entries = 1L << bits;
-        encodingKeys(name, "pal", shape);
-        put(TENSOR_KEY + name + ".bits", GgufValue.u32(bits));
-        put(TENSOR_KEY + name + ".group_size", GgufValue.u32(groupSize));
-        Quantize.Palettized[] made = new Quantize.Palettized[1];
-        add(name, DType.I8, new long[] {rows, rowBytes}, rows * rowBytes, () -> {
-            Quantize.Palettized p = data.produce();
-            Palette pal = p.palette();
-            if (pal.bits() != bits || pal.groupSize() != groupSize || pal.lut().length != groups * entries)
-                throw new IllegalStateException(name + ": produced palette " + pal.bits() + " bits, groups of " + pal.groupSize()
-                        + ", " + pal.lut().length + " entries; declared " + bits + " bits, groups of " + groupSize);
-            made[0] = p;
-            return MemorySegment.ofArray(p.indices());
-        });
-        return add(name + ".lut", DType.F32, new long[] {groups, entries}, groups * entries * 4, () -> {
-            if (made[0] == null) throw new IllegalStateException(name + ".lut written before its indices");
-            MemorySegment lut = MemorySegment.ofArray(Quantize.toF32(made[0].palette().lut()));
-            made[0] = null;
-            return lut;
-        });
+        PalFormat.INSTANCE.writeGguf(sink, name, shape, bits, groupSize, data::produce);
+        return this;
     }
 
-    private void encodingKeys(String name, String encoding, long[] shape) {
-        List<Long> dims = new ArrayList<>();
-        for (long d : shape) dims.add(d);
-        put(TENSOR_KEY + name + ".encoding", GgufValue.string(encoding));
-        put(TENSOR_KEY + name + ".shape", GgufValue.array(GgufValue.Type.UINT64, dims));
-    }
+    /** What the weight formats write through: tensors of ggml types and {@code synesthesia.tensor.NAME.*} keys. */
+    private final GgufSink sink = new GgufSink() {
+        @Override
+        public void tensor(String name, DType dtype, long[] shape, GgufSink.Bytes data) {
+            add(name, dtype, shape, plainBytes(name, dtype, shape), data::get);
+        }
 
-    private static long rows(String name, long[] shape) {
-        if (shape.length < 2) throw new IllegalArgumentException(name + ": an encoded weight needs at least 2 dimensions, got " + Arrays.toString(shape));
-        for (long d : shape) if (d <= 0) throw new IllegalArgumentException(name + ": bad shape " + Arrays.toString(shape));
-        return shape[0];
-    }
+        @Override
+        public void key(String name, String field, String value) {
+            put(TENSOR_KEY + name + "." + field, GgufValue.string(value));
+        }
 
-    private static long cols(long[] shape) {
-        long c = 1;
-        for (int i = 1; i < shape.length; i++) c = Math.multiplyExact(c, shape[i]);
-        return c;
-    }
+        @Override
+        public void key(String name, String field, int value) {
+            put(TENSOR_KEY + name + "." + field, GgufValue.u32(value));
+        }
+
+        @Override
+        public void key(String name, String field, long[] values) {
+            List<Long> items = new ArrayList<>();
+            for (long v : values) items.add(v);
+            put(TENSOR_KEY + name + "." + field, GgufValue.array(GgufValue.Type.UINT64, items));
+        }
+    };
 
     private static long plainBytes(String name, DType dtype, long[] shape) {
         GgmlType.id(dtype); // rejects PAL and Q8_ROW
@@ -171,10 +153,6 @@ public final class GgufWriter {
         if (tensors.putIfAbsent(name, new Pending(name, dtype, shape.clone(), byteSize, data)) != null)
             throw new IllegalArgumentException("two tensors named " + name);
         return this;
-    }
-
-    private static byte[] bytes(MemorySegment s) {
-        return s.toArray(ValueLayout.JAVA_BYTE);
     }
 
     /** Bytes the file will have (header, padding and data), known before it is written. */

@@ -101,7 +101,7 @@ public final class WhisperGgml implements WeightSource {
             }
             String name = c.utf8(nameLen, "tensor name");
             DType dt = GgmlType.dtype(type);
-            if (dt == null || !(dt == DType.F32 || dt == DType.F16 || dt == DType.Q8_0 || dt == DType.Q4_0 || dt == DType.BF16))
+            if (dt == null || !dt.isWeight())
                 throw SynesthesiaException.inFile(path, "tensor " + name + " has unsupported tensor type " + GgmlType.name(type)
                         + " (ggml type " + type + "; supported: F32, F16, BF16, Q8_0, Q4_0)");
             if (dt.blockSize > 1 && (nDims == 0 || ne[0] % dt.blockSize != 0))

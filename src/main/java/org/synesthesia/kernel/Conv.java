@@ -47,14 +47,26 @@ public final class Conv {
         return Tensor.of(y, N, w.rows(), g.OW());
     }
 
-    /** x [N, C_in, L], w [C_in, C_out/groups, k] (PyTorch ConvTranspose1d layout) -> [N, C_out, LO]. */
-    public static Tensor convTranspose1d(Tensor x, float[] w, int outPerGroup, int k, float[] bias, int stride, int pad, int outPad, int dilation, int groups) {
+    /**
+     * x [N, C_in, L], w [C_in, C_out/groups, k] (PyTorch ConvTranspose1d layout) as a {@link WeightMatrix} of
+     * {@code C_in} rows of {@code C_out/groups * k} values in any stored type -> [N, C_out, LO] with
+     * LO = (L-1)*stride - 2*pad + dilation*(k-1) + outPad + 1.
+     */
+    public static Tensor convTranspose1d(Tensor x, WeightMatrix w, int k, float[] bias, int stride, int pad, int outPad, int dilation, int groups) {
         int N = x.dim(0), C = x.dim(1), L = x.dim(2);
-        if (w.length != C * outPerGroup * k) throw new IllegalArgumentException("convTranspose1d: weight has " + w.length + " values, expected " + C + "x" + outPerGroup + "x" + k);
+        if (k <= 0 || w.rows() != C || w.cols() % k != 0)
+            throw new IllegalArgumentException("convTranspose1d " + w.name() + ": weight is " + w.rows() + "x" + w.cols() + ", expected " + C + " rows of (C_out/groups)x" + k);
         int LO = (L - 1) * stride - 2 * pad + dilation * (k - 1) + outPad + 1;
         Tensor xc = x.isContiguous() ? x : x.contiguous();
-        float[] y = ConvGemm.convTranspose1d(xc.data(), xc.offset(), N, C, L, w, outPerGroup, k, bias, stride, pad, outPad, dilation, groups);
-        return Tensor.of(y, N, outPerGroup * groups, LO);
+        float[] y = ConvGemm.convTranspose1d(xc.data(), xc.offset(), N, C, L, w, k, bias, stride, pad, outPad, dilation, groups);
+        return Tensor.of(y, N, w.cols() / k * groups, LO);
+    }
+
+    /** As above with float32 weights {@code w} [C_in, outPerGroup, k]. */
+    public static Tensor convTranspose1d(Tensor x, float[] w, int outPerGroup, int k, float[] bias, int stride, int pad, int outPad, int dilation, int groups) {
+        int C = x.dim(1);
+        if (w.length != C * outPerGroup * k) throw new IllegalArgumentException("convTranspose1d: weight has " + w.length + " values, expected " + C + "x" + outPerGroup + "x" + k);
+        return convTranspose1d(x, WeightMatrix.of(w, C, outPerGroup * k), k, bias, stride, pad, outPad, dilation, groups);
     }
 
     /** x [N, C, H, W] -> [N, C, 2H, 2W], nearest neighbour. */

@@ -23,9 +23,10 @@ import java.util.Arrays;
  * Depthwise convolutions (one input and one output channel per group) are direct: for each output row, each tap
  * adds {@code w * (a shifted input row)} to the row, parallel over channels.
  *
- * <p><b>convTranspose1d</b>: per image and group, {@code cols[og*k, lt] = W_g^T x_g[:, t0:t0+lt]} (one sgemm with
- * A transposed: W is [C_in, og*k] row-major), then col2im scatter-adds {@code cols[(o, p), t]} into
- * {@code y[o, t*stride - pad + p*dil]}, parallel over output channels.
+ * <p><b>convTranspose1d</b>: per group and image, {@code cols[og*k, lt] = W_g^T x_g[:, t0:t0+lt]} (one sgemm with
+ * A transposed: W is [C_in, og*k] row-major, decoded to float one group at a time unless it is heap F32), then
+ * col2im scatter-adds {@code cols[(o, p), t]} into {@code y[o, t*stride - pad + p*dil]}, parallel over output
+ * channels.
  */
 final class ConvGemm {
     /**
@@ -143,11 +144,19 @@ final class ConvGemm {
         }
     }
 
-    /** Decodes W rows [row0, row0+n) into {@code dst[0, n*cols)}, parallel over rows. */
+    /**
+     * Decodes W rows [row0, row0+n) into {@code dst[0, n*cols)}, parallel over rows, with the vectorised decoders
+     * where the Vector API is available (the same values as the reference {@link WeightMatrix#decodeRow}).
+     */
     private static void decodeRows(WeightMatrix w, int row0, int n, float[] dst) {
         int K = w.cols();
+        boolean vector = Simd.available();
         Parallel.forRange(n, Math.max(1, 65536 / Math.max(1, K)), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) w.decodeRow(row0 + r, 0, K, dst, r * K);
+            float[] tmp = vector ? new float[32] : null;
+            for (int r = r0; r < r1; r++) {
+                if (vector) w.decodePanel(row0 + r, 0, K, dst, r * K, tmp);
+                else w.decodeRow(row0 + r, 0, K, dst, r * K);
+            }
         });
     }
 
@@ -252,19 +261,25 @@ final class ConvGemm {
     }
 
     /**
-     * ConvTranspose1d of x [N, C, L] with w [C, og, k] (PyTorch layout) into y [N, og*groups, LO]:
-     * y[n, o, t*stride - pad + p*dil] += x[n, c, t] w[c, o', p].
+     * ConvTranspose1d of x [N, C, L] with w [C, og, k] (PyTorch layout; a {@link WeightMatrix} of C rows of og*k
+     * values) into y [N, og*groups, LO]: y[n, o, t*stride - pad + p*dil] += x[n, c, t] w[c, o', p].
      */
-    static float[] convTranspose1d(float[] x, int xOff, int N, int C, int L, float[] w, int og, int k, float[] bias,
+    static float[] convTranspose1d(float[] x, int xOff, int N, int C, int L, WeightMatrix w, int k, float[] bias,
                                    int stride, int pad, int outPad, int dil, int groups) {
-        return convTranspose1d(x, xOff, N, C, L, w, og, k, bias, stride, pad, outPad, dil, groups, TILING);
+        return convTranspose1d(x, xOff, N, C, L, w, k, bias, stride, pad, outPad, dil, groups, TILING);
     }
 
-    static float[] convTranspose1d(float[] x, int xOff, int N, int C, int L, float[] w, int og, int k, float[] bias,
+    /**
+     * As above with the given tiling. Per group, A = W_g [cg, og*k] is the heap array of a heap F32 weight, else the
+     * group's rows decoded to float once (cg x og*k floats), then the same GEMMs for every image.
+     */
+    static float[] convTranspose1d(float[] x, int xOff, int N, int C, int L, WeightMatrix w, int k, float[] bias,
                                    int stride, int pad, int outPad, int dil, int groups, Tiling tiling) {
         if (groups <= 0 || C % groups != 0) throw new IllegalArgumentException("convTranspose1d: " + C + " input channels do not split into " + groups + " groups");
         if (stride <= 0 || dil <= 0 || pad < 0 || outPad < 0) throw new IllegalArgumentException("convTranspose1d: bad stride/dilation/padding");
-        int cg = C / groups, O = og * groups, M = og * k;
+        if (k <= 0 || w.rows() != C || w.cols() % k != 0)
+            throw new IllegalArgumentException("convTranspose1d " + w.name() + ": weight is " + w.rows() + "x" + w.cols() + ", expected " + C + " rows of (C_out/groups)x" + k);
+        int cg = C / groups, M = w.cols(), og = M / k, O = og * groups;
         int LO = (L - 1) * stride - 2 * pad + dil * (k - 1) + outPad + 1;
         if (LO <= 0) throw new IllegalArgumentException("convTranspose1d: output length " + LO);
         if (bias != null && bias.length < O) throw new IllegalArgumentException("convTranspose1d: bias has " + bias.length + " values for " + O + " channels");
@@ -274,11 +289,16 @@ final class ConvGemm {
         if (bias != null) fillBias(y, N, O, LO, bias);
         int lt = tiling.pixels(M, L);
         float[] cols = new float[M * lt];
-        for (int n = 0; n < N; n++)
-            for (int grp = 0; grp < groups; grp++)
+        float[] heap = w.heap();
+        float[] panel = heap != null ? null : new float[cg * M];
+        for (int grp = 0; grp < groups; grp++) {
+            if (heap == null) decodeRows(w, grp * cg, cg, panel);
+            float[] a = heap != null ? heap : panel;
+            int aOff = heap != null ? grp * cg * M : 0;
+            for (int n = 0; n < N; n++)
                 for (int t0 = 0; t0 < L; t0 += lt) {
                     int nt = Math.min(lt, L - t0);
-                    Gemm.sgemm(true, false, M, nt, cg, 1f, w, grp * cg * M, M, x, xOff + (n * C + grp * cg) * L + t0, L, 0f, cols, 0, nt);
+                    Gemm.sgemm(true, false, M, nt, cg, 1f, a, aOff, M, x, xOff + (n * C + grp * cg) * L + t0, L, 0f, cols, 0, nt);
                     int yBase = (n * O + grp * og) * LO;
                     int first = t0;
                     Parallel.forRange(og, Math.max(1, 16384 / Math.max(1, k * nt)), (o0, o1) -> {
@@ -294,6 +314,7 @@ final class ConvGemm {
                         }
                     });
                 }
+        }
         return y;
     }
 

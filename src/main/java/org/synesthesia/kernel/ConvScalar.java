@@ -46,6 +46,12 @@ public final class ConvScalar {
         return conv2d(x, N, C, 1, L, w, 1, k, bias, 1, stride, 0, pad, 1, dil, groups);
     }
 
+    /** ConvTranspose1d with w [C_in, C_out/groups, k] as a {@link WeightMatrix} of C_in rows, in any stored type. */
+    public static float[] convTranspose1d(float[] x, int N, int C, int L, WeightMatrix w, int k, float[] bias,
+                                          int stride, int pad, int outPad, int dil, int groups) {
+        return convTranspose1d(x, N, C, L, w.toFloats(), w.cols() / k, k, bias, stride, pad, outPad, dil, groups);
+    }
+
     /**
      * ConvTranspose1d: w is [C_in, C_out/groups, k]; output length (L-1)*stride - 2*pad + dil*(k-1) + outPad + 1;
      * y[n, o, t*stride - pad + p*dil] += x[n, c, t] * w[c, o', p].

@@ -44,11 +44,7 @@ final class LinearVector {
             return;
         }
         GemmVector.PackB pb = w.heap() != null ? new GemmVector.TransposedB(w.heap(), 0, K) : new WeightB(w);
-        int cost = switch (w.dtype()) {
-            case F32 -> 1;
-            case PAL -> 4;
-            default -> 2;
-        };
+        int cost = w.heap() != null ? 1 : w.format().decodeCost();
         GemmVector.run(false, M, N, K, 1f, x, xOff, ldx, pb, cost, 0f, y, yOff, ldy, bias, bl);
     }
 
@@ -81,7 +77,7 @@ final class LinearVector {
                     r3 = rows > 3 ? r0 + 3 * K : r0;
                 } else {
                     src = buf;
-                    for (int r = 0; r < rows; r++) WeightRows.decode(w, n + r, k0, len, buf, r * chunk, tmp);
+                    for (int r = 0; r < rows; r++) w.decodePanel(n + r, k0, len, buf, r * chunk, tmp);
                     r0 = 0;
                     r1 = rows > 1 ? chunk : 0;
                     r2 = rows > 2 ? 2 * chunk : 0;
@@ -144,7 +140,7 @@ final class LinearVector {
                 int cols = Math.min(wd, nc - jr);
                 int d = jr * kc;
                 for (int j = 0; j < cols; j++) {
-                    WeightRows.decode(w, n0 + jr + j, k0, kc, row, 0, tmp);
+                    w.decodePanel(n0 + jr + j, k0, kc, row, 0, tmp);
                     for (int k = 0; k < kc; k++) dst[d + k * wd + j] = row[k];
                 }
                 for (int j = cols; j < wd; j++)

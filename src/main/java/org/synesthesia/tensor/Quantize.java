@@ -1,108 +1,46 @@
 package org.synesthesia.tensor;
 
 /**
- * Float32 to the stored weight types, little-endian bytes in the layouts {@link Dequant} and
- * {@link org.synesthesia.kernel.WeightMatrix} read: F16, BF16, Q8_0, Q4_0 (ggml's block formats), Q8_ROW and PAL (packed
- * palette indices, see {@link Palette}). Used by tests and the weights converter.
+ * Float32 to the stored weight types, little-endian bytes in the layouts their {@link WeightFormat}s read: F32, F16,
+ * BF16, Q8_0, Q4_0 (ggml's block formats) and Q8_ROW are the formats' own encoders; PAL (packed palette indices, see
+ * {@link Palette}) is made here, with uniform or k-means tables. Used by tests and the weights converter.
  */
 public final class Quantize {
     private Quantize() {}
 
-    /** float32 as little-endian bytes. */
+    /** float32 as little-endian bytes ({@link F32Format}). */
     public static byte[] toF32(float[] x) {
-        byte[] out = new byte[4 * x.length];
-        for (int i = 0; i < x.length; i++) {
-            int v = Float.floatToRawIntBits(x[i]);
-            for (int k = 0; k < 4; k++) out[4 * i + k] = (byte) (v >>> (8 * k));
-        }
-        return out;
+        return F32Format.INSTANCE.encode(x);
     }
 
-    /** IEEE half precision, round to nearest even. */
+    /** IEEE half precision, round to nearest even ({@link F16Format}). */
     public static byte[] toF16(float[] x) {
-        byte[] out = new byte[2 * x.length];
-        for (int i = 0; i < x.length; i++) putShort(out, 2 * i, Float.floatToFloat16(x[i]));
-        return out;
+        return F16Format.INSTANCE.encode(x);
     }
 
-    /** bfloat16 (the high 16 bits of a float32), round to nearest even; NaN stays NaN. */
+    /** bfloat16 (the high 16 bits of a float32), round to nearest even; NaN stays NaN ({@link BF16Format}). */
     public static byte[] toBF16(float[] x) {
-        byte[] out = new byte[2 * x.length];
-        for (int i = 0; i < x.length; i++) putShort(out, 2 * i, bf16(x[i]));
-        return out;
+        return BF16Format.INSTANCE.encode(x);
     }
 
     /** The bfloat16 bits of {@code v}, round to nearest even. */
     public static short bf16(float v) {
-        int bits = Float.floatToRawIntBits(v);
-        if (Float.isNaN(v)) return (short) ((bits >>> 16) | 0x40);
-        return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
+        return BF16Format.bits(v);
     }
 
-    /**
-     * Q8_0: per block of 32 values, scale {@code d = max|x| / 127} stored as f16, then {@code q = round(x / d)} as
-     * int8 (34 bytes a block). {@code x.length} must be a multiple of 32.
-     */
+    /** ggml's Q8_0 ({@link Q8_0Format}); {@code x.length} must be a multiple of 32. */
     public static byte[] toQ8_0(float[] x) {
-        int blocks = blocks(x.length);
-        byte[] out = new byte[blocks * 34];
-        for (int b = 0; b < blocks; b++) {
-            float amax = 0;
-            for (int i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(x[32 * b + i]));
-            float d = amax / 127f;
-            float id = d != 0 ? 1f / d : 0f;
-            int o = 34 * b;
-            putShort(out, o, Float.floatToFloat16(d));
-            for (int i = 0; i < 32; i++) out[o + 2 + i] = (byte) roundHalfAway(x[32 * b + i] * id);
-        }
-        return out;
+        return Q8_0Format.INSTANCE.encode(x);
     }
 
-    /**
-     * Q4_0: per block of 32 values, {@code d = m / -8} where m is the value of largest magnitude (sign kept), stored
-     * as f16; {@code q = clamp(round(x / d) + 8, 0, 15)}; byte i holds q[i] (low nibble) and q[i + 16] (high nibble);
-     * 18 bytes a block. {@code x.length} must be a multiple of 32.
-     */
+    /** ggml's Q4_0 ({@link Q4_0Format}); {@code x.length} must be a multiple of 32. */
     public static byte[] toQ4_0(float[] x) {
-        int blocks = blocks(x.length);
-        byte[] out = new byte[blocks * 18];
-        for (int b = 0; b < blocks; b++) {
-            float amax = 0, max = 0;
-            for (int i = 0; i < 32; i++) {
-                float v = x[32 * b + i];
-                if (Math.abs(v) > amax) { amax = Math.abs(v); max = v; }
-            }
-            float d = max / -8f;
-            float id = d != 0 ? 1f / d : 0f;
-            int o = 18 * b;
-            putShort(out, o, Float.floatToFloat16(d));
-            for (int i = 0; i < 16; i++) {
-                int lo = Math.min(15, (int) (x[32 * b + i] * id + 8.5f));
-                int hi = Math.min(15, (int) (x[32 * b + 16 + i] * id + 8.5f));
-                out[o + 2 + i] = (byte) (lo | hi << 4);
-            }
-        }
-        return out;
+        return Q4_0Format.INSTANCE.encode(x);
     }
 
-    /**
-     * Q8_ROW: per row of {@code w} [rows, cols], scale {@code s = max|x| / 127} as float32, then
-     * {@code q = round(x / s)} (halves away from zero) as int8; {@code rows * (4 + cols)} bytes.
-     */
+    /** Q8_ROW of {@code w} [rows, cols] ({@link Q8RowFormat}): {@code rows * (4 + cols)} bytes. */
     public static byte[] toQ8Row(float[] w, int rows, int cols) {
-        if ((long) rows * cols != w.length) throw new IllegalArgumentException(rows + "x" + cols + " needs " + (long) rows * cols + " values, got " + w.length);
-        int rb = Math.toIntExact(DType.q8RowBytes(cols));
-        byte[] out = new byte[Math.multiplyExact(rows, rb)];
-        for (int r = 0; r < rows; r++) {
-            float amax = 0;
-            for (int c = 0; c < cols; c++) amax = Math.max(amax, Math.abs(w[r * cols + c]));
-            float s = amax / 127f;
-            float inv = s != 0 ? 1f / s : 0f;
-            int o = r * rb, v = Float.floatToRawIntBits(s);
-            for (int k = 0; k < 4; k++) out[o + k] = (byte) (v >>> (8 * k));
-            for (int c = 0; c < cols; c++) out[o + 4 + c] = (byte) Math.max(-127, Math.min(127, roundHalfAway(w[r * cols + c] * inv)));
-        }
-        return out;
+        return Q8RowFormat.INSTANCE.encode(w, rows, cols);
     }
 
     /** A palettized weight: packed indices and the palette to read them with. */
@@ -191,22 +129,7 @@ public final class Quantize {
         return new Palettized(out, p);
     }
 
-    /** Nearest integer, halves away from zero (C's roundf). */
-    private static int roundHalfAway(float v) {
-        return (int) (v < 0 ? -Math.floor(-v + 0.5f) : Math.floor(v + 0.5f));
-    }
-
     private static void checkGroups(int rows, int groupSize) {
         if (groupSize <= 0 || rows % groupSize != 0) throw new IllegalArgumentException("palette group size " + groupSize + " does not divide " + rows + " rows");
-    }
-
-    private static int blocks(int n) {
-        if (n % 32 != 0) throw new IllegalArgumentException(n + " values is not a whole number of 32-value blocks");
-        return n / 32;
-    }
-
-    private static void putShort(byte[] b, int at, short v) {
-        b[at] = (byte) v;
-        b[at + 1] = (byte) (v >>> 8);
     }
 }

@@ -16,7 +16,6 @@ import java.util.Arrays;
  * @param source  the file it came from, for error messages
  */
 public record StoredTensor(String name, DType dtype, long[] shape, MemorySegment data, Palette palette, String source) {
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
 
     public StoredTensor {
@@ -64,17 +63,20 @@ public record StoredTensor(String name, DType dtype, long[] shape, MemorySegment
     public float[] toFloats() {
         int n = Math.toIntExact(elements());
         float[] out = new float[n];
+        if (dtype.isWeight()) {
+            int rows = shape.length == 0 ? 1 : Math.toIntExact(shape[0]);
+            int cols = rows == 0 ? 0 : n / rows;
+            dtype.format().decodeAll(data, palette, rows, cols, out);
+            return out;
+        }
         switch (dtype) {
-            case F32 -> MemorySegment.copy(data, F32, 0, out, 0, n);
-            case F16 -> { for (int i = 0; i < n; i++) out[i] = Float.float16ToFloat(data.getAtIndex(I16, i)); }
-            case BF16 -> { for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat((data.getAtIndex(I16, i) & 0xffff) << 16); }
             case F64 -> { for (int i = 0; i < n; i++) out[i] = (float) data.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i); }
             case I8 -> { for (int i = 0; i < n; i++) out[i] = data.get(ValueLayout.JAVA_BYTE, i); }
             case U8, BOOL -> { for (int i = 0; i < n; i++) out[i] = data.get(ValueLayout.JAVA_BYTE, i) & 0xff; }
             case I16 -> { for (int i = 0; i < n; i++) out[i] = data.getAtIndex(I16, i); }
             case I32 -> { for (int i = 0; i < n; i++) out[i] = data.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i); }
             case I64 -> { for (int i = 0; i < n; i++) out[i] = data.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i); }
-            case Q8_0, Q4_0, Q8_ROW, PAL -> Dequant.toFloats(this, out);
+            default -> throw new IllegalStateException("no decoder for " + dtype);
         }
         return out;
     }

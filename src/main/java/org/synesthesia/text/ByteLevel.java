@@ -2,16 +2,23 @@ package org.synesthesia.text;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.ArrayList;
 
 /**
- * Byte-level BPE pieces shared by CLIP's and GPT-2/RoBERTa's tokenizers: GPT-2's byte-to-unicode table (printable
- * Latin-1 bytes stand for themselves, the other 68 bytes for U+0100 upwards in byte order) and the greedy merge loop
- * (repeatedly merge every occurrence of the adjacent pair with the lowest rank).
+ * GPT-2's byte-level text form, shared by the CLIP, RoBERTa and Whisper tokenizers: the byte-to-unicode table
+ * (printable Latin-1 bytes stand for themselves, the other 68 bytes for U+0100 upwards in byte order) in which
+ * {@code vocab.json} and {@code merges.txt} spell their tokens, and GPT-2's pre-tokeniser pattern.
  */
 public final class ByteLevel {
     private ByteLevel() {}
+
+    /**
+     * GPT-2's pre-tokeniser (English contractions, optional space + letters / digits / other symbols, whitespace
+     * runs), used by RoBERTa and by Whisper for both its vocabularies; compile it with
+     * {@link java.util.regex.Pattern#UNICODE_CHARACTER_CLASS} so {@code \s} is Unicode White_Space.
+     */
+    public static final String GPT2_PATTERN =
+            "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
     private static final char[] BYTE_TO_CHAR = new char[256];
     private static final int[] CHAR_TO_BYTE = new int[512];
@@ -36,7 +43,7 @@ public final class ByteLevel {
     }
 
     /** The byte a table character stands for, or -1. */
-    public static int byteFor(char c) {
+    static int byteFor(char c) {
         return c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
     }
 
@@ -56,36 +63,29 @@ public final class ByteLevel {
         return b.toString();
     }
 
-    /**
-     * Merges {@code symbols} by rank ({@code ranks} keys are {@code "first second"}): while some adjacent pair has a
-     * rank, every non-overlapping occurrence (left to right) of the lowest-ranked pair becomes one symbol.
-     */
-    public static List<String> merge(List<String> symbols, Map<String, Integer> ranks) {
-        List<String> word = new ArrayList<>(symbols);
-        while (word.size() > 1) {
-            int bestRank = Integer.MAX_VALUE;
-            String first = null, second = null;
-            for (int i = 0; i + 1 < word.size(); i++) {
-                Integer r = ranks.get(word.get(i) + " " + word.get(i + 1));
-                if (r != null && r < bestRank) {
-                    bestRank = r;
-                    first = word.get(i);
-                    second = word.get(i + 1);
-                }
-            }
-            if (first == null) break;
-            List<String> merged = new ArrayList<>(word.size());
-            for (int i = 0; i < word.size(); ) {
-                if (i + 1 < word.size() && word.get(i).equals(first) && word.get(i + 1).equals(second)) {
-                    merged.add(first + second);
-                    i += 2;
-                } else {
-                    merged.add(word.get(i));
-                    i++;
-                }
-            }
-            word = merged;
+    /** The bytes that the table characters of {@code symbols} stand for, or null when one stands for none. */
+    public static byte[] bytes(CharSequence symbols) {
+        byte[] out = new byte[symbols.length()];
+        for (int i = 0; i < out.length; i++) {
+            int b = byteFor(symbols.charAt(i));
+            if (b < 0) return null;
+            out[i] = (byte) b;
         }
-        return word;
+        return out;
+    }
+
+    /**
+     * The text that table characters {@code symbols} spell: their bytes decoded as UTF-8, ill-formed sequences as
+     * U+FFFD ({@link Utf8}). A character outside the table is an {@link IllegalStateException} (a broken vocabulary).
+     */
+    public static String decode(CharSequence symbols) {
+        byte[] out = new byte[symbols.length()];
+        for (int i = 0; i < out.length; i++) {
+            char c = symbols.charAt(i);
+            int b = byteFor(c);
+            if (b < 0) throw new IllegalStateException("vocabulary symbol character U+" + Integer.toHexString(c) + " is not a byte");
+            out[i] = (byte) b;
+        }
+        return Utf8.decode(out);
     }
 }

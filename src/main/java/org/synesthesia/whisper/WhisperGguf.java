@@ -1,7 +1,5 @@
 package org.synesthesia.whisper;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,12 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.synesthesia.audio.MelFilters;
-import org.synesthesia.text.ByteLevel;
 import org.synesthesia.io.Gguf;
 import org.synesthesia.io.GgufValue;
 import org.synesthesia.io.GgufWriter;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WhisperGgml;
+import org.synesthesia.text.BpeFiles;
+import org.synesthesia.text.ByteLevel;
+import org.synesthesia.text.Tiktoken;
 import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -92,34 +92,19 @@ public final class WhisperGguf {
 
     /** A Hugging Face byte-level BPE {@code vocab.json}: token text (GPT-2 byte characters) to id; ids below eot are ranks. */
     static List<byte[]> huggingFaceVocab(Path file) {
-        Map<String, Object> vocab;
-        try {
-            vocab = Json.parseObject(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw SynesthesiaException.inFile(file, "cannot read (" + e.getMessage() + ")");
-        } catch (IllegalArgumentException e) {
-            throw SynesthesiaException.inFile(file, "not JSON (" + e.getMessage() + ")");
+        Map<String, Integer> vocab = BpeFiles.readVocab(file);
+        Integer eot = vocab.get("<|endoftext|>");
+        if (eot == null || eot <= 0 || eot > vocab.size()) throw SynesthesiaException.inFile(file, "no <|endoftext|> token id");
+        byte[][] ranks = new byte[eot][];
+        for (Map.Entry<String, Integer> e : vocab.entrySet()) {
+            int i = e.getValue();
+            if (i < 0 || i >= eot) continue;
+            byte[] b = ByteLevel.bytes(e.getKey());
+            if (b == null) throw SynesthesiaException.inFile(file, "token id " + i + " is not byte-level BPE text");
+            if (ranks[i] != null) throw SynesthesiaException.inFile(file, "two tokens have id " + i);
+            ranks[i] = b;
         }
-        Object eot = vocab.get("<|endoftext|>");
-        if (!(eot instanceof Number n) || n.longValue() <= 0 || n.longValue() > vocab.size())
-            throw SynesthesiaException.inFile(file, "no <|endoftext|> token id");
-        int nRanks = n.intValue();
-        byte[][] ranks = new byte[nRanks][];
-        for (Map.Entry<String, Object> e : vocab.entrySet()) {
-            if (!(e.getValue() instanceof Number id)) throw SynesthesiaException.inFile(file, "token " + e.getKey() + " has id " + e.getValue());
-            long i = id.longValue();
-            if (i < 0 || i >= nRanks) continue;
-            String s = e.getKey();
-            byte[] b = new byte[s.length()];
-            for (int k = 0; k < s.length(); k++) {
-                int v = ByteLevel.byteFor(s.charAt(k));
-                if (v < 0) throw SynesthesiaException.inFile(file, "token id " + i + " is not byte-level BPE text");
-                b[k] = (byte) v;
-            }
-            if (ranks[(int) i] != null) throw SynesthesiaException.inFile(file, "two tokens have id " + i);
-            ranks[(int) i] = b;
-        }
-        for (int i = 0; i < nRanks; i++) if (ranks[i] == null) throw SynesthesiaException.inFile(file, "no token has id " + i);
+        for (int i = 0; i < eot; i++) if (ranks[i] == null) throw SynesthesiaException.inFile(file, "no token has id " + i);
         return List.of(ranks);
     }
 

@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
+import org.synesthesia.text.ByteLevel;
+import org.synesthesia.text.Tiktoken;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -51,7 +53,7 @@ public final class WhisperTokenizer {
             throw new IllegalArgumentException("numLanguages " + numLanguages + " not in [1, " + WhisperLanguages.CODES.size() + "]");
         this.multilingual = multilingual;
         this.numLanguages = numLanguages;
-        this.encoding = new Tiktoken(name, ranks, specialTokens(numLanguages), Tiktoken.GPT2_PATTERN);
+        this.encoding = new Tiktoken(name, ranks, specialTokens(numLanguages), ByteLevel.GPT2_PATTERN);
         int n = ranks.length;
         this.eot = n;
         this.sot = n + 1;

@@ -57,7 +57,7 @@ class GgufEncodedTest {
         w.tensor(name, DType.I8, new long[] {shape[0], DType.q8RowBytes(cols)}, data);
     }
 
-    /** Every bits, per-tensor and grouped tables, F32 and F16 tables: the logical tensor decodes as Dequant does. */
+    /** Every bits, per-tensor and grouped tables, F32 and F16 tables: the logical tensor decodes as PalFormat does. */
     @Test
     void palettizedTensorsDecodeLikeTheReference() throws IOException {
         Random r = new Random(11);

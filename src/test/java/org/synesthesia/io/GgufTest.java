@@ -170,7 +170,7 @@ class GgufTest {
     }
 
     @Test
-    void quantizersInvertDequant() {
+    void quantizersInvertTheDecoders() {
         Random r = new Random(1);
         float[] x = randn(r, 32 * 9);
         x[5] = 0; // a zero and an all-zero block

@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.synesthesia.tensor.DType;
+import org.synesthesia.tensor.Quantize;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.testing.Assert;
 
@@ -117,9 +120,46 @@ class ConvTest {
             String name = java.util.Arrays.toString(c);
             Tensor y = Conv.convTranspose1d(Tensor.of(x, N, C, L), w, og, k, b, c[5], c[6], c[7], c[8], c[9]);
             Assert.close(name, ref, y.toArray(), 1e-5, 1e-5);
-            Assert.close(name + " small tiles", ref, ConvGemm.convTranspose1d(x, 0, N, C, L, w, og, k, b, c[5], c[6], c[7], c[8], c[9], SMALL_TILES), 1e-5, 1e-5);
+            WeightMatrix wm = WeightMatrix.of(w, C, og * k);
+            Assert.close(name + " small tiles", ref, ConvGemm.convTranspose1d(x, 0, N, C, L, wm, k, b, c[5], c[6], c[7], c[8], c[9], SMALL_TILES), 1e-5, 1e-5);
             float[] refNoBias = ConvScalar.convTranspose1d(x, N, C, L, w, og, k, null, c[5], c[6], c[7], c[8], c[9]);
-            Assert.close(name + " no bias", refNoBias, ConvGemm.convTranspose1d(x, 0, N, C, L, w, og, k, null, c[5], c[6], c[7], c[8], c[9]), 1e-5, 1e-5);
+            Assert.close(name + " no bias", refNoBias, ConvGemm.convTranspose1d(x, 0, N, C, L, wm, k, null, c[5], c[6], c[7], c[8], c[9]), 1e-5, 1e-5);
+        }
+    }
+
+    /**
+     * A stored weight (F32 bytes, F16, Q8_0) gives exactly what the float[] path gives on its dequantised values,
+     * and the scalar twin over the same {@link WeightMatrix} within rounding.
+     */
+    @Test
+    void convTranspose1dOverStoredWeightsEqualsTheFloatPath() {
+        Random r = new Random(11);
+        // {N, C, L, outPerGroup, k, stride, pad, outPad, dil, groups}; outPerGroup*k a multiple of 32 where Q8_0 is tried
+        int[][] cases = {
+                {2, 9, 13, 8, 4, 3, 2, 1, 2, 3},
+                {1, 5, 11, 16, 6, 4, 1, 0, 1, 1},
+                {3, 6, 7, 2, 16, 2, 3, 1, 3, 2},
+                {1, 7, 10, 3, 5, 3, 2, 2, 1, 1},
+                {2, 10, 9, 5, 3, 1, 0, 0, 2, 5},
+        };
+        for (int[] c : cases) {
+            int N = c[0], C = c[1], L = c[2], og = c[3], k = c[4], M = og * k;
+            float[] x = random(r, N * C * L), w = random(r, C * M), b = random(r, og * c[9]);
+            List<WeightMatrix> stored = new ArrayList<>();
+            stored.add(WeightMatrix.of("f32", DType.F32, C, M, MemorySegment.ofArray(Quantize.toF32(w)), null));
+            stored.add(WeightMatrix.of("f16", DType.F16, C, M, MemorySegment.ofArray(Quantize.toF16(w)), null));
+            if (M % 32 == 0) stored.add(WeightMatrix.of("q8_0", DType.Q8_0, C, M, MemorySegment.ofArray(Quantize.toQ8_0(w)), null));
+            for (WeightMatrix wm : stored) {
+                String name = wm.name() + " " + java.util.Arrays.toString(c);
+                float[] deq = wm.toFloats();
+                Tensor viaFloats = Conv.convTranspose1d(Tensor.of(x, N, C, L), deq, og, k, b, c[5], c[6], c[7], c[8], c[9]);
+                Tensor viaStored = Conv.convTranspose1d(Tensor.of(x, N, C, L), wm, k, b, c[5], c[6], c[7], c[8], c[9]);
+                assertArrayEquals(viaFloats.shape(), viaStored.shape(), name);
+                assertArrayEquals(viaFloats.toArray(), viaStored.toArray(), 0f, name);
+                assertArrayEquals(ConvGemm.convTranspose1d(x, 0, N, C, L, WeightMatrix.of(deq, C, M), k, b, c[5], c[6], c[7], c[8], c[9], SMALL_TILES),
+                        ConvGemm.convTranspose1d(x, 0, N, C, L, wm, k, b, c[5], c[6], c[7], c[8], c[9], SMALL_TILES), 0f, name + " small tiles");
+                Assert.close(name + " scalar twin", ConvScalar.convTranspose1d(x, N, C, L, wm, k, b, c[5], c[6], c[7], c[8], c[9]), viaStored.toArray(), 1e-5, 1e-5);
+            }
         }
     }
 
@@ -142,5 +182,7 @@ class ConvTest {
         assertThrows(IllegalArgumentException.class, () -> Conv.conv2d(x, WeightMatrix.of(w, 4, 27), 3, 3, null, 1, 1, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> Conv.conv2d(Tensor.zeros(1, 3, 2, 2), WeightMatrix.of(new float[4 * 27], 4, 27), 3, 3, null, 1, 0, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> Conv.convTranspose1d(Tensor.zeros(1, 4, 5), new float[7], 2, 3, null, 1, 0, 0, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> Conv.convTranspose1d(Tensor.zeros(1, 4, 5), WeightMatrix.of(new float[3 * 6], 3, 6), 3, null, 1, 0, 0, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> Conv.convTranspose1d(Tensor.zeros(1, 4, 5), WeightMatrix.of(new float[4 * 7], 4, 7), 3, null, 1, 0, 0, 1, 1));
     }
 }

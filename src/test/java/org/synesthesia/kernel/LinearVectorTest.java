@@ -69,7 +69,7 @@ class LinearVectorTest {
                 for (int t = 0; t < 40; t++) {
                     int row = rnd.nextInt(6), c0 = rnd.nextInt(K), len = rnd.nextInt(K - c0 + 1);
                     float[] got = new float[len + 3];
-                    WeightRows.decode(w, row, c0, len, got, 3, tmp);
+                    w.decodePanel(row, c0, len, got, 3, tmp);
                     for (int i = 0; i < len; i++)
                         assertEquals(ref[row * K + c0 + i], got[3 + i], 0f, w.name() + " row " + row + " col " + (c0 + i));
                 }

@@ -9,7 +9,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The quantizers round-trip through {@link Dequant} within each format's step. */
+/** The quantizers round-trip through their {@link WeightFormat}'s reference decoder within each format's step. */
 class QuantizeTest {
     private static float[] random(long seed, int n, double scale) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -64,7 +64,7 @@ class QuantizeTest {
         byte[] q = Quantize.toQ8_0(x);
         assertEquals(34 * 40, q.length);
         float[] back = new float[x.length];
-        Dequant.q8_0(MemorySegment.ofArray(q), 0, back, 0, x.length);
+        Q8_0Format.INSTANCE.decodeAll(MemorySegment.ofArray(q), null, 1, x.length, back);
         for (int b = 0; b < 40; b++) {
             float amax = 0;
             for (int i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(x[32 * b + i]));
@@ -82,7 +82,7 @@ class QuantizeTest {
         byte[] q = Quantize.toQ4_0(x);
         assertEquals(18 * 40, q.length);
         float[] back = new float[x.length];
-        Dequant.q4_0(MemorySegment.ofArray(q), 0, back, 0, x.length);
+        Q4_0Format.INSTANCE.decodeAll(MemorySegment.ofArray(q), null, 1, x.length, back);
         for (int b = 0; b < 40; b++) {
             float amax = 0;
             for (int i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(x[32 * b + i]));
@@ -112,7 +112,7 @@ class QuantizeTest {
                 assertEquals(rows * Palette.rowBytes(cols, bits), p.indices().length);
                 float[] back = new float[cols];
                 for (int r = 0; r < rows; r++) {
-                    Dequant.palRow(MemorySegment.ofArray(p.indices()), p.palette(), r, cols, back, 0);
+                    PalFormat.INSTANCE.decodeRow(MemorySegment.ofArray(p.indices()), p.palette(), cols, r, 0, cols, back, 0);
                     int t = r / group << bits;
                     for (int c = 0; c < cols; c++) {
                         float v = w[r * cols + c];

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.synesthesia.audio.MelFilters;
 import org.synesthesia.text.ByteLevel;
+import org.synesthesia.text.Tiktoken;
 import org.synesthesia.io.Gguf;
 import org.synesthesia.io.GgufValue;
 import org.synesthesia.io.GgufWriter;

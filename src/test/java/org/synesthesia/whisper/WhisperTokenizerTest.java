@@ -16,6 +16,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.synesthesia.testing.SharedData;
+import org.synesthesia.testing.TiktokenFiles;
+import org.synesthesia.text.Utf8;
 import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
 import org.synesthesia.whisper.WhisperTokenizer.Task;
@@ -249,41 +251,6 @@ class WhisperTokenizerTest {
     }
 
     @Test
-    void utf8ReplacementFollowsPython() {
-        // expected values: bytes.decode("utf-8", errors="replace") in CPython 3.11
-        Object[][] cases = {
-            {new int[] {0xe2, 0x99}, "\uFFFD"},
-            {new int[] {0xe2, 0x99, 0x61}, "\uFFFDa"},
-            {new int[] {0xff, 0xfe}, "\uFFFD\uFFFD"},
-            {new int[] {0xf0, 0x9f, 0x98}, "\uFFFD"},
-            {new int[] {0xed, 0xa0, 0x80}, "\uFFFD\uFFFD\uFFFD"},
-            {new int[] {0xc0, 0xaf}, "\uFFFD\uFFFD"},
-            {new int[] {0xf4, 0x90, 0x80, 0x80}, "\uFFFD\uFFFD\uFFFD\uFFFD"},
-            {new int[] {0x61, 0x80, 0x62}, "a\uFFFDb"},
-            {new int[] {0xe2, 0x28, 0xa1}, "\uFFFD(\uFFFD"},
-            {new int[] {0xe0, 0x9f, 0x80}, "\uFFFD\uFFFD\uFFFD"},
-            {new int[] {0xf0, 0x9f, 0x98, 0x80}, "😀"},
-            {new int[] {0xf4, 0x8f, 0xbf, 0xbf}, "\uDBFF\uDFFF"},
-        };
-        for (Object[] c : cases) {
-            int[] v = (int[]) c[0];
-            byte[] b = new byte[v.length];
-            for (int i = 0; i < v.length; i++) b[i] = (byte) v[i];
-            assertEquals(c[1], Tiktoken.decodeUtf8(b), Arrays.toString(v));
-        }
-        // valid UTF-8 decodes as Java does
-        Random rnd = new Random(5);
-        for (int i = 0; i < 200; i++) {
-            StringBuilder s = new StringBuilder();
-            for (int k = rnd.nextInt(20); k > 0; k--) {
-                int cp = rnd.nextInt(0x110000);
-                if (cp < 0xd800 || cp > 0xdfff) s.appendCodePoint(cp);
-            }
-            assertEquals(s.toString(), Tiktoken.decodeUtf8(s.toString().getBytes(StandardCharsets.UTF_8)));
-        }
-    }
-
-    @Test
     void decodeSkipsSpecialsAndDecodeWithTimestampsWritesThem() {
         WhisperTokenizer t = multi();
         int[] ids = {50258, 50259, 50359, 50364, 400, 50414, 50257};
@@ -350,26 +317,6 @@ class WhisperTokenizerTest {
     }
 
     @Test
-    void heapMergeEqualsScanMerge() {
-        Random rnd = new Random(77);
-        Tiktoken enc = multi().encoding();
-        for (int t = 0; t < 200; t++) {
-            // long pieces: random letters from a few scripts, or raw random bytes (merges act on bytes)
-            byte[] piece;
-            if (t % 3 == 0) {
-                piece = new byte[1 + rnd.nextInt(600)];
-                rnd.nextBytes(piece);
-            } else {
-                StringBuilder b = new StringBuilder();
-                String alphabet = t % 3 == 1 ? "etaoinshrdlucmfwypvbgkqjxz" : "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年";
-                for (int i = rnd.nextInt(400); i >= 0; i--) b.append(alphabet.charAt(Math.min(alphabet.length() - 1, (int) Math.abs(rnd.nextGaussian() * 6))));
-                piece = b.toString().getBytes(StandardCharsets.UTF_8);
-            }
-            assertArrayEquals(enc.mergeByScan(piece), enc.mergeByHeap(piece), "piece " + t + " of " + piece.length + " bytes");
-        }
-    }
-
-    @Test
     void longPiecesMatchTiktoken() {
         // tiktoken 0.14: "a"*3000 -> 750 x 16425 ("aaaa"); "ab"*700 -> 700 x 455; "東京タワー"*4000 -> the 5 ids x 4000
         int[] a = multi().encode("a".repeat(3000));
@@ -424,7 +371,7 @@ class WhisperTokenizerTest {
                 b.get(tok);
                 // whisper.cpp stores the tokens as text: bytes that are not complete UTF-8 became U+FFFD there
                 byte[] ours = id < t.eot() ? t.encoding().tokenBytes(id) : t.decodeWithTimestamps(new int[] {id}).getBytes(StandardCharsets.UTF_8);
-                assertArrayEquals(tok, Tiktoken.decodeUtf8(ours).getBytes(StandardCharsets.UTF_8), name + " token " + id);
+                assertArrayEquals(tok, Utf8.decode(ours).getBytes(StandardCharsets.UTF_8), name + " token " + id);
                 if (Arrays.equals(tok, ours)) exact++;
             }
             assertEquals(name.contains(".en") ? 50256 : 50257, t.eot());
@@ -432,69 +379,10 @@ class WhisperTokenizerTest {
         }
     }
 
-    // --- Files: format and errors, on small vocabularies written here (no shared data needed) ---
-
-    private static Path writeRanks(Path dir, String name, List<byte[]> extra) throws Exception {
-        StringBuilder b = new StringBuilder();
-        java.util.Base64.Encoder e = java.util.Base64.getEncoder();
-        int r = 0;
-        for (int i = 0; i < 256; i++) b.append(e.encodeToString(new byte[] {(byte) i})).append(' ').append(r++).append('\n');
-        for (byte[] x : extra) b.append(e.encodeToString(x)).append(' ').append(r++).append('\n');
-        Path p = dir.resolve(name);
-        Files.writeString(p, b);
-        return p;
-    }
-
     @Test
-    void mergesLowestRankFirst(@TempDir Path dir) throws Exception {
-        Path p = writeRanks(dir, "tiny.tiktoken", List.of("ab".getBytes(), "bc".getBytes(), "abc".getBytes(), "cd".getBytes(), " a".getBytes()));
-        Tiktoken t = new Tiktoken("tiny", Tiktoken.readRanks(p), List.of("<|end|>"), Tiktoken.GPT2_PATTERN);
-        assertEquals(261, t.nRanks());
-        assertEquals(262, t.nVocab());
-        // a b c d -> (ab 256) c d -> (abc 258) d; "cd" (259) never gets its turn
-        assertArrayEquals(new int[] {258, 'd'}, t.encodeOrdinary("abcd"));
-        // b c d -> (bc 257) d
-        assertArrayEquals(new int[] {257, 'd'}, t.encodeOrdinary("bcd"));
-        // " abc" is one piece: " a" (260) is merged last, after ab and bc are blocked
-        assertArrayEquals(new int[] {' ', 258}, t.encodeOrdinary(" abc"));
-        assertArrayEquals(new int[] {260, 'x'}, t.encodeOrdinary(" ax"));
-        assertArrayEquals(new int[] {'<', '|', 'e', 'n', 'd', '|', '>'}, t.encodeOrdinary("<|end|>"));
-        assertEquals(261, t.specialId("<|end|>"));
-        assertEquals("x<|end|>", t.decode(new int[] {'x', 261}));
-    }
-
-    @Test
-    void badRankFilesAreOneLineErrors(@TempDir Path dir) throws Exception {
-        SynesthesiaException e = assertThrows(SynesthesiaException.class, () -> Tiktoken.readRanks(dir.resolve("missing.tiktoken")));
-        assertTrue(e.getMessage().contains("missing.tiktoken") && e.getMessage().contains("no such file"), e.getMessage());
-
-        Path bad = dir.resolve("bad.tiktoken");
-        Files.writeString(bad, "IQ== 0\n!!!notbase64 1\n");
-        e = assertThrows(SynesthesiaException.class, () -> Tiktoken.readRanks(bad));
-        assertTrue(e.getMessage().contains("bad.tiktoken") && e.getMessage().contains("line 2"), e.getMessage());
-
-        Path gap = dir.resolve("gap.tiktoken");
-        Files.writeString(gap, "IQ== 0\nIg== 2\n");
-        e = assertThrows(SynesthesiaException.class, () -> Tiktoken.readRanks(gap));
-        assertTrue(e.getMessage().contains("rank 1 missing"), e.getMessage());
-
-        Path dup = dir.resolve("dup.tiktoken");
-        Files.writeString(dup, "IQ== 0\nIg== 0\n");
-        e = assertThrows(SynesthesiaException.class, () -> Tiktoken.readRanks(dup));
-        assertTrue(e.getMessage().contains("rank 0 given twice"), e.getMessage());
-
-        Path empty = dir.resolve("empty.tiktoken");
-        Files.writeString(empty, "\n");
-        e = assertThrows(SynesthesiaException.class, () -> Tiktoken.readRanks(empty));
-        assertTrue(e.getMessage().contains("empty"), e.getMessage());
-
-        Path notByteLevel = dir.resolve("partial.tiktoken");
-        Files.writeString(notByteLevel, "IQ== 0\nIg== 1\n");
-        e = assertThrows(SynesthesiaException.class, () -> new Tiktoken("partial.tiktoken", Tiktoken.readRanks(notByteLevel), List.of(), Tiktoken.GPT2_PATTERN));
-        assertTrue(e.getMessage().contains("has no rank"), e.getMessage());
-
-        Path small = writeRanks(dir, "multilingual.tiktoken", List.of());
-        e = assertThrows(SynesthesiaException.class, () -> WhisperTokenizer.forModel(dir, 51865));
+    void tooSmallVocabulariesAreOneLineErrors(@TempDir Path dir) throws Exception {
+        Path small = TiktokenFiles.writeRanks(dir, "multilingual.tiktoken", List.of());
+        SynesthesiaException e = assertThrows(SynesthesiaException.class, () -> WhisperTokenizer.forModel(dir, 51865));
         assertTrue(e.getMessage().contains("n_vocab 51865"), e.getMessage());
         e = assertThrows(SynesthesiaException.class, () -> WhisperTokenizer.forModel(dir, 50000));
         assertTrue(e.getMessage().contains("n_vocab 50000"), e.getMessage());

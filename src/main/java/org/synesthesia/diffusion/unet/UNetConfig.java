@@ -31,6 +31,8 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
 
     public static final String CROSS_DOWN = "CrossAttnDownBlock2D", DOWN = "DownBlock2D";
     public static final String CROSS_UP = "CrossAttnUpBlock2D", UP = "UpBlock2D", MID = "UNetMidBlock2DCrossAttn";
+    /** The GGUF metadata key under which a converted file stores this config as JSON ({@link #toMap} keys). */
+    public static final String GGUF_KEY = "stable-diffusion.unet.config";
 
     public UNetConfig {
         int n = blockOutChannels.length;

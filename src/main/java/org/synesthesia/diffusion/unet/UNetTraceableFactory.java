@@ -1,6 +1,5 @@
 package org.synesthesia.diffusion.unet;
 
-import org.synesthesia.diffusion.SdGguf;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +15,7 @@ import org.synesthesia.nn.TraceableFactory;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
+import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -61,8 +61,9 @@ public final class UNetTraceableFactory implements TraceableFactory {
             }
             UNetConfig c = config != null && UNetConfig.isConfigFile(config) ? UNetConfig.read(config) : null;
             String how = c != null ? "config " + config.getFileName() : "config inferred from weights";
-            if (c == null && SdGguf.isConverted(src) && SdGguf.read(src).orElseThrow().unetConfig() != null) {
-                c = UNetConfig.fromJson(SdGguf.read(src).orElseThrow().unetConfig());
+            String stored = src.metadata().get(UNetConfig.GGUF_KEY); // a converted file's own config
+            if (c == null && stored != null) {
+                c = UNetConfig.fromJson(Json.parseObject(stored));
                 how = "config stored in the file";
             }
             Weights w = UNet2DConditionModel.weights(src, c == null ? -1 : c.layersPerBlock());

@@ -1,6 +1,5 @@
 package org.synesthesia.diffusion.vae;
 
-import org.synesthesia.diffusion.SdGguf;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -70,7 +69,7 @@ public final class AutoencoderKL implements AutoCloseable {
 
     /**
      * A VAE over {@code src}'s tensors (names mapped by {@link VaeNames}); {@code config} null = a converted file's
-     * stored config ({@link SdGguf#VAE}), else inferred.
+     * stored config ({@link VaeConfig#GGUF_KEY}), else inferred.
      * With {@code owns}, {@link #close()} closes {@code src}.
      */
     public static AutoencoderKL load(WeightSource src, VaeConfig config, boolean owns) {
@@ -78,8 +77,8 @@ public final class AutoencoderKL implements AutoCloseable {
         if (names.canonicalToStored().isEmpty())
             throw new SynesthesiaException(src.description() + ": no AutoencoderKL tensors (looked for decoder.conv_in / encoder.conv_in under diffusers or LDM names)");
         Weights w = Weights.of("VAE", src, names);
-        String stored = src.metadata().get(SdGguf.VAE); // a converted file's own config
-        VaeConfig c = config != null ? config : stored != null ? VaeConfig.fromMap(jsonObject(stored, src, SdGguf.VAE), src.description() + " (vae config)")
+        String stored = src.metadata().get(VaeConfig.GGUF_KEY); // a converted file's own config
+        VaeConfig c = config != null ? config : stored != null ? VaeConfig.fromMap(jsonObject(stored, src, VaeConfig.GGUF_KEY), src.description() + " (vae config)")
                 : VaeConfig.infer(w);
         boolean hasEnc = w.has("encoder.conv_in.weight"), hasDec = w.has("decoder.conv_in.weight");
         VaeEncoder enc = hasEnc ? VaeEncoder.load(w, c) : null;

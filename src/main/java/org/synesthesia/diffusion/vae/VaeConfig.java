@@ -21,6 +21,8 @@ public record VaeConfig(int inChannels, int outChannels, int[] blockOutChannels,
                         int normNumGroups, double scalingFactor, int sampleSize) {
     /** GroupNorm epsilon of every VAE norm. */
     public static final float EPS = 1e-6f;
+    /** The GGUF metadata key under which a converted file stores this config as JSON. */
+    public static final String GGUF_KEY = "stable-diffusion.vae.config";
 
     public VaeConfig {
         blockOutChannels = blockOutChannels.clone();

@@ -171,7 +171,7 @@ public final class Converter {
         try {
             w = t.toFloats();
         } catch (ArithmeticException ex) {
-            throw new SynesthesiaException(t.source() + ": tensor " + t.name() + " " + t.shapeString() + " is too large to convert in one piece");
+            throw new SynesthesiaException(t.source() + ": tensor " + stored + " " + t.shapeString() + " is too large to convert in one piece");
         }
         for (float v : w)
             if (!Float.isFinite(v)) throw new SynesthesiaException(t.source() + ": tensor " + stored + " holds a non-finite value (" + v + ")");
@@ -180,17 +180,13 @@ public final class Converter {
         int cols = rows == 0 ? 0 : w.length / rows;
         return switch (e) {
             case Encoding.Plain p -> {
-                byte[] b = switch (p.dtype()) {
-                    case F32 -> Quantize.toF32(w);
-                    case F16 -> Quantize.toF16(w);
-                    case Q8_0 -> Quantize.toQ8_0(w);
-                    default -> throw new IllegalStateException(stored + ": cannot encode as " + p.dtype());
-                };
+                if (!p.dtype().isWeight()) throw new IllegalStateException(stored + ": cannot encode as " + p.dtype());
+                byte[] b = p.dtype().format().encode(w, rows, cols);
                 MemorySegment seg = MemorySegment.ofArray(b);
                 yield new Done(seg, null, report(t, from, e, before, b.length, w, new StoredTensor(t.name(), p.dtype(), s, seg, t.source())));
             }
             case Encoding.Q8Row q -> {
-                byte[] b = Quantize.toQ8Row(w, rows, cols);
+                byte[] b = DType.Q8_ROW.format().encode(w, rows, cols);
                 MemorySegment seg = MemorySegment.ofArray(b);
                 yield new Done(seg, null, report(t, from, e, before, b.length, w, new StoredTensor(t.name(), DType.Q8_ROW, s, seg, t.source())));
             }

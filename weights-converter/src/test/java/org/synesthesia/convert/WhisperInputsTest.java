@@ -27,7 +27,7 @@ import org.synesthesia.tensor.StoredTensor;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.testing.SharedData;
 import org.synesthesia.util.Json;
-import org.synesthesia.whisper.Tiktoken;
+import org.synesthesia.text.Tiktoken;
 import org.synesthesia.whisper.Whisper;
 import org.synesthesia.whisper.WhisperGguf;
 import org.synesthesia.whisper.WhisperNames;

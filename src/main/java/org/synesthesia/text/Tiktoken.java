@@ -1,4 +1,4 @@
-package org.synesthesia.whisper;
+package org.synesthesia.text;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -34,15 +34,11 @@ import org.synesthesia.util.SynesthesiaException;
  * token bytes gives back the text's UTF-8 exactly. Thread-safe; piece encodings are cached.
  */
 public final class Tiktoken {
-    /** The GPT-2 pre-tokeniser, used by Whisper for both its vocabularies. */
-    public static final String GPT2_PATTERN =
-            "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
-
     private static final int CACHE_LIMIT = 1 << 16;
 
     private final String name;
     private final Pattern pattern;
-    private final RankTable ranks;
+    private final ByteRanks ranks;
     private final byte[][] tokenBytes; // by id, specials included (their UTF-8 text)
     private final String[] specialText; // id - nRanks
     private final Map<String, Integer> specialIds;
@@ -58,7 +54,7 @@ public final class Tiktoken {
         this.name = name;
         // UNICODE_CHARACTER_CLASS: \s / \S are Unicode White_Space (Java's default is ASCII only), like tiktoken
         this.pattern = Pattern.compile(patternString, Pattern.UNICODE_CHARACTER_CLASS);
-        this.ranks = new RankTable(rankBytes);
+        this.ranks = new ByteRanks(rankBytes);
         for (int b = 0; b < 256; b++) {
             if (ranks.get(new byte[] {(byte) b}, 0, 1) < 0)
                 throw new SynesthesiaException(name + ": single byte 0x" + Integer.toHexString(b) + " has no rank; not a byte-level BPE");
@@ -135,8 +131,6 @@ public final class Tiktoken {
     /** Ordinary plus special tokens. */
     public int nVocab() { return tokenBytes.length; }
 
-    public boolean isSpecial(int id) { return id >= ranks.size() && id < tokenBytes.length; }
-
     /** The id of special token {@code text} (e.g. {@code <|endoftext|>}), or -1. */
     public int specialId(String text) {
         Integer id = specialIds.get(text);
@@ -147,11 +141,6 @@ public final class Tiktoken {
     public byte[] tokenBytes(int id) {
         check(id);
         return tokenBytes[id].clone();
-    }
-
-    /** The ordinary token whose bytes are exactly {@code bytes}, or -1. */
-    public int rankOf(byte[] bytes) {
-        return ranks.get(bytes, 0, bytes.length);
     }
 
     private void check(int id) {
@@ -314,92 +303,7 @@ public final class Tiktoken {
 
     /** {@link #decodeBytes} as UTF-8, invalid sequences replaced by U+FFFD (Python's {@code errors="replace"}). */
     public String decode(int[] ids) {
-        return decodeUtf8(decodeBytes(ids));
-    }
-
-    /**
-     * UTF-8 to text replacing each maximal subpart of an ill-formed sequence by one U+FFFD (the Unicode
-     * recommended practice, which Python's {@code bytes.decode("utf-8", "replace")} follows; Java's own decoder
-     * replaces e.g. an encoded surrogate {@code ED A0 80} by one U+FFFD where Python writes three).
-     */
-    public static String decodeUtf8(byte[] b) {
-        StringBuilder out = new StringBuilder(b.length);
-        int i = 0, n = b.length;
-        while (i < n) {
-            int b0 = b[i] & 0xff;
-            if (b0 < 0x80) { out.append((char) b0); i++; continue; }
-            int need, lo = 0x80, hi = 0xbf, cp;
-            if (b0 >= 0xc2 && b0 <= 0xdf) { need = 1; cp = b0 & 0x1f; }
-            else if (b0 >= 0xe0 && b0 <= 0xef) {
-                need = 2; cp = b0 & 0x0f;
-                if (b0 == 0xe0) lo = 0xa0; else if (b0 == 0xed) hi = 0x9f; // no overlongs, no surrogates
-            } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-                need = 3; cp = b0 & 0x07;
-                if (b0 == 0xf0) lo = 0x90; else if (b0 == 0xf4) hi = 0x8f; // no overlongs, nothing above U+10FFFF
-            } else { out.append('\uFFFD'); i++; continue; }
-            int j = i + 1, k = 0;
-            for (; k < need && j < n; k++, j++) {
-                int c = b[j] & 0xff;
-                if (c < lo || c > hi) break;
-                cp = (cp << 6) | (c & 0x3f);
-                lo = 0x80; hi = 0xbf; // only the second byte has a narrowed range
-            }
-            if (k == need) out.appendCodePoint(cp);
-            else out.append('\uFFFD'); // bytes i..j-1 are a maximal subpart
-            i = j;
-        }
-        return out.toString();
-    }
-
-    /** Open-addressing hash from byte strings to ranks; all token bytes live in one array. */
-    private static final class RankTable {
-        private final byte[] data;
-        private final int[] offset; // by rank, plus end
-        private final int[] slots; // rank + 1, 0 = empty
-        private final int mask;
-
-        RankTable(byte[][] byRank) {
-            int n = byRank.length;
-            offset = new int[n + 1];
-            long total = 0;
-            for (int r = 0; r < n; r++) { offset[r] = (int) total; total += byRank[r].length; }
-            if (total > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("vocabulary too large");
-            offset[n] = (int) total;
-            data = new byte[(int) total];
-            for (int r = 0; r < n; r++) System.arraycopy(byRank[r], 0, data, offset[r], byRank[r].length);
-            int cap = Integer.highestOneBit(Math.max(4, n * 2)) << 1;
-            slots = new int[cap];
-            mask = cap - 1;
-            for (int r = 0; r < n; r++) {
-                byte[] b = byRank[r];
-                if (get(b, 0, b.length) >= 0)
-                    throw new IllegalArgumentException("token bytes of rank " + r + " occur twice");
-                int h = hash(b, 0, b.length) & mask;
-                while (slots[h] != 0) h = (h + 1) & mask;
-                slots[h] = r + 1;
-            }
-        }
-
-        int size() { return offset.length - 1; }
-
-        private static int hash(byte[] a, int off, int len) {
-            int h = 0x811c9dc5;
-            for (int i = off; i < off + len; i++) { h ^= a[i] & 0xff; h *= 0x01000193; }
-            return h ^ (h >>> 15);
-        }
-
-        /** The rank of {@code a[off, off+len)}, or -1. */
-        int get(byte[] a, int off, int len) {
-            int h = hash(a, off, len) & mask;
-            while (true) {
-                int s = slots[h];
-                if (s == 0) return -1;
-                int r = s - 1;
-                int o = offset[r];
-                if (offset[r + 1] - o == len && Arrays.equals(data, o, o + len, a, off, off + len)) return r;
-                h = (h + 1) & mask;
-            }
-        }
+        return Utf8.decode(decodeBytes(ids));
     }
 
     /** Growable int array. */

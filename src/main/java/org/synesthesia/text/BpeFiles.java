@@ -1,0 +1,63 @@
+package org.synesthesia.text;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.synesthesia.util.Json;
+import org.synesthesia.util.SynesthesiaException;
+
+/**
+ * Readers for a Hugging Face byte-level BPE tokenizer's files: {@code vocab.json} (token text to id) and
+ * {@code merges.txt} (a {@code #version} header line, then one merge {@code "first second"} per line in rank
+ * order). Problems are one-line {@link SynesthesiaException}s naming the file.
+ */
+public final class BpeFiles {
+    private BpeFiles() {}
+
+    /** {@code vocab.json}: a JSON object from token text to an integer id. */
+    public static Map<String, Integer> readVocab(Path file) {
+        String text = readText(file);
+        Map<String, Object> m;
+        try {
+            m = Json.parseObject(text);
+        } catch (IllegalArgumentException e) {
+            throw SynesthesiaException.inFile(file, "not a vocabulary: " + e.getMessage());
+        }
+        Map<String, Integer> ids = new HashMap<>(m.size() * 2);
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            if (!(e.getValue() instanceof Long id)) throw SynesthesiaException.inFile(file, "token '" + e.getKey() + "' has a non-integer id");
+            ids.put(e.getKey(), (int) (long) id);
+        }
+        return ids;
+    }
+
+    /** The whole of a UTF-8 text file. */
+    public static String readText(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw SynesthesiaException.inFile(file, "no such file");
+        } catch (IOException e) {
+            throw SynesthesiaException.inFile(file, "cannot read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Lines {@code [from, to)} of a merges file as merges, each split on whitespace (Python's {@code str.split()})
+     * into exactly two symbols; {@code source} names the file in messages (line numbers count from 1).
+     */
+    public static List<String[]> parseMerges(Object source, List<String> lines, int from, int to) {
+        List<String[]> merges = new ArrayList<>(Math.max(0, to - from));
+        for (int i = from; i < to; i++) {
+            String[] parts = lines.get(i).trim().split("\\s+");
+            if (parts.length != 2) throw SynesthesiaException.inFile(source, "line " + (i + 1) + " is not a merge of two symbols");
+            merges.add(parts);
+        }
+        return merges;
+    }
+}
