@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -15,14 +16,24 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.synesthesia.diffusion.SdGguf;
+import org.synesthesia.diffusion.unet.UNet2DConditionModel;
+import org.synesthesia.diffusion.unet.UNetConfig;
+import org.synesthesia.diffusion.vae.AutoencoderKL;
 import org.synesthesia.diffusion.unet.UNetNames;
 import org.synesthesia.diffusion.vae.VaeNames;
 import org.synesthesia.io.Gguf;
 import org.synesthesia.io.GgufValue;
+import org.synesthesia.io.GgufWriter;
+import org.synesthesia.io.SafeTensors;
+import org.synesthesia.io.WeightSource;
+import org.synesthesia.io.WeightSources;
 import org.synesthesia.kernel.Parallel;
 import org.synesthesia.nn.NameMapping;
+import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.StoredTensor;
+import org.synesthesia.tensor.Tensor;
 import org.synesthesia.testing.SharedData;
+import org.synesthesia.util.Json;
 
 /**
  * A model converts to the same tensors whichever layout it came in: the LDM-named and the diffusers-named golden
@@ -87,6 +98,50 @@ class CanonicalNamesTest {
                     g.get("vae/decoder.mid_block.attentions.0.to_q.weight").shape()[1]}, g.get("vae/decoder.mid_block.attentions.0.to_q.weight").shape(),
                     "LDM's 1x1 convolution is written as diffusers' Linear");
         }
+    }
+
+    /** A file written before canonical names (the input's own LDM names, SD metadata) still gives the same outputs. */
+    @SuppressWarnings("unchecked")
+    @Test
+    void filesWithTheInputsNamesStillLoad() throws IOException {
+        Path unetIn = SharedData.golden("unet_random_sd1", "weights_ldm.safetensors");
+        Path unetOld = asStored(unetIn, tmp.resolve("old-unet.gguf"));
+        Map<String, Object> gj = Json.parseObject(Files.readString(SharedData.golden("unet_random_sd1", "golden.json")));
+        UNetConfig c = UNetConfig.fromJson((Map<String, Object>) gj.get("config_args"));
+        Map<String, Tensor> g = SafeTensors.readAll(SharedData.golden("unet_random_sd1", "golden.safetensors"));
+        java.util.function.Function<Path, float[]> unet = p -> {
+            try (WeightSource src = WeightSources.open(p)) {
+                return new UNet2DConditionModel(c, UNet2DConditionModel.weights(src, c.layersPerBlock()))
+                        .forward(g.get("latents"), 981, g.get("encoder_hidden_states"), Tracer.NONE).toArray();
+            }
+        };
+        assertArrayEquals(unet.apply(unetIn), unet.apply(unetOld));
+
+        Path vaeIn = SharedData.golden("vae_random", "weights_ldm.safetensors");
+        Path vaeOld = asStored(vaeIn, tmp.resolve("old-vae.gguf"));
+        Map<String, Tensor> v = SafeTensors.readAll(SharedData.golden("vae_random", "golden.safetensors"));
+        java.util.function.Function<Path, float[]> vae = p -> {
+            try (AutoencoderKL a = AutoencoderKL.load(WeightSources.open(p), null, true)) {
+                return a.decode(v.get("latent_z")).toArray();
+            }
+        };
+        assertArrayEquals(vae.apply(vaeIn), vae.apply(vaeOld));
+    }
+
+    /** {@code input} as the converter wrote it before canonical names: its own names and bytes, SD metadata. */
+    private static Path asStored(Path input, Path out) throws IOException {
+        try (WeightSource src = WeightSources.open(input)) {
+            GgufWriter w = new GgufWriter();
+            w.put("general.architecture", SdGguf.ARCHITECTURE);
+            w.alignment(32);
+            SdGguf.write(w, SdGguf.fromInput(input, src, null, null));
+            for (String n : src.names()) w.tensor(src.get(n));
+            w.write(out);
+            try (Gguf g = Gguf.open(out)) {
+                assertEquals(List.copyOf(src.names()), List.copyOf(g.names()));
+            }
+        }
+        return out;
     }
 
     @Test
