@@ -11,8 +11,11 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
+import org.synesthesia.nn.ModelFamily;
+import org.synesthesia.nn.NameMapping;
 import org.synesthesia.tensor.StoredTensor;
 import org.synesthesia.util.Json;
+import org.synesthesia.util.SynesthesiaException;
 
 /** {@code synesthesia inspect FILE}: format, metadata, tensors (name, type, shape) and totals of a checkpoint. */
 public final class InspectCommand implements Command {
@@ -68,11 +71,27 @@ public final class InspectCommand implements Command {
         return 0;
     }
 
+    /** Each registered model family the checkpoint holds: {@code id: N tensors (layout)}. */
+    static List<String> models(WeightSource src) {
+        List<String> out = new ArrayList<>();
+        for (ModelFamily f : ModelFamily.all()) {
+            if (!f.recognises(src)) continue;
+            try {
+                NameMapping m = f.names(src);
+                out.add(f.id() + ": " + m.canonicalToStored().size() + " tensors (" + m.layout() + ")");
+            } catch (SynesthesiaException e) {
+                out.add(f.id() + ": recognised, but " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
     private static Map<String, Object> asJson(WeightSource src, List<StoredTensor> shown, long params, long bytes) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("file", src.description());
         o.put("format", src.format());
         o.put("metadata", src.metadata());
+        o.put("models", models(src));
         List<Object> ts = new ArrayList<>();
         for (StoredTensor t : shown) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -97,6 +116,8 @@ public final class InspectCommand implements Command {
         Map<String, String> md = src.metadata();
         b.append("metadata: ").append(md.isEmpty() ? "none" : md.size() + (md.size() == 1 ? " entry" : " entries")).append('\n');
         for (Map.Entry<String, String> e : md.entrySet()) b.append("  ").append(e.getKey()).append(" = ").append(full ? e.getValue() : shorten(e.getValue())).append('\n');
+        List<String> models = models(src);
+        b.append("models:   ").append(models.isEmpty() ? "none recognised" : String.join("; ", models)).append('\n');
         int nw = 4, tw = 5;
         for (StoredTensor t : shown) {
             nw = Math.max(nw, t.name().length());

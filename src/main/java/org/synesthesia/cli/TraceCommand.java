@@ -5,10 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import org.synesthesia.io.SafeTensors;
 import org.synesthesia.nn.Traceable;
-import org.synesthesia.nn.TraceableFactory;
+import org.synesthesia.nn.ModelFamily;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.Progress;
@@ -59,8 +58,8 @@ public final class TraceCommand implements Command {
 
     static Traceable open(Path model, String part, java.util.Set<String> inputNames) {
         if (!java.nio.file.Files.exists(model)) throw SynesthesiaException.inFile(model, "no such file or folder");
-        for (TraceableFactory f : ServiceLoader.load(TraceableFactory.class, TraceCommand.class.getClassLoader())) {
-            Optional<Traceable> t = f.open(model, part, inputNames);
+        for (ModelFamily f : ModelFamily.all()) {
+            Optional<Traceable> t = f.traceable(model, part, inputNames);
             if (t.isPresent()) return t.get();
         }
         throw SynesthesiaException.inFile(model, "not a model that trace knows (Whisper, CLIP text, UNet, VAE)");

@@ -3,6 +3,7 @@ package org.synesthesia.clip;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.StoredTensor;
 import org.synesthesia.util.Json;
 import org.synesthesia.util.ReadFile;
@@ -22,16 +23,19 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
     /** {@code hidden_act} values of CLIP text models. */
     public enum Activation {
         /** {@code quick_gelu}: x * sigmoid(1.702 x) (OpenAI CLIP). */
-        QUICK_GELU("quick_gelu"),
+        QUICK_GELU("quick_gelu", org.synesthesia.nn.Activation.QUICK_GELU),
         /** {@code gelu}: exact erf form (OpenCLIP). */
-        GELU("gelu"),
+        GELU("gelu", org.synesthesia.nn.Activation.GELU),
         /** {@code gelu_new} / {@code gelu_pytorch_tanh}: the tanh approximation. */
-        GELU_TANH("gelu_new");
+        GELU_TANH("gelu_new", org.synesthesia.nn.Activation.GELU_TANH);
 
         public final String hfName;
+        /** The function the MLP applies. */
+        public final org.synesthesia.nn.Activation function;
 
-        Activation(String hfName) {
+        Activation(String hfName, org.synesthesia.nn.Activation function) {
             this.hfName = hfName;
+            this.function = function;
         }
 
         /** From transformers' {@code hidden_act} string, or null if unknown. */
@@ -122,7 +126,7 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
      * activation gelu for OpenCLIP names, else quick_gelu for OpenAI's widths (512, 768) and gelu for OpenCLIP's
      * (1024 ViT-H, 1280 ViT-bigG) converted to Hugging Face names. A {@code config.json} overrides all of this.
      */
-    public static ClipTextConfig infer(ClipNames names) {
+    public static ClipTextConfig infer(Weights names) {
         StoredTensor tok = names.get("text_model.embeddings.token_embedding.weight");
         StoredTensor pos = names.get("text_model.embeddings.position_embedding.weight");
         StoredTensor fc1 = names.get("text_model.encoder.layers.0.mlp.fc1.weight");
@@ -131,9 +135,9 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
         if (fc1.rank() != 2) throw new SynesthesiaException(fc1.source() + ": tensor " + fc1.name() + " has shape " + fc1.shapeString() + ", expected [intermediate, width]");
         int hidden = Math.toIntExact(tok.shape()[1]);
         if (hidden % CLIP_HEAD_DIM != 0)
-            throw new SynesthesiaException(names.description() + ": width " + hidden + " is not a multiple of 64, so the head count cannot be inferred; give a config.json");
-        Activation act = names.naming() == ClipNames.Naming.OPEN_CLIP || (hidden != 512 && hidden != 768) ? Activation.GELU : Activation.QUICK_GELU;
-        return new ClipTextConfig(Math.toIntExact(tok.shape()[0]), hidden, Math.toIntExact(fc1.shape()[0]), names.layerCount(),
+            throw new SynesthesiaException(names.source().description() + ": width " + hidden + " is not a multiple of 64, so the head count cannot be inferred; give a config.json");
+        Activation act = ClipNames.naming(names) == ClipNames.Naming.OPEN_CLIP || (hidden != 512 && hidden != 768) ? Activation.GELU : Activation.QUICK_GELU;
+        return new ClipTextConfig(Math.toIntExact(tok.shape()[0]), hidden, Math.toIntExact(fc1.shape()[0]), ClipNames.layerCount(names),
                 hidden / CLIP_HEAD_DIM, Math.toIntExact(pos.shape()[0]), act, 1e-5f);
     }
 }

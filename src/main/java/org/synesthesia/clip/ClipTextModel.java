@@ -8,13 +8,11 @@ import java.util.Locale;
 import java.util.Map;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
-import org.synesthesia.kernel.Act;
-import org.synesthesia.kernel.Attention;
-import org.synesthesia.kernel.Gemm;
-import org.synesthesia.kernel.Norm;
 import org.synesthesia.kernel.Ops;
 import org.synesthesia.kernel.Parallel;
+import org.synesthesia.nn.Capture;
 import org.synesthesia.nn.Tracer;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
@@ -28,15 +26,12 @@ import org.synesthesia.util.SynesthesiaException;
  *               h = h + fc2(act(fc1(LN2(h))))                                  hidden_states[i+1]
  *   last_hidden_state = final_layer_norm(h)
  * </pre>
- * with multi-head attention {@code softmax(q k^T / sqrt(head_dim) + causal) v} per head. Module outputs are
- * reported to a {@link Tracer} under transformers' names ({@code text_model.embeddings},
- * {@code text_model.encoder.layers.N}, {@code ...layers.N.self_attn}, {@code text_model.final_layer_norm}, ...).
+ * with multi-head attention {@code softmax(q k^T / sqrt(head_dim) + causal) v} per head: a causal
+ * {@link ClipEncoder}. Module outputs are reported to a {@link Tracer} under transformers' names
+ * ({@code text_model.embeddings}, {@code text_model.encoder.layers.N}, {@code ...layers.N.self_attn},
+ * {@code text_model.final_layer_norm}, ...).
  */
 public final class ClipTextModel implements AutoCloseable {
-    /** Elements below which an elementwise op is not split over threads. */
-    private static final int ELEMENT_GRAIN = 1 << 15;
-    /** Query rows per attention chunk at least. */
-    private static final int QUERY_GRAIN = 16;
 
     private final ClipTextConfig config;
     private final ClipTextWeights weights;
@@ -50,8 +45,8 @@ public final class ClipTextModel implements AutoCloseable {
         this.description = description;
     }
 
-    /** Binds the weights of {@code names} (the caller keeps and closes its source). */
-    public static ClipTextModel bind(ClipNames names, ClipTextConfig config) {
+    /** Binds the tensors of {@code names} ({@link ClipNames#of}; the caller keeps and closes its source). */
+    public static ClipTextModel bind(Weights names, ClipTextConfig config) {
         return new ClipTextModel(config, ClipTextWeights.bind(names, config), null, describe(names, config));
     }
 
@@ -82,7 +77,7 @@ public final class ClipTextModel implements AutoCloseable {
         }
         WeightSource src = WeightSources.open(p);
         try {
-            ClipNames names = ClipNames.of(src);
+            Weights names = ClipNames.of(src);
             String stored = src.metadata().get(STORED_CONFIG); // a converted Stable Diffusion file's own config
             ClipTextConfig c = config != null ? config : cfg != null ? ClipTextConfig.fromJson(cfg)
                     : stored != null ? ClipTextConfig.fromMap(storedConfig(stored, src), src.description() + " (text encoder config)")
@@ -115,9 +110,9 @@ public final class ClipTextModel implements AutoCloseable {
         }
     }
 
-    private static String describe(ClipNames names, ClipTextConfig c) {
+    private static String describe(Weights names, ClipTextConfig c) {
         return String.format(Locale.ROOT, "CLIP text (%s names), %d layers, width %d, %d heads, %s",
-                names.naming() == ClipNames.Naming.OPEN_CLIP ? "OpenCLIP" : "Hugging Face", c.numLayers(), c.hiddenSize(),
+                ClipNames.naming(names) == ClipNames.Naming.OPEN_CLIP ? "OpenCLIP" : "Hugging Face", c.numLayers(), c.hiddenSize(),
                 c.numHeads(), c.activation().hfName);
     }
 
@@ -180,98 +175,31 @@ public final class ClipTextModel implements AutoCloseable {
     }
 
     private float[] finalNorm(float[] h, int rows) {
-        ClipTextWeights.Norm ln = weights.finalLayerNorm();
         float[] y = new float[h.length];
-        Norm.layerNorm(h, 0, y, 0, rows, config.hiddenSize(), ln.weight(), ln.bias(), config.layerNormEps());
+        weights.finalLayerNorm().forward(h, y, rows);
         return y;
     }
 
     /** Embeddings then {@code layers} encoder layers; returns h [B*T, d]; keeps every hidden state in {@code keep} if given. */
     private float[] run(int[] ids, int batch, int T, int layers, Tracer tracer, List<float[]> keep) {
-        int d = config.hiddenSize(), ff = config.intermediateSize(), n = batch * T;
+        int d = config.hiddenSize(), n = batch * T;
         float[] h = new float[n * d];
         float[] pos = weights.positionEmbedding();
-        Parallel.forRange(n, Math.max(1, ELEMENT_GRAIN / d), (from, to) -> {
+        Parallel.forRange(n, Math.max(1, Capture.ELEMENT_GRAIN / d), (from, to) -> {
             for (int r = from; r < to; r++) {
                 weights.tokenEmbedding().decodeRow(ids[r], 0, d, h, r * d);
                 Ops.addInPlace(h, r * d, pos, (r % T) * d, d);
             }
         });
-        capture(tracer, "text_model.embeddings", h, batch, T, d);
+        Capture.rows(tracer, "text_model.embeddings", h, 0, batch, T, d);
         if (keep != null) keep.add(h.clone());
-        float[] x = new float[n * d], q = new float[n * d], k = new float[n * d], v = new float[n * d], o = new float[n * d];
-        float[] f = new float[n * ff];
-        float eps = config.layerNormEps();
-        int heads = config.numHeads(), hd = config.headDim();
-        float scale = (float) (1 / Math.sqrt(hd));
-        for (int i = 0; i < layers; i++) {
-            ClipTextWeights.Layer l = weights.layers().get(i);
-            String p = "text_model.encoder.layers." + i;
-            Norm.layerNorm(h, 0, x, 0, n, d, l.layerNorm1().weight(), l.layerNorm1().bias(), eps);
-            capture(tracer, p + ".layer_norm1", x, batch, T, d);
-            linear(x, n, l.q(), q);
-            linear(x, n, l.k(), k);
-            linear(x, n, l.v(), v);
-            capture(tracer, p + ".self_attn.q_proj", q, batch, T, d);
-            capture(tracer, p + ".self_attn.k_proj", k, batch, T, d);
-            capture(tracer, p + ".self_attn.v_proj", v, batch, T, d);
-            // causal attention within each sequence; query chunk [from, to) of sequence b sees keys [0, to)
-            Parallel.forRange(n, QUERY_GRAIN, (from, to) -> {
-                for (int r = from; r < to; ) {
-                    int b = r / T, end = Math.min(to, (b + 1) * T), t0 = r - b * T, t1 = end - b * T;
-                    int base = b * T * d;
-                    Attention.sdpa(q, r * d, d, k, base, d, v, base, d, o, r * d, d, t1 - t0, t1, heads, hd, scale, true);
-                    r = end;
-                }
-            });
-            linear(o, n, l.out(), x);
-            capture(tracer, p + ".self_attn", x, batch, T, d);
-            addInPlace(h, x, n * d);
-            Norm.layerNorm(h, 0, x, 0, n, d, l.layerNorm2().weight(), l.layerNorm2().bias(), eps);
-            capture(tracer, p + ".layer_norm2", x, batch, T, d);
-            linear(x, n, l.fc1(), f);
-            capture(tracer, p + ".mlp.fc1", f, batch, T, ff);
-            activation(f);
-            capture(tracer, p + ".mlp.activation_fn", f, batch, T, ff);
-            linear(f, n, l.fc2(), x);
-            capture(tracer, p + ".mlp.fc2", x, batch, T, d);
-            capture(tracer, p + ".mlp", x, batch, T, d);
-            addInPlace(h, x, n * d);
-            capture(tracer, p, h, batch, T, d);
-            if (keep != null) keep.add(h.clone());
-        }
-        capture(tracer, "text_model.encoder", h, batch, T, d);
+        weights.encoder().forward(h, batch, T, layers, tracer, keep);
         if (tracer.wants("text_model.final_layer_norm") || tracer.wants("text_model")) {
             float[] y = finalNorm(h, n);
-            capture(tracer, "text_model.final_layer_norm", y, batch, T, d);
-            capture(tracer, "text_model", y, batch, T, d);
+            Capture.rows(tracer, "text_model.final_layer_norm", y, 0, batch, T, d);
+            Capture.rows(tracer, "text_model", y, 0, batch, T, d);
         }
         return h;
-    }
-
-    /** {@code y[rows, out] = x[rows, in] W^T + b}. */
-    private static void linear(float[] x, int rows, ClipTextWeights.Linear l, float[] y) {
-        Gemm.linear(x, 0, l.weight().cols(), rows, l.weight(), l.bias(), y, 0, l.weight().rows());
-    }
-
-    private void activation(float[] f) {
-        ClipTextConfig.Activation a = config.activation();
-        Parallel.forRange(f.length, ELEMENT_GRAIN, (from, to) -> {
-            switch (a) {
-                case QUICK_GELU -> Act.quickGelu(f, from, to - from);
-                case GELU -> Act.gelu(f, from, to - from);
-                case GELU_TANH -> Act.geluTanh(f, from, to - from);
-            }
-        });
-    }
-
-    /** {@code h[i] += x[i]}: the residual connection. */
-    private static void addInPlace(float[] h, float[] x, int n) {
-        Parallel.forRange(n, ELEMENT_GRAIN * 4, (from, to) -> Ops.addInPlace(h, from, x, from, to - from));
-    }
-
-    private static void capture(Tracer tracer, String name, float[] data, int... shape) {
-        if (tracer.wants(name)) tracer.capture(name, Tensor.of(data, shape)); // the tracer copies
     }
 
     @Override

@@ -8,7 +8,7 @@ import org.synesthesia.tensor.Tensor;
  * encoder). [N, C, H, W] -> [N, C, ceil(H/2), ceil(W/2)] for p = 1, [N, C, floor((H+1-3)/2)+1, ...] for p = 0.
  * The output is captured under the module's name.
  */
-public final class Downsample2D {
+public final class Downsample2D implements Module {
     private final String name;
     private final Conv2d conv;
     private final int padding;
@@ -24,6 +24,7 @@ public final class Downsample2D {
         return new Downsample2D(name, Conv2d.load(w, name + ".conv", channels, channels, 3, 2, padding, true), padding);
     }
 
+    @Override
     public Tensor forward(Tensor x, Tracer tracer) {
         Tensor y = conv.forward(padding == 0 ? padBottomRight(x) : x);
         tracer.capture(name, y);

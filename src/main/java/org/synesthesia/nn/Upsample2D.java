@@ -8,7 +8,7 @@ import org.synesthesia.tensor.Tensor;
  * when the latent is not a multiple of 2^levels), then {@code conv} 3x3 pad 1. The output is captured under the
  * module's name.
  */
-public final class Upsample2D {
+public final class Upsample2D implements Module {
     private final String name;
     private final Conv2d conv;
 
@@ -23,6 +23,7 @@ public final class Upsample2D {
     }
 
     /** x [N, C, H, W] -> [N, C, 2H, 2W]. */
+    @Override
     public Tensor forward(Tensor x, Tracer tracer) {
         return forward(x, 0, 0, tracer);
     }

@@ -5,9 +5,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 import org.synesthesia.io.MemoryWeightSource;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.kernel.WeightMatrix;
@@ -29,17 +32,20 @@ public final class Weights {
     private final String what;
     private final WeightSource source;
     private final Map<String, String> stored; // canonical name -> stored name
+    private final Map<String, NameMapping.RowBlock> blocks; // canonical name -> rows of a stacked stored tensor
+    private final UnaryOperator<String> absentName; // canonical name -> stored name it would have, or null
     private final String layout;
     private final SplittableRandom synth; // non-null: random weights
     private final Arena arena;
     private final MemoryWeightSource into; // non-null: random weights are also kept here under their canonical names
 
-    private Weights(String what, WeightSource source, Map<String, String> stored, String layout,
-                    SplittableRandom synth, Arena arena, MemoryWeightSource into) {
+    private Weights(String what, WeightSource source, NameMapping mapping, SplittableRandom synth, Arena arena, MemoryWeightSource into) {
         this.what = what;
         this.source = source;
-        this.stored = stored;
-        this.layout = layout;
+        this.stored = mapping.canonicalToStored();
+        this.blocks = mapping.rowBlocks();
+        this.absentName = mapping.absentName();
+        this.layout = mapping.layout();
         this.synth = synth;
         this.arena = arena;
         this.into = into;
@@ -51,29 +57,27 @@ public final class Weights {
      * @param layout the checkpoint's naming, for messages (e.g. {@code LDM names})
      */
     public static Weights of(String what, WeightSource source, Map<String, String> stored, String layout) {
-        return new Weights(what, source, Map.copyOf(stored), layout, null, null, null);
+        return of(what, source, new NameMapping(layout, stored));
     }
 
     /** The tensors {@code mapping} names in {@code source}. */
     public static Weights of(String what, WeightSource source, NameMapping mapping) {
-        return of(what, source, mapping.canonicalToStored(), mapping.layout());
+        return new Weights(what, source, mapping, null, null, null);
     }
 
     /** The checkpoint's names as they are, those under {@code prefix} with the prefix removed. */
     public static Weights prefixed(String what, WeightSource source, String prefix) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (String n : source.names()) if (n.startsWith(prefix)) m.put(n.substring(prefix.length()), n);
-        return of(what, source, m, prefix.isEmpty() ? "canonical names" : "canonical names under " + prefix);
+        return of(what, source, NameMapping.prefixed(source.names(), prefix));
     }
 
     /** Random F16 weights from {@code arena}, made with the shapes the model asks for. */
     public static Weights random(String what, long seed, Arena arena) {
-        return new Weights(what, null, Map.of(), "random F16 weights, seed " + seed, new SplittableRandom(seed), arena, null);
+        return new Weights(what, null, new NameMapping("random F16 weights, seed " + seed, Map.of()), new SplittableRandom(seed), arena, null);
     }
 
     /** Random F16 weights, also kept in {@code into} under their canonical names (a whole checkpoint in memory). */
     public static Weights randomInto(String what, long seed, MemoryWeightSource into) {
-        return new Weights(what, null, Map.of(), "random F16 weights, seed " + seed, new SplittableRandom(seed), null, into);
+        return new Weights(what, null, new NameMapping("random F16 weights, seed " + seed, Map.of()), new SplittableRandom(seed), null, into);
     }
 
     /** The checkpoint (null for random weights). */
@@ -81,26 +85,44 @@ public final class Weights {
 
     public String layout() { return layout; }
 
-    /** Canonical name -> stored name (empty for random weights). */
+    /** Canonical name -> stored name of the whole tensors (empty for random weights). */
     public Map<String, String> storedNames() { return stored; }
+
+    /** Every canonical name the checkpoint provides: whole tensors, then row blocks of stacked ones. */
+    public Set<String> canonicalNames() {
+        Set<String> all = new LinkedHashSet<>(stored.keySet());
+        all.addAll(blocks.keySet());
+        return all;
+    }
 
     /** Whether these are random weights made on request. */
     public boolean isRandom() { return synth != null; }
 
     public boolean has(String name) {
-        return stored.containsKey(name);
+        return stored.containsKey(name) || blocks.containsKey(name);
     }
 
     public Optional<long[]> shape(String name) {
+        if (blocks.containsKey(name)) return Optional.of(get(name).shape());
         String s = stored.get(name);
         return s == null ? Optional.empty() : source.find(s).map(StoredTensor::shape);
     }
 
-    /** The tensor of a canonical name, or a one-line error naming the file and the tensor. */
+    /**
+     * The tensor of a canonical name (a view of its rows for a row block), or a one-line error naming the file
+     * and the tensor: the name the checkpoint would store it under when the layout tells, else the canonical one.
+     */
     public StoredTensor get(String name) {
         String s = stored.get(name);
         if (s == null && synth != null) throw new SynesthesiaException("random " + what + " weights: tensor '" + name + "' has no shape to make it with");
-        if (s == null) throw new SynesthesiaException(source.description() + ": no " + what + " tensor '" + name + "' (" + layout + ")");
+        if (s == null) {
+            NameMapping.RowBlock b = blocks.get(name);
+            if (b != null) return RowBlocks.view(source.get(b.stored()), b.index(), b.count(), b.label());
+            String expected = absentName.apply(name);
+            if (expected != null)
+                throw new SynesthesiaException(source.description() + ": no tensor '" + expected + "'" + (expected.equals(name) ? "" : " (" + what + "'s " + name + ")"));
+            throw new SynesthesiaException(source.description() + ": no " + what + " tensor '" + name + "' (" + layout + ")");
+        }
         return source.get(s);
     }
 

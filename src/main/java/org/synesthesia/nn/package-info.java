@@ -1,6 +1,8 @@
 /**
- * What model families share: the weight lookup by canonical name ({@link org.synesthesia.nn.Weights},
- * {@link org.synesthesia.nn.NameMapping}), the neural-network layers built on the kernels, and the tracer that records
- * named intermediate tensors for parity checks against the reference implementations.
+ * What model families share: the layers named after the reference modules they reproduce (Linear, LayerNorm,
+ * GroupNorm, Conv1d, Conv2d, MultiHeadAttention, TransformerEncoderLayer, ResnetBlock2D, Attention,
+ * BasicTransformerBlock, Transformer2DModel, ...), the weight lookup by canonical name ({@link org.synesthesia.nn.Weights},
+ * {@link org.synesthesia.nn.NameMapping}), the tracer that records named intermediate tensors for parity checks, and
+ * the registry of model families ({@link org.synesthesia.nn.ModelFamily}).
  */
 package org.synesthesia.nn;

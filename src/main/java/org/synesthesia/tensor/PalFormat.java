@@ -37,6 +37,19 @@ public final class PalFormat extends EncodedFormat {
         return Palette.rowBytes(cols, palette.bits());
     }
 
+    /** The tables of the groups the rows cover: one group's table, or whole groups' tables. */
+    @Override
+    public Palette paletteOfRows(Palette p, long r0, long rows) {
+        int gs = p.groupSize(), e = p.entries();
+        if (r0 / gs == (r0 + rows - 1) / gs) {
+            int g = (int) (r0 / gs);
+            return new Palette(p.bits(), (int) rows, java.util.Arrays.copyOfRange(p.lut(), g * e, (g + 1) * e));
+        }
+        if (r0 % gs == 0 && rows % gs == 0)
+            return new Palette(p.bits(), gs, java.util.Arrays.copyOfRange(p.lut(), (int) (r0 / gs) * e, (int) ((r0 + rows) / gs) * e));
+        throw new IllegalArgumentException("palette groups of " + gs + " rows do not split at rows " + r0 + ".." + (r0 + rows));
+    }
+
     /** Decodes the whole row (through a scratch row when only part of it is asked for). */
     @Override
     public void decodeRow(MemorySegment data, Palette palette, int cols, int row, int col0, int len, float[] dst, int off) {

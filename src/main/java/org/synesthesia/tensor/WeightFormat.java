@@ -29,6 +29,14 @@ public interface WeightFormat {
     long rowBytes(long cols, Palette palette);
 
     /**
+     * The palette of rows {@code [r0, r0 + rows)} of a weight stored with {@code palette} (null for types without
+     * one); {@link IllegalArgumentException} when those rows do not take whole lookup tables.
+     */
+    default Palette paletteOfRows(Palette palette, long r0, long rows) {
+        return null;
+    }
+
+    /**
      * The scalar reference decoder: {@code dst[off + i] = W[row, col0 + i]} for {@code i < len}, rows of {@code cols}
      * values. Block types need {@code col0} and {@code len} to be whole blocks, except that {@code col0 + len} may
      * be {@code cols}.

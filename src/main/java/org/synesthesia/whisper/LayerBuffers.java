@@ -1,7 +1,7 @@
 package org.synesthesia.whisper;
 
 /**
- * One forward pass's activations, reused by every residual block of the encoder or decoder: {@code rows x d}
+ * One decoder forward pass's activations, reused by every residual block: {@code rows x d}
  * for x (the residual stream), h (the layer-normed input), q, k, v, att (attention output before the out
  * projection) and o (a block's output before the residual add), and {@code rows x 4d} for m (the MLP's hidden layer).
  */

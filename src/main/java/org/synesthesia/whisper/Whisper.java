@@ -1,7 +1,6 @@
 package org.synesthesia.whisper;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +15,7 @@ import org.synesthesia.io.WeightSources;
 import org.synesthesia.io.WhisperGgml;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.nn.Tracer;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
@@ -32,18 +32,19 @@ import org.synesthesia.util.SynesthesiaException;
  * }
  * </pre>
  * Dimensions come from the checkpoint's {@code dims} metadata, else a Hugging Face {@code config.json} beside it,
- * else the tensor shapes ({@link WhisperConfig}). Names may be openai's or Hugging Face's ({@link WhisperNames}).
+ * else the tensor shapes ({@link WhisperConfig}). Names may be openai's or Hugging Face's ({@link WhisperNames}); the
+ * model binds them by openai name through {@link Weights}.
  */
 public final class Whisper implements AutoCloseable {
     private final WeightSource source;
-    private final WhisperNames names;
+    private final Weights weights;
     private final WhisperModel model;
     private final WhisperEncoder encoder;
     private final WhisperDecoder decoder;
 
-    private Whisper(WhisperNames names, WhisperModel model) {
-        this.source = names.source();
-        this.names = names;
+    private Whisper(Weights weights, WhisperModel model) {
+        this.source = weights.source();
+        this.weights = weights;
         this.model = model;
         this.encoder = new WhisperEncoder(model.config(), model.encoder());
         this.decoder = new WhisperDecoder(model.config(), model.decoder());
@@ -72,20 +73,20 @@ public final class Whisper implements AutoCloseable {
     public static Whisper load(WeightSource source, Path folder) {
         if (!WhisperNames.isWhisper(source.names()))
             throw new SynesthesiaException(source.description() + ": not a Whisper checkpoint (no encoder.conv1.weight and decoder.token_embedding.weight, in openai or Hugging Face names)");
-        WhisperNames names = WhisperNames.of(source);
-        WhisperConfig config = readConfig(names, folder);
-        return new Whisper(names, WhisperModel.bind(names, config));
+        Weights weights = WhisperNames.of(source);
+        WhisperConfig config = readConfig(weights, folder);
+        return new Whisper(weights, WhisperModel.bind(weights, config));
     }
 
     /** The dimensions: metadata, else {@code folder/config.json} (Hugging Face), else inferred from shapes. */
-    static WhisperConfig readConfig(WhisperNames names, Path folder) {
-        WeightSource source = names.source();
+    static WhisperConfig readConfig(Weights weights, Path folder) {
+        WeightSource source = weights.source();
         Optional<WhisperConfig> meta = WhisperConfig.fromMetadata(source);
         if (meta.isPresent()) return meta.get();
         Optional<WhisperConfig> hf = huggingFaceConfig(folder);
         if (hf.isPresent()) return hf.get();
         try {
-            return WhisperConfig.inferFromShapes(source, names);
+            return WhisperConfig.inferFromShapes(weights);
         } catch (IllegalArgumentException e) {
             throw new SynesthesiaException(source.description() + ": cannot tell the whisper dimensions from the tensor shapes (" + e.getMessage() + ")");
         }
@@ -151,8 +152,9 @@ public final class Whisper implements AutoCloseable {
         return source;
     }
 
-    public WhisperNames names() {
-        return names;
+    /** The checkpoint's tensors by openai name. */
+    public Weights weights() {
+        return weights;
     }
 
     public WhisperEncoder encoder() {
@@ -199,8 +201,8 @@ public final class Whisper implements AutoCloseable {
     }
 
     public String description() {
-        return "whisper " + model.config().officialName().orElse("custom") + " (" + names.naming()
-                + " names, " + source.format() + "), " + model.config().nAudioLayer() + "+" + model.config().nTextLayer()
+        return "whisper " + model.config().officialName().orElse("custom") + " (" + weights.layout()
+                + ", " + source.format() + "), " + model.config().nAudioLayer() + "+" + model.config().nTextLayer()
                 + " layers, d " + model.config().nAudioState();
     }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.synesthesia.io.WeightSource;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.StoredTensor;
 import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
@@ -197,23 +198,23 @@ public record WhisperConfig(int nMels, int nAudioCtx, int nAudioState, int nAudi
     }
 
     /**
-     * Last resort: dimensions from tensor shapes (openai names, see {@link WhisperNames}). Shapes fix everything
+     * Last resort: dimensions from tensor shapes (by openai name, see {@link WhisperNames}). Shapes fix everything
      * but the head counts, which are taken as width / 64 (every official size has 64-wide heads).
      */
-    public static WhisperConfig inferFromShapes(WeightSource source, WhisperNames names) {
-        StoredTensor conv1 = names.get("encoder.conv1.weight");
+    public static WhisperConfig inferFromShapes(Weights w) {
+        StoredTensor conv1 = w.get("encoder.conv1.weight");
         if (conv1.rank() != 3) throw new SynesthesiaException(conv1.source() + ": tensor " + conv1.name() + " has shape " + conv1.shapeString() + ", expected [n_audio_state, n_mels, 3]");
         int d = Math.toIntExact(conv1.shape()[0]);
         int mels = Math.toIntExact(conv1.shape()[1]);
-        int audioCtx = names.find("encoder.positional_embedding").map(t -> Math.toIntExact(t.shape()[0])).orElse(1500);
-        StoredTensor tok = names.get("decoder.token_embedding.weight");
-        StoredTensor pos = names.get("decoder.positional_embedding");
+        int audioCtx = w.shape("encoder.positional_embedding").map(s -> Math.toIntExact(s[0])).orElse(1500);
+        StoredTensor tok = w.get("decoder.token_embedding.weight");
+        StoredTensor pos = w.get("decoder.positional_embedding");
         int textState = Math.toIntExact(tok.shape()[tok.rank() - 1]);
         int heads = d % 64 == 0 ? d / 64 : 1;
         int textHeads = textState % 64 == 0 ? textState / 64 : 1;
-        return new WhisperConfig(mels, audioCtx, d, heads, countBlocks(names.openaiNames(), "encoder.blocks."),
+        return new WhisperConfig(mels, audioCtx, d, heads, countBlocks(w.canonicalNames(), "encoder.blocks."),
                 Math.toIntExact(tok.shape()[0]), Math.toIntExact(pos.shape()[0]), textState, textHeads,
-                countBlocks(names.openaiNames(), "decoder.blocks."));
+                countBlocks(w.canonicalNames(), "decoder.blocks."));
     }
 
     private static int countBlocks(Collection<String> openai, String prefix) {

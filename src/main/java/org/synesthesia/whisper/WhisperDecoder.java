@@ -3,6 +3,10 @@ package org.synesthesia.whisper;
 import java.util.Arrays;
 import org.synesthesia.kernel.Gemm;
 import org.synesthesia.kernel.WeightMatrix;
+import org.synesthesia.nn.Capture;
+import org.synesthesia.nn.Mlp;
+import org.synesthesia.nn.MultiHeadAttention;
+import org.synesthesia.nn.Residual;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
@@ -20,22 +24,27 @@ import org.synesthesia.util.SynesthesiaException;
  * values of earlier tokens). Each sequence is batch size 1; {@link #lastLogits(int[][], DecoderState[], float[])}
  * steps several sequences (beams) in one pass. Captured names (single-sequence calls): {@code decoder.token_embedding} (the raw lookup),
  * {@code decoder.blocks.i} and inside it {@code attn_ln}, {@code attn}, {@code cross_attn_ln},
- * {@code cross_attn}, {@code mlp_ln}, {@code mlp} (attention/MLP outputs before the residual add), then
- * {@code decoder.ln} and {@code decoder} (the logits [1, T, n_vocab]).
+ * {@code cross_attn}, {@code mlp_ln}, {@code mlp} (attention/MLP outputs before the residual add; inside it
+ * {@code mlp.0}, {@code mlp.1}, {@code mlp.2}), then {@code decoder.ln} and {@code decoder} (the logits
+ * [1, T, n_vocab]).
  */
 public final class WhisperDecoder {
     private final WhisperConfig config;
     private final WhisperModel.Decoder weights;
-    /** Capture names per block: the block, attn_ln, attn, cross_attn_ln, cross_attn, mlp_ln, mlp (built once). */
+    /** Capture names per block: the block, attn_ln, attn, cross_attn_ln, cross_attn, mlp_ln (built once). */
     private final String[][] names;
+    /** The MLP's capture names per block. */
+    private final Mlp.Names[] mlpNames;
 
     public WhisperDecoder(WhisperConfig config, WhisperModel.Decoder weights) {
         this.config = config;
         this.weights = weights;
         this.names = new String[config.nTextLayer()][];
+        this.mlpNames = new Mlp.Names[config.nTextLayer()];
         for (int l = 0; l < names.length; l++) {
             String p = "decoder.blocks." + l;
-            names[l] = new String[] {p, p + ".attn_ln", p + ".attn", p + ".cross_attn_ln", p + ".cross_attn", p + ".mlp_ln", p + ".mlp"};
+            names[l] = new String[] {p, p + ".attn_ln", p + ".attn", p + ".cross_attn_ln", p + ".cross_attn", p + ".mlp_ln"};
+            mlpNames[l] = WhisperModel.BLOCK_NAMES.mlp().under(p);
         }
     }
 
@@ -54,11 +63,11 @@ public final class WhisperDecoder {
         int layers = config.nTextLayer();
         float[][] k = new float[layers][], v = new float[layers][];
         for (int l = 0; l < layers; l++) {
-            WhisperModel.Attention ca = weights.blocks().get(l).crossAttn();
+            MultiHeadAttention ca = weights.blocks().get(l).crossAttn();
             k[l] = new float[ctx * d];
             v[l] = new float[ctx * d];
-            Layers.linear(xa, ctx, ca.key(), k[l]);
-            Layers.linear(xa, ctx, ca.value(), v[l]);
+            ca.key().forward(xa, ctx, k[l]);
+            ca.value().forward(xa, ctx, v[l]);
         }
         return new CrossAttentionCache(ctx, d, k, v);
     }
@@ -136,7 +145,7 @@ public final class WhisperDecoder {
         WeightMatrix tok = weights.tokenEmbedding(), pos = weights.positionalEmbedding();
         for (int g = 0; g < G; g++)
             for (int i = 0; i < tokens[g].length; i++) tok.decodeRow(tokens[g][i], 0, d, x, (row0[g] + i) * d);
-        Layers.capture(tracer, "decoder.token_embedding", x, 0, 1, R, d);
+        Capture.rows(tracer, "decoder.token_embedding", x, 0, 1, R, d);
         for (int g = 0; g < G; g++)
             for (int i = 0; i < tokens[g].length; i++) {
                 pos.decodeRow(states[g].length() + i, 0, d, s.o, 0);
@@ -144,21 +153,22 @@ public final class WhisperDecoder {
                 for (int c = 0; c < d; c++) x[r + c] += s.o[c];
             }
 
-        int heads = config.nTextHead(), hd = d / heads, n = R * d;
+        int n = R * d;
         for (int l = 0; l < config.nTextLayer(); l++) {
-            WhisperModel.Block b = weights.blocks().get(l);
+            WhisperModel.DecoderBlock b = weights.blocks().get(l);
+            MultiHeadAttention sa = b.attn(), ca = b.crossAttn();
             String[] nm = names[l];
 
             // self-attention: new keys/values appended to each sequence's cache, causal over cache + new rows
-            Layers.layerNorm(x, s.h, 0, R, d, b.attnLn());
-            Layers.capture(tracer, nm[1], s.h, 0, 1, R, d);
-            Layers.linear(s.h, R, b.attn().query(), s.q);
+            b.attnLn().forward(x, s.h, R);
+            Capture.rows(tracer, nm[1], s.h, 0, 1, R, d);
+            sa.query().forward(s.h, R, s.q);
             if (G == 1) {
-                Layers.linear(s.h, R, b.attn().key(), states[0].keys(l), states[0].length());
-                Layers.linear(s.h, R, b.attn().value(), states[0].values(l), states[0].length());
+                sa.key().forward(s.h, R, states[0].keys(l), states[0].length());
+                sa.value().forward(s.h, R, states[0].values(l), states[0].length());
             } else {
-                Layers.linear(s.h, R, b.attn().key(), s.k);
-                Layers.linear(s.h, R, b.attn().value(), s.v);
+                sa.key().forward(s.h, R, s.k);
+                sa.value().forward(s.h, R, s.v);
                 for (int g = 0; g < G; g++) {
                     int off = states[g].length() * d, len = tokens[g].length * d;
                     System.arraycopy(s.k, row0[g] * d, states[g].keys(l), off, len);
@@ -167,43 +177,40 @@ public final class WhisperDecoder {
             }
             for (int g = 0; g < G; g++) {
                 int T = tokens[g].length, lk = states[g].length() + T;
-                Layers.attention(s.q, row0[g] * d, states[g].keys(l), states[g].values(l), s.att, T, lk, heads, hd, true);
+                sa.attend(s.q, row0[g] * d, states[g].keys(l), states[g].values(l), s.att, T, lk, true);
             }
-            Layers.linear(s.att, R, b.attn().out(), s.o);
-            Layers.capture(tracer, nm[2], s.o, 0, 1, R, d);
-            Layers.addInPlace(x, s.o, n);
+            sa.out().forward(s.att, R, s.o);
+            Capture.rows(tracer, nm[2], s.o, 0, 1, R, d);
+            Residual.add(x, s.o, n);
 
             // cross-attention over each sequence's audio
-            Layers.layerNorm(x, s.h, 0, R, d, b.crossAttnLn());
-            Layers.capture(tracer, nm[3], s.h, 0, 1, R, d);
-            Layers.linear(s.h, R, b.crossAttn().query(), s.q);
+            b.crossAttnLn().forward(x, s.h, R);
+            Capture.rows(tracer, nm[3], s.h, 0, 1, R, d);
+            ca.query().forward(s.h, R, s.q);
             for (int g = 0; g < G; g++) {
                 CrossAttentionCache audio = states[g].audio();
-                Layers.attention(s.q, row0[g] * d, audio.keys(l), audio.values(l), s.att, tokens[g].length, audio.length(), heads, hd, false);
+                ca.attend(s.q, row0[g] * d, audio.keys(l), audio.values(l), s.att, tokens[g].length, audio.length(), false);
             }
-            Layers.linear(s.att, R, b.crossAttn().out(), s.o);
-            Layers.capture(tracer, nm[4], s.o, 0, 1, R, d);
-            Layers.addInPlace(x, s.o, n);
+            ca.out().forward(s.att, R, s.o);
+            Capture.rows(tracer, nm[4], s.o, 0, 1, R, d);
+            Residual.add(x, s.o, n);
 
-            Layers.layerNorm(x, s.h, 0, R, d, b.mlpLn());
-            Layers.capture(tracer, nm[5], s.h, 0, 1, R, d);
-            Layers.linear(s.h, R, b.mlp().fc1(), s.m);
-            Layers.gelu(s.m, 4 * n);
-            Layers.linear(s.m, R, b.mlp().fc2(), s.o);
-            Layers.capture(tracer, nm[6], s.o, 0, 1, R, d);
-            Layers.addInPlace(x, s.o, n);
-            Layers.capture(tracer, nm[0], x, 0, 1, R, d);
+            b.mlpLn().forward(x, s.h, R);
+            Capture.rows(tracer, nm[5], s.h, 0, 1, R, d);
+            b.mlp().forward(s.h, 1, R, s.m, s.o, tracer, mlpNames[l]);
+            Residual.add(x, s.o, n);
+            Capture.rows(tracer, nm[0], x, 0, 1, R, d);
         }
         for (int g = 0; g < G; g++) states[g].advance(tokens[g].length);
 
         // logits = ln(x) . token_embedding^T, only for each sequence's last row when that is all the caller wants
         if (lastOnly) {
             for (int g = 0; g < G; g++) System.arraycopy(x, (row0[g + 1] - 1) * d, s.q, g * d, d);
-            Layers.layerNorm(s.q, s.h, 0, G, d, weights.ln());
+            weights.ln().forward(s.q, s.h, G);
         } else {
-            Layers.layerNorm(x, s.h, 0, R, d, weights.ln());
+            weights.ln().forward(x, s.h, R);
         }
-        Layers.capture(tracer, "decoder.ln", s.h, 0, 1, outRows, d);
+        Capture.rows(tracer, "decoder.ln", s.h, 0, 1, outRows, d);
         Gemm.linear(s.h, 0, d, outRows, tok, null, out, 0, V);
         if (tracer.wants("decoder")) tracer.capture("decoder", Tensor.of(Arrays.copyOf(out, outRows * V), 1, outRows, V));
     }

@@ -1,16 +1,15 @@
 package org.synesthesia.whisper;
 
 import java.util.Collection;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.synesthesia.io.WeightSource;
-import org.synesthesia.tensor.StoredTensor;
+import org.synesthesia.nn.NameMapping;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
- * Checkpoint tensor names to openai/whisper's state-dict names, which the model uses throughout.
+ * Checkpoint tensor names to openai/whisper's state-dict names, Whisper's canonical names.
  *
  * <ul>
  *   <li>openai ({@code .pt}, safetensors exports) and whisper.cpp ggml files: already openai names
@@ -25,24 +24,27 @@ import org.synesthesia.util.SynesthesiaException;
  *       {@code embed_positions.weight} = {@code positional_embedding}, {@code embed_tokens} =
  *       {@code token_embedding}. {@code proj_out.weight} is the tied token embedding and is not used.</li>
  * </ul>
- * An instance indexes one {@link WeightSource}: lookups by openai name, errors naming the file and the stored name.
+ * {@link #mapping} gives the {@link NameMapping} of a checkpoint (layout {@code openai names} or
+ * {@code Hugging Face names}); {@link #of} the checkpoint's tensors by openai name.
  */
 public final class WhisperNames {
-    private final WeightSource source;
-    private final Map<String, String> openaiToStored;
-    /** null for openai naming; else the prefix of the Hugging Face names ({@code model.} or empty). */
-    private final String hfPrefix;
+    /** What {@link Weights} calls the model in messages ({@code (whisper's encoder.ln_post.bias)}). */
+    static final String WHAT = "whisper";
 
-    private WhisperNames(WeightSource source, Map<String, String> openaiToStored, String hfPrefix) {
-        this.source = source;
-        this.openaiToStored = openaiToStored;
-        this.hfPrefix = hfPrefix;
+    private WhisperNames() {}
+
+    /** The tensors of {@code source} by openai name; two tensors with the same openai name are an error. */
+    public static Weights of(WeightSource source) {
+        return Weights.of(WHAT, source, mapping(source));
     }
 
-    /** Indexes the tensors of {@code source} by openai name; two tensors with the same openai name are an error. */
-    public static WhisperNames of(WeightSource source) {
+    /**
+     * openai name -> stored name for {@code source}'s tensors; two tensors with the same openai name are a
+     * one-line error. An absent tensor is named in the checkpoint's own layout.
+     */
+    public static NameMapping mapping(WeightSource source) {
         Map<String, String> m = new LinkedHashMap<>();
-        String hfPrefix = null;
+        String hfPrefix = null; // null for openai naming; else the prefix of the Hugging Face names (model. or empty)
         for (String stored : source.names()) {
             String o = toOpenai(stored);
             if (o == null) continue;
@@ -52,7 +54,9 @@ public final class WhisperNames {
                 throw new SynesthesiaException(source.description() + ": tensors '" + prev + "' and '" + stored + "' are both whisper's " + o);
         }
         if (hfPrefix == null && !m.isEmpty() && m.values().iterator().next().startsWith("model.")) hfPrefix = "model.";
-        return new WhisperNames(source, Collections.unmodifiableMap(m), hfPrefix);
+        String hf = hfPrefix;
+        return new NameMapping(hf == null ? "openai names" : "Hugging Face names", m, Map.of(),
+                openai -> hf == null ? openai : hf + toHuggingFace(openai));
     }
 
     /** Whether these names hold a Whisper model (its first convolution and token embedding, in any naming). */
@@ -155,42 +159,5 @@ public final class WhisperNames {
             default -> null;
         };
         return mapped == null ? openai : part + ".layers." + index + "." + mapped + param;
-    }
-
-    public WeightSource source() {
-        return source;
-    }
-
-    /** openai names of the tensors found, in file order. */
-    public Collection<String> openaiNames() {
-        return openaiToStored.keySet();
-    }
-
-    /** The stored name of an openai name, if the checkpoint has it. */
-    public Optional<String> stored(String openai) {
-        return Optional.ofNullable(openaiToStored.get(openai));
-    }
-
-    public Optional<StoredTensor> find(String openai) {
-        String s = openaiToStored.get(openai);
-        return s == null ? Optional.empty() : source.find(s);
-    }
-
-    /** The tensor, or a one-line error naming the file and the missing tensor (in the checkpoint's naming). */
-    public StoredTensor get(String openai) {
-        return find(openai).orElseThrow(() -> new SynesthesiaException(source.description() + ": no tensor '" + expectedName(openai)
-                + "'" + (hfPrefix == null ? "" : " (whisper's " + openai + ")")));
-    }
-
-    /** The name this checkpoint would store an openai-named tensor under. */
-    public String expectedName(String openai) {
-        String s = openaiToStored.get(openai);
-        if (s != null) return s;
-        return hfPrefix == null ? openai : hfPrefix + toHuggingFace(openai);
-    }
-
-    /** {@code openai} or {@code Hugging Face}: how the checkpoint names its tensors. */
-    public String naming() {
-        return hfPrefix == null ? "openai" : "Hugging Face";
     }
 }

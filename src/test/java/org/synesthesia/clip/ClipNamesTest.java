@@ -22,7 +22,9 @@ import org.synesthesia.io.SafeTensors;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
 import org.synesthesia.kernel.WeightMatrix;
+import org.synesthesia.nn.RowBlocks;
 import org.synesthesia.nn.Tracer;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.DType;
 import org.synesthesia.tensor.Palette;
 import org.synesthesia.tensor.StoredTensor;
@@ -41,16 +43,16 @@ class ClipNamesTest {
     void openClipAndHuggingFaceGiveTheSameTensors() {
         try (WeightSource hf = WeightSources.open(SharedData.golden(GELU, "weights.safetensors"));
              WeightSource oc = WeightSources.open(SharedData.golden(GELU, "weights_ldm_openclip.safetensors"))) {
-            ClipNames h = ClipNames.of(hf), o = ClipNames.of(oc);
-            assertEquals(ClipNames.Naming.HUGGING_FACE, h.naming());
-            assertEquals("text_model.", h.prefix());
-            assertEquals(ClipNames.Naming.OPEN_CLIP, o.naming());
-            assertEquals("cond_stage_model.model.", o.prefix());
-            assertEquals(2, h.layerCount());
-            assertEquals(2, o.layerCount());
-            assertEquals(new TreeSet<>(h.names()), new TreeSet<>(o.names()));
-            assertEquals(2 * 16 + 4, h.names().size()); // position_ids is not a weight
-            for (String n : h.names()) {
+            Weights h = ClipNames.of(hf), o = ClipNames.of(oc);
+            assertEquals(ClipNames.Naming.HUGGING_FACE, ClipNames.naming(h));
+            assertEquals("text_model.", ClipNames.prefix(h));
+            assertEquals(ClipNames.Naming.OPEN_CLIP, ClipNames.naming(o));
+            assertEquals("cond_stage_model.model.", ClipNames.prefix(o));
+            assertEquals(2, ClipNames.layerCount(h));
+            assertEquals(2, ClipNames.layerCount(o));
+            assertEquals(new TreeSet<>(h.canonicalNames()), new TreeSet<>(o.canonicalNames()));
+            assertEquals(2 * 16 + 4, h.canonicalNames().size()); // position_ids is not a weight
+            for (String n : h.canonicalNames()) {
                 StoredTensor a = h.get(n), b = o.get(n);
                 assertArrayEquals(a.shape(), b.shape(), n);
                 assertArrayEquals(a.toFloats(), b.toFloats(), n);
@@ -82,8 +84,8 @@ class ClipNamesTest {
             SafeTensors.write(f, t, Map.of());
             try (WeightSource src = WeightSources.open(f)) {
                 assertTrue(ClipNames.isClipText(src.names()));
-                ClipNames n = ClipNames.of(src);
-                assertEquals(prefix, n.prefix());
+                Weights n = ClipNames.of(src);
+                assertEquals(prefix, ClipNames.prefix(n));
                 ClipTextOutput o = ClipTextModel.bind(n, g.config()).forward(g.ids(), 3, Tracer.NONE);
                 Assert.close(prefix + " last_hidden_state", g.out().get("last_hidden_state"), o.lastHiddenState(), ClipTextParityTest.TOL);
             }
@@ -111,7 +113,7 @@ class ClipNamesTest {
         Path f2 = dir.resolve("gap.safetensors");
         SafeTensors.write(f2, gap, Map.of());
         try (WeightSource src = WeightSources.open(f2)) {
-            ClipNames n = ClipNames.of(src);
+            Weights n = ClipNames.of(src);
             ClipTextConfig c = ClipTextParityTest.golden("clip_text_random_quickgelu").config();
             SynesthesiaException e = assertThrows(SynesthesiaException.class, () -> ClipTextWeights.bind(n, c));
             assertTrue(e.getMessage().contains("text_model.encoder.layers.0.layer_norm1.weight") && e.getMessage().contains(f2.toString()), e.getMessage());
@@ -159,7 +161,7 @@ class ClipNamesTest {
             }
             float[] lut = new float[2 * 16];
             StoredTensor bad = new StoredTensor("p", DType.PAL, new long[] {rows, cols}, idx, new Palette(4, 48, lut), "mem");
-            assertThrows(SynesthesiaException.class, () -> ClipNames.rowThird(bad, 1));
+            assertThrows(SynesthesiaException.class, () -> RowBlocks.view(bad, 1, 3, "k_proj"));
         }
     }
 
@@ -167,7 +169,7 @@ class ClipNamesTest {
         float[] all = WeightMatrix.of(whole).toFloats();
         int third = rows / 3 * cols;
         for (int p = 0; p < 3; p++) {
-            StoredTensor t = ClipNames.rowThird(whole, p);
+            StoredTensor t = RowBlocks.view(whole, p, 3, "part");
             assertArrayEquals(new long[] {rows / 3, cols}, t.shape());
             assertArrayEquals(java.util.Arrays.copyOfRange(all, p * third, (p + 1) * third), WeightMatrix.of(t).toFloats(), whole.dtype() + " part " + p);
         }

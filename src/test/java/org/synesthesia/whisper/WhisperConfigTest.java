@@ -62,7 +62,7 @@ class WhisperConfigTest {
         try (SafeTensors st = SafeTensors.open(SharedData.golden("whisper_tiny_random", "weights.safetensors"))) {
             WhisperConfig fromMeta = WhisperConfig.fromMetadata(st).orElseThrow();
             // tiny random heads are 16 wide, so the 64-wide head guess differs there only
-            WhisperConfig inferred = WhisperConfig.inferFromShapes(st, WhisperNames.of(st));
+            WhisperConfig inferred = WhisperConfig.inferFromShapes(WhisperNames.of(st));
             assertEquals(new WhisperConfig(80, 1500, 64, 1, 2, 51865, 448, 64, 1, 2), inferred);
             assertEquals(4, fromMeta.nAudioHead());
         }

@@ -108,7 +108,7 @@ class WhisperNamesTest {
                  "decoder_layers": 2, "decoder_attention_heads": 4, "num_mel_bins": 80, "vocab_size": 51865,
                  "max_source_positions": 1500, "max_target_positions": 448}""");
         try (Whisper w = Whisper.load(dir)) {
-            assertEquals("Hugging Face", w.names().naming());
+            assertEquals("Hugging Face names", w.weights().layout());
             assertEquals(4, w.config().nTextHead());
             Assert.close("logits.prefix (HF names)", golden.get("logits.prefix").toArray(), encodeAndPrefixLogits(w), WhisperParityTest.TOL, 0);
         }

@@ -40,7 +40,7 @@ public final class AttentionBenchMode implements BenchMode {
                                    [--seconds S] [--scalar] [--json]
 
                 Times multi-head attention over token-major rows (q [lq, H*D], k, v [lk, H*D]); one line per shape
-                ending in GFLOPS (4*lq*lk*D*H / best time) and the share of peak (-Dsynesthesia.peakGflops).
+                ending in GFLOPS (4*lq*lk*D*H / best time) and its share of the measured peak (bench peak).
                   --lq .. --causal  one shape (default: SD self 4096x4096 8x40 and 5x64, SD cross 4096x77,
                                     Whisper encoder 1500x1500 6x64, decoder step 1x448 causal and 1x1500)
                   --seconds         time per kernel (default 1)

@@ -10,12 +10,6 @@ import org.synesthesia.util.SynesthesiaException;
 
 /** {@code bench MODE [options]}: quick timings without JMH, one bench mode per concern. */
 public final class BenchCommand implements Command {
-    /**
-     * FP32 peak of the reference machine the project measures on: 2 cores x 32 FLOP/cycle (two 256-bit FMA
-     * pipes) x 3.2 GHz. Override with {@code -Dsynesthesia.peakGflops=N} on other machines.
-     */
-    public static final double PEAK_GFLOPS = Double.parseDouble(System.getProperty("synesthesia.peakGflops", "200"));
-
     @Override public String name() { return "bench"; }
 
     @Override public String summary() { return "time kernels and models (gemm, conv, attention, ...): GFLOPS and share of peak"; }
@@ -23,7 +17,9 @@ public final class BenchCommand implements Command {
     @Override public String usage() {
         StringBuilder b = new StringBuilder("usage: synesthesia [--threads T] bench MODE [options]\n\nmodes:\n");
         modes().forEach((n, m) -> b.append(String.format(Locale.ROOT, "  %-10s %s%n", n, m.summary())));
-        b.append("\nsynesthesia bench MODE --help shows a mode's options.");
+        b.append("\nEvery GFLOPS figure is followed by its share of the machine's peak: bench peak's N-thread figure, measured\n"
+                + "once per run on first use, or given with java -D" + Peak.PROPERTY + "=N.\n");
+        b.append("synesthesia bench MODE --help shows a mode's options.");
         return b.toString();
     }
 
@@ -55,9 +51,10 @@ public final class BenchCommand implements Command {
         return m;
     }
 
-    /** {@code NAME ... X.X GFLOPS (Y% of peak)} formatting shared by the modes. */
+    /** {@code X.X GFLOPS (Y% of P measured peak)}: the rate and its share of {@link Peak#get()}, shared by the modes. */
     public static String gflops(double flops, double seconds) {
         double g = flops / seconds / 1e9;
-        return String.format(Locale.ROOT, "%.1f GFLOPS (%.0f%% of %.0f peak)", g, 100 * g / PEAK_GFLOPS, PEAK_GFLOPS);
+        Peak p = Peak.get();
+        return String.format(Locale.ROOT, "%.1f GFLOPS (%.0f%% of %.0f %s peak)", g, 100 * g / p.gflops(), p.gflops(), p.source());
     }
 }

@@ -44,8 +44,8 @@ public final class ConvBenchMode implements BenchMode {
 
                 Times conv2d (x [N,C,H,W], w [O,C,K,K]) on both GEMM paths (sgemm: W * cols into NCHW; linear:
                 im2col rows * W^T, any weight type), plus Whisper's conv1 (80->384, k3, 3000 frames) and a HiFi-GAN
-                upsampling ConvTranspose1d (256->128, k16, stride 8); one line per kernel ending in GFLOPS and the share
-                of peak (-Dsynesthesia.peakGflops).
+                upsampling ConvTranspose1d (256->128, k16, stride 8); one line per kernel ending in GFLOPS and its share
+                of the measured peak (bench peak).
                   --n .. --pad    one conv2d shape (default: SD's 3x3 64x64x320->320 at batch 1 and 2, 1x1 320->320,
                                   3x3 32x32x640->640)
                   --type          weight storage: f32 (heap, default) or f16 (off-heap, decoded by the kernels)

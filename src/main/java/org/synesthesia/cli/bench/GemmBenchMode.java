@@ -42,7 +42,7 @@ public final class GemmBenchMode implements BenchMode {
                 usage: synesthesia [--threads T] bench gemm [--m M --n N --k K] [--type T[,T...]] [--seconds S] [--scalar] [--json]
 
                 Times C[M,N] = A[M,K] B[K,N] (sgemm, float32) and Y[M,N] = X[M,K] W^T (linear, W [N,K] in each --type),
-                one line per kernel ending in GFLOPS (2MNK / best time) and the share of peak (-Dsynesthesia.peakGflops).
+                one line per kernel ending in GFLOPS (2MNK / best time) and its share of the measured peak (bench peak).
                   --m, --n, --k   one product (default: 1024x1024x1024, 4096x320x320, 4096x320x1280, 1500x384x1536,
                                   1x51865x512)
                   --type          sgemm is always timed; linear for each of f32, f16, bf16, q8, q8r (Q8_ROW), q4, pal2, pal4,

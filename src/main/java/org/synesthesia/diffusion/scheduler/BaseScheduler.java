@@ -67,6 +67,11 @@ abstract class BaseScheduler implements Scheduler {
         return stepIndex;
     }
 
+    /** {@link #ascendingTimesteps(TimestepSpacing, int)} with the config's spacing, leading when it names none. */
+    protected final long[] ascendingTimesteps(int n) {
+        return ascendingTimesteps(config.timestepSpacing() == null ? TimestepSpacing.LEADING : config.timestepSpacing(), n);
+    }
+
     /** The timesteps of {@code spacing} for N steps as DDIM and PNDM choose them, ascending. */
     protected final long[] ascendingTimesteps(TimestepSpacing spacing, int n) {
         int train = config.numTrainTimesteps();

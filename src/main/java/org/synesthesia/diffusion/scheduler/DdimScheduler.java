@@ -43,8 +43,7 @@ public final class DdimScheduler extends BaseScheduler {
 
     @Override
     protected float[] chooseTimesteps(int n) {
-        TimestepSpacing spacing = config.timestepSpacing() == null ? TimestepSpacing.LEADING : config.timestepSpacing();
-        long[] asc = ascendingTimesteps(spacing, n);
+        long[] asc = ascendingTimesteps(n);
         float[] t = new float[n];
         for (int i = 0; i < n; i++) t[i] = asc[n - 1 - i];
         return t;

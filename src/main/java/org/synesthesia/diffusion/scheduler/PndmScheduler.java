@@ -39,8 +39,7 @@ public final class PndmScheduler extends BaseScheduler {
 
     @Override
     protected float[] chooseTimesteps(int n) {
-        TimestepSpacing spacing = config.timestepSpacing() == null ? TimestepSpacing.LEADING : config.timestepSpacing();
-        long[] asc = ascendingTimesteps(spacing, n);
+        long[] asc = ascendingTimesteps(n);
         // concat(t[:-1], t[-2:-1], t[-1:]) reversed: descending, with the second-highest timestep taken twice
         List<Long> plms = new ArrayList<>();
         for (int i = 0; i < n - 1; i++) plms.add(asc[i]);

@@ -18,11 +18,11 @@ public final class VaeDecoder {
     private final VaeConfig config;
     private final Conv2d convIn;
     private final VaeMidBlock mid;
-    private final VaeUpBlock[] up;
+    private final VaeBlock[] up;
     private final GroupNorm normOut;
     private final Conv2d convOut;
 
-    private VaeDecoder(VaeConfig config, Conv2d convIn, VaeMidBlock mid, VaeUpBlock[] up, GroupNorm normOut, Conv2d convOut) {
+    private VaeDecoder(VaeConfig config, Conv2d convIn, VaeMidBlock mid, VaeBlock[] up, GroupNorm normOut, Conv2d convOut) {
         this.config = config;
         this.convIn = convIn;
         this.mid = mid;
@@ -35,11 +35,11 @@ public final class VaeDecoder {
         int L = c.levels(), g = c.normNumGroups();
         float eps = VaeConfig.EPS;
         int top = c.width(L - 1);
-        VaeUpBlock[] up = new VaeUpBlock[L];
+        VaeBlock[] up = new VaeBlock[L];
         int prev = top;
         for (int i = 0; i < L; i++) {
             int out = c.width(L - 1 - i);
-            up[i] = VaeUpBlock.load(w, "decoder.up_blocks." + i, prev, out, c.layersPerBlock() + 1, i < L - 1, g, eps);
+            up[i] = VaeBlock.up(w, "decoder.up_blocks." + i, prev, out, c.layersPerBlock() + 1, i < L - 1, g, eps);
             prev = out;
         }
         return new VaeDecoder(c,
@@ -60,7 +60,7 @@ public final class VaeDecoder {
             tracer.capture("decoder.conv_in", h);
             h = mid.forward(h, tracer);
             if (p != null) p.step();
-            for (VaeUpBlock b : up) {
+            for (VaeBlock b : up) {
                 h = b.forward(h, tracer);
                 if (p != null) p.step();
             }

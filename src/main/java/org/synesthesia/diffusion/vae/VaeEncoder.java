@@ -18,12 +18,12 @@ import org.synesthesia.util.Progress;
 public final class VaeEncoder {
     private final VaeConfig config;
     private final Conv2d convIn;
-    private final VaeDownBlock[] down;
+    private final VaeBlock[] down;
     private final VaeMidBlock mid;
     private final GroupNorm normOut;
     private final Conv2d convOut;
 
-    private VaeEncoder(VaeConfig config, Conv2d convIn, VaeDownBlock[] down, VaeMidBlock mid, GroupNorm normOut, Conv2d convOut) {
+    private VaeEncoder(VaeConfig config, Conv2d convIn, VaeBlock[] down, VaeMidBlock mid, GroupNorm normOut, Conv2d convOut) {
         this.config = config;
         this.convIn = convIn;
         this.down = down;
@@ -35,10 +35,10 @@ public final class VaeEncoder {
     static VaeEncoder load(Weights w, VaeConfig c) {
         int L = c.levels(), g = c.normNumGroups();
         float eps = VaeConfig.EPS;
-        VaeDownBlock[] down = new VaeDownBlock[L];
+        VaeBlock[] down = new VaeBlock[L];
         int prev = c.width(0);
         for (int i = 0; i < L; i++) {
-            down[i] = VaeDownBlock.load(w, "encoder.down_blocks." + i, prev, c.width(i), c.layersPerBlock(), i < L - 1, g, eps);
+            down[i] = VaeBlock.down(w, "encoder.down_blocks." + i, prev, c.width(i), c.layersPerBlock(), i < L - 1, g, eps);
             prev = c.width(i);
         }
         int top = c.width(L - 1);
@@ -58,7 +58,7 @@ public final class VaeEncoder {
         try (Progress p = big ? Progress.start("vae encode", down.length + 2, "blocks") : null) {
             Tensor h = convIn.forward(x);
             tracer.capture("encoder.conv_in", h);
-            for (VaeDownBlock b : down) {
+            for (VaeBlock b : down) {
                 h = b.forward(h, tracer);
                 if (p != null) p.step();
             }

@@ -11,7 +11,8 @@ import java.util.Set;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Traceable;
-import org.synesthesia.nn.TraceableFactory;
+import org.synesthesia.nn.ModelFamily;
+import org.synesthesia.nn.NameMapping;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
@@ -33,9 +34,23 @@ import org.synesthesia.util.SynesthesiaException;
  * With several models in one checkpoint the UNet is chosen by {@code --part unet}, or by default when the inputs
  * hold {@code encoder_hidden_states} and {@code sample}.
  */
-public final class UNetTraceableFactory implements TraceableFactory {
+public final class UNetFamily implements ModelFamily {
+    @Override public String id() { return "unet"; }
+
+    @Override public String summary() { return "Stable Diffusion 1.x/2.x UNet2DConditionModel (diffusers or LDM names)"; }
+
     @Override
-    public Optional<Traceable> open(Path model, String part, Set<String> inputNames) {
+    public boolean recognises(WeightSource source) {
+        return UNetNames.isDiffusers(source.names(), "") || UNetNames.isDiffusers(source.names(), "unet/") || UNetNames.isLdm(source.names());
+    }
+
+    @Override
+    public NameMapping names(WeightSource source) {
+        return UNetNames.mapping(source, -1);
+    }
+
+    @Override
+    public Optional<Traceable> traceable(Path model, String part, Set<String> inputNames) {
         if (part != null && !part.equals("unet")) return Optional.empty();
         boolean folder = Files.isDirectory(model);
         boolean pipeline = folder && Files.isRegularFile(model.resolve("model_index.json"));

@@ -10,7 +10,8 @@ import java.util.Set;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Traceable;
-import org.synesthesia.nn.TraceableFactory;
+import org.synesthesia.nn.ModelFamily;
+import org.synesthesia.nn.NameMapping;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
@@ -24,11 +25,25 @@ import org.synesthesia.util.SynesthesiaException;
  * {@code text_model}). Where the checkpoint also holds a UNet or VAE, it is taken only with {@code --part text_encoder}
  * or when the inputs hold {@code input_ids}.
  */
-public final class ClipTextTraceableFactory implements TraceableFactory {
+public final class ClipTextFamily implements ModelFamily {
+    @Override public String id() { return "clip-text"; }
+
+    @Override public String summary() { return "CLIP text encoder (Hugging Face and OpenCLIP/LDM names)"; }
+
+    @Override
+    public boolean recognises(WeightSource source) {
+        return ClipNames.isClipText(source.names());
+    }
+
+    @Override
+    public NameMapping names(WeightSource source) {
+        return ClipNames.mapping(source);
+    }
+
     private static final Set<String> PARTS = Set.of("text_encoder", "text", "clip", "cond_stage_model");
 
     @Override
-    public Optional<Traceable> open(Path model, String part, Set<String> inputNames) {
+    public Optional<Traceable> traceable(Path model, String part, Set<String> inputNames) {
         if (part != null && !PARTS.contains(part)) return Optional.empty();
         boolean asked = part != null || inputNames.contains("input_ids");
         if (Files.isDirectory(model) && Files.isRegularFile(model.resolve("model_index.json"))) {

@@ -10,7 +10,8 @@ import java.util.Set;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Traceable;
-import org.synesthesia.nn.TraceableFactory;
+import org.synesthesia.nn.ModelFamily;
+import org.synesthesia.nn.NameMapping;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.Json;
@@ -29,9 +30,24 @@ import org.synesthesia.util.SynesthesiaException;
  *       modules {@code encoder.*}, {@code quant_conv}, and {@code latent_dist.mean/logvar/std}.</li>
  * </ul>
  */
-public final class VaeTraceableFactory implements TraceableFactory {
+public final class VaeFamily implements ModelFamily {
+    @Override public String id() { return "vae"; }
+
+    @Override public String summary() { return "Stable Diffusion's AutoencoderKL (diffusers or LDM names) and the TAESD decoder"; }
+
     @Override
-    public Optional<Traceable> open(Path model, String part, Set<String> inputNames) {
+    public boolean recognises(WeightSource source) {
+        return VaeNames.prefix(source.names()) != null || Taesd.prefix(source.names()) != null;
+    }
+
+    @Override
+    public NameMapping names(WeightSource source) {
+        if (VaeNames.prefix(source.names()) != null) return VaeNames.mapping(source.names());
+        return NameMapping.prefixed(source.names(), Taesd.prefix(source.names()));
+    }
+
+    @Override
+    public Optional<Traceable> traceable(Path model, String part, Set<String> inputNames) {
         String p = part != null ? part : inputNames.contains("sample") && !inputNames.contains("latent_sample") ? "encoder" : "decoder";
         if (Files.isDirectory(model)) return openFolder(model, part, p);
         if (!Files.isRegularFile(model) || WeightSources.detect(model) == WeightSources.Format.UNKNOWN) return Optional.empty();

@@ -1,0 +1,4 @@
+package org.synesthesia.pipeline;
+
+/** How long one stage took, in seconds of wall time. */
+public record StageTime(Stage stage, double seconds) {}
