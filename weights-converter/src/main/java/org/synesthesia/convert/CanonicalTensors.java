@@ -6,18 +6,19 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.nn.NameMapping;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.StoredTensor;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
  * The tensors a converted file holds, named and shaped canonically whatever the input's layout: each model part
  * ({@link Part}: a family's {@link NameMapping} over the input and the prefix its names take in the file) gives
- * {@code prefix + canonical name} for every tensor it maps. The list is in {@link #ORDER} of those names, so the
+ * {@code prefix + canonical name} for every tensor it maps, looked up through {@link Weights} (so the rows of a
+ * stacked tensor, such as OpenCLIP's fused q/k/v, become tensors of their own). The list is in {@link #ORDER} of those names, so the
  * input's own order never shows; input tensors no part maps (EMA copies, other components, training leftovers)
  * are {@code dropped}.
  *
@@ -59,15 +60,17 @@ record CanonicalTensors(List<Entry> tensors, List<String> dropped) {
         List<Entry> out = new ArrayList<>();
         Set<String> used = new HashSet<>();
         for (Part p : parts) {
-            for (Map.Entry<String, String> e : p.mapping().canonicalToStored().entrySet()) {
-                StoredTensor t = src.get(e.getValue());
-                long[] shape = p.shape().apply(e.getKey(), t.shape());
+            Weights w = Weights.of(p.prefix().isEmpty() ? "model" : p.prefix().substring(0, p.prefix().length() - 1), src, p.mapping());
+            for (String c : w.canonicalNames()) {
+                StoredTensor t = w.get(c); // a row block of a stacked tensor is a view of its rows
+                long[] shape = p.shape().apply(c, t.shape());
                 if (product(shape) != t.elements())
                     throw new SynesthesiaException(t.source() + ": tensor " + t.name() + " " + t.shapeString() + " cannot be written as "
                             + Arrays.toString(shape));
-                out.add(new Entry(new StoredTensor(p.prefix() + e.getKey(), t.dtype(), shape, t.data(), t.palette(), t.source()), t.name()));
-                used.add(e.getValue());
+                out.add(new Entry(new StoredTensor(p.prefix() + c, t.dtype(), shape, t.data(), t.palette(), t.source()), t.name()));
             }
+            used.addAll(p.mapping().canonicalToStored().values());
+            for (NameMapping.RowBlock b : p.mapping().rowBlocks().values()) used.add(b.stored());
         }
         out.sort(Comparator.comparing(Entry::name, ORDER));
         for (int i = 1; i < out.size(); i++)
@@ -77,13 +80,6 @@ record CanonicalTensors(List<Entry> tensors, List<String> dropped) {
         List<String> dropped = new ArrayList<>();
         for (String n : src.names()) if (!used.contains(n)) dropped.add(n);
         return new CanonicalTensors(List.copyOf(out), List.copyOf(dropped));
-    }
-
-    /** The identity part: every input tensor under its own name (families without a name mapping). */
-    static Part asStored(WeightSource src) {
-        Map<String, String> m = new java.util.LinkedHashMap<>();
-        for (String n : src.names()) m.put(n, n);
-        return new Part("", new NameMapping("names as stored", m));
     }
 
     /**

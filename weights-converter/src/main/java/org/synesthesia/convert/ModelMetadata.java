@@ -14,7 +14,6 @@ import org.synesthesia.diffusion.unet.UNet2DConditionModel;
 import org.synesthesia.diffusion.unet.UNetConfig;
 import org.synesthesia.diffusion.unet.UNetNames;
 import org.synesthesia.diffusion.vae.VaeNames;
-import org.synesthesia.nn.NameMapping;
 import org.synesthesia.diffusion.vae.VaeConfig;
 import org.synesthesia.io.GgufWriter;
 import org.synesthesia.io.WeightSource;
@@ -50,7 +49,9 @@ abstract class ModelMetadata {
             return new ModelMetadata() {
                 @Override String architecture() { return "whisper"; }
                 @Override void write(GgufWriter w) { WhisperGguf.write(w, b); }
-                @Override List<CanonicalTensors.Part> parts() { return List.of(CanonicalTensors.asStored(src)); }
+                @Override List<CanonicalTensors.Part> parts() {
+                    return List.of(new CanonicalTensors.Part("", WhisperNames.mapping(src), WhisperNames::canonicalShape));
+                }
             };
         }
         if (!SdGguf.holdsComponent(src.names()))
@@ -76,7 +77,7 @@ abstract class ModelMetadata {
         if (b.unetConfig() != null)
             parts.add(new CanonicalTensors.Part(SdGguf.UNET_PREFIX, UNetNames.mapping(src, UNetConfig.fromJson(b.unetConfig()).layersPerBlock())));
         if (b.vaeConfig() != null) parts.add(new CanonicalTensors.Part(SdGguf.VAE_PREFIX, VaeNames.mapping(src.names()), VaeNames::canonicalShape));
-        if (b.textEncoderConfig() != null) parts.add(clipPart(src));
+        if (b.textEncoderConfig() != null) parts.add(new CanonicalTensors.Part(SdGguf.TEXT_ENCODER_PREFIX, ClipNames.mapping(src)));
         return parts;
     }
 
@@ -95,13 +96,5 @@ abstract class ModelMetadata {
         if (b.vaeConfig() != null) AutoencoderKL.load(src, VaeConfig.fromMap(b.vaeConfig(), src.description() + " (vae config)"), false);
         if (b.textEncoderConfig() != null)
             ClipTextModel.bind(ClipNames.of(src), ClipTextConfig.fromMap(b.textEncoderConfig(), src.description() + " (text encoder config)"));
-    }
-
-    /** The CLIP text transformer's tensors under their stored names (until ClipNames gives a NameMapping). */
-    private static CanonicalTensors.Part clipPart(WeightSource src) {
-        String prefix = ClipNames.find(src.names()).get(0).prefix();
-        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
-        for (String n : src.names()) if (n.startsWith(prefix) && !n.endsWith("position_ids")) m.put(n, n);
-        return new CanonicalTensors.Part("", new NameMapping("names as stored", m));
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -60,23 +61,77 @@ class CanonicalNamesTest {
         sameFile("vae_random");
     }
 
+    /** OpenCLIP's fused q/k/v rows become Hugging Face's q_proj, k_proj and v_proj. */
+    @Test
+    void clipTextFromOpenClipAndHuggingFaceNamesIsOneFile() throws IOException {
+        String set = "clip_text_random_gelu";
+        for (TargetType t : TYPES) {
+            Path oc = convert(SharedData.golden(set, "weights_ldm_openclip.safetensors"), t, set + "-openclip", SharedData.data("tokenizers/sd15"));
+            Path hf = convert(SharedData.golden(set, "weights.safetensors"), t, set + "-hf", SharedData.data("tokenizers/sd15"));
+            assertSameTensors(oc, hf, set + " " + t.id(), SdGguf.TEXT_ENCODER_PREFIX);
+        }
+    }
+
+    /**
+     * A whole SD 1.x single file in LDM names (with an EMA copy and schedule buffers) and the same model in diffusers
+     * names under unet/, vae/ and text_encoder/ (with a safety checker) give the same file.
+     */
+    @Test
+    void wholeSdCheckpointFromBothLayoutsIsOneFile() throws IOException {
+        Map<String, Tensor> ldm = new LinkedHashMap<>(SafeTensors.readAll(SharedData.golden("unet_random_sd1", "weights_ldm.safetensors")));
+        ldm.putAll(SafeTensors.readAll(SharedData.golden("vae_random", "weights_ldm.safetensors")));
+        Map<String, Tensor> diffusers = new LinkedHashMap<>();
+        SafeTensors.readAll(SharedData.golden("unet_random_sd1", "weights_diffusers.safetensors")).forEach((k, v) -> diffusers.put("unet/" + k, v));
+        SafeTensors.readAll(SharedData.golden("vae_random", "weights_diffusers.safetensors")).forEach((k, v) -> diffusers.put("vae/" + k, v));
+        SafeTensors.readAll(SharedData.golden("clip_text_random_quickgelu", "weights.safetensors")).forEach((k, v) -> {
+            ldm.put("cond_stage_model.transformer." + k, v);
+            diffusers.put("text_encoder/" + k, v);
+        });
+        String ema = "model_ema.diffusion_modelout0weight";
+        ldm.put(ema, ldm.get("model.diffusion_model.out.0.weight"));
+        ldm.put("alphas_cumprod", Tensor.of(new float[] {0.99f, 0.98f}, 2));
+        diffusers.put("safety_checker/vision_model.post_layernorm.weight", Tensor.of(new float[] {1, 1}, 2));
+        Path dir = Files.createDirectories(tmp.resolve("whole"));
+        Path ldmFile = dir.resolve("ldm.safetensors"), diffusersFile = dir.resolve("diffusers.safetensors");
+        SafeTensors.write(ldmFile, ldm, Map.of());
+        SafeTensors.write(diffusersFile, diffusers, Map.of());
+        for (TargetType t : List.of(TargetType.PAL8, TargetType.Q8)) {
+            Converter.Result[] r = new Converter.Result[2];
+            Path a = tmp.resolve("whole-ldm-" + t.id() + ".gguf"), b = tmp.resolve("whole-diffusers-" + t.id() + ".gguf");
+            Converter.Options o = new Converter.Options(t, 0, List.of(), 0, SharedData.data("tokenizers/sd15"), null, Parallel.threads(), false);
+            r[0] = Converter.convert(ldmFile, a, o);
+            r[1] = Converter.convert(diffusersFile, b, o);
+            assertSameTensors(a, b, "whole SD " + t.id(), SdGguf.UNET_PREFIX, SdGguf.VAE_PREFIX, SdGguf.TEXT_ENCODER_PREFIX);
+            assertTrue(r[0].dropped().containsAll(List.of(ema, "alphas_cumprod")), r[0].dropped().toString());
+            assertEquals(List.of("text_encoder/text_model.embeddings.position_ids", "safety_checker/vision_model.post_layernorm.weight"), r[1].dropped());
+            assertTrue(r[0].layers().stream().anyMatch(l -> l.name().equals("unet/conv_in.weight")), "the report uses canonical names");
+        }
+    }
+
     private void sameFile(String set) throws IOException {
         for (TargetType t : TYPES) {
             Path ldm = convert(SharedData.golden(set, "weights_ldm.safetensors"), t, set + "-ldm");
             Path diffusers = convert(SharedData.golden(set, "weights_diffusers.safetensors"), t, set + "-diffusers");
-            try (Gguf a = Gguf.open(ldm); Gguf b = Gguf.open(diffusers)) {
-                String what = set + " " + t.id();
-                assertEquals(List.copyOf(a.rawTensors().keySet()), List.copyOf(b.rawTensors().keySet()), what + ": tensor names and order");
-                for (var e : a.rawTensors().entrySet()) {
-                    StoredTensor x = e.getValue(), y = b.rawTensors().get(e.getKey());
-                    assertEquals(x.dtype(), y.dtype(), what + ": type of " + e.getKey());
-                    assertArrayEquals(x.shape(), y.shape(), what + ": shape of " + e.getKey());
-                    assertEquals(-1, x.data().mismatch(y.data()), what + ": bytes of " + e.getKey());
-                }
-                assertEquals(withoutInput(a.values()), withoutInput(b.values()), what + ": metadata");
-                assertEquals(-1, dataRegion(ldm, a.dataStart()).mismatch(dataRegion(diffusers, b.dataStart())), what + ": data region");
-                for (String n : a.names()) assertTrue(n.startsWith(SdGguf.UNET_PREFIX) || n.startsWith(SdGguf.VAE_PREFIX), what + ": " + n);
+            assertSameTensors(ldm, diffusers, set + " " + t.id(), SdGguf.UNET_PREFIX, SdGguf.VAE_PREFIX);
+        }
+    }
+
+    /**
+     * Both files hold the same tensors (names, order, types, shapes, bytes; palettes are tensors too) and metadata
+     * but for the input's name and format, every tensor under one of {@code prefixes}.
+     */
+    static void assertSameTensors(Path first, Path second, String what, String... prefixes) throws IOException {
+        try (Gguf a = Gguf.open(first); Gguf b = Gguf.open(second)) {
+            assertEquals(List.copyOf(a.rawTensors().keySet()), List.copyOf(b.rawTensors().keySet()), what + ": tensor names and order");
+            for (var e : a.rawTensors().entrySet()) {
+                StoredTensor x = e.getValue(), y = b.rawTensors().get(e.getKey());
+                assertEquals(x.dtype(), y.dtype(), what + ": type of " + e.getKey());
+                assertArrayEquals(x.shape(), y.shape(), what + ": shape of " + e.getKey());
+                assertEquals(-1, x.data().mismatch(y.data()), what + ": bytes of " + e.getKey());
             }
+            assertEquals(withoutInput(a.values()), withoutInput(b.values()), what + ": metadata");
+            assertEquals(-1, dataRegion(first, a.dataStart()).mismatch(dataRegion(second, b.dataStart())), what + ": data region");
+            for (String n : a.names()) assertTrue(java.util.Arrays.stream(prefixes).anyMatch(n::startsWith), what + ": " + n);
         }
     }
 
@@ -159,8 +214,12 @@ class CanonicalNamesTest {
     }
 
     private Path convert(Path input, TargetType t, String tag) throws IOException {
+        return convert(input, t, tag, null);
+    }
+
+    private Path convert(Path input, TargetType t, String tag, Path tokenizer) throws IOException {
         Path out = tmp.resolve(tag + "-" + t.id() + ".gguf");
-        Converter.convert(input, out, new Converter.Options(t, 0, List.of(), 0, null, null, Parallel.threads(), false));
+        Converter.convert(input, out, new Converter.Options(t, 0, List.of(), 0, tokenizer, null, Parallel.threads(), false));
         return out;
     }
 
