@@ -39,10 +39,11 @@ public final class ConvertCommand implements Command {
                 random:sd21-unet and random:whisper-SIZE (tiny ... large-v3, turbo; needs --tokenizer) stand for
                 full-size random weights made in memory.
 
-                Tensors are written under canonical names, whatever the input's layout: Stable Diffusion as
-                unet/, vae/ and text_encoder/ + diffusers' and Hugging Face's names (unet/down_blocks.0.resnets.0.conv1.weight),
-                in natural order (layers.2 before layers.10). Tensors the model does not use (EMA copies, other
-                components) are left out. So a model converts to the same file whichever layout it came in.
+                Tensors are written under canonical names and shapes, whatever the input's layout: Whisper as
+                openai's names; Stable Diffusion as unet/ and vae/ + diffusers' names and text_encoder/ + Hugging
+                Face's CLIP names (e.g. unet/down_blocks.0.resnets.0.conv1.weight), in natural order (layers.2
+                before layers.10). Tensors the model does not use (EMA copies, other components) are left out.
+                So a model converts to the same file whichever layout it came in.
 
                   --type T           what weight matrices become (default f16):
                                        f32, f16;
