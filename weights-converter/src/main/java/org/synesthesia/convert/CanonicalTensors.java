@@ -18,9 +18,9 @@ import org.synesthesia.util.SynesthesiaException;
  * The tensors a converted file holds, named and shaped canonically whatever the input's layout: each model part
  * ({@link Part}: a family's {@link NameMapping} over the input and the prefix its names take in the file) gives
  * {@code prefix + canonical name} for every tensor it maps, looked up through {@link Weights} (so the rows of a
- * stacked tensor, such as OpenCLIP's fused q/k/v, become tensors of their own). The list is in {@link #ORDER} of those names, so the
- * input's own order never shows; input tensors no part maps (EMA copies, other components, training leftovers)
- * are {@code dropped}.
+ * stacked tensor, such as OpenCLIP's fused q/k/v, become tensors of their own). The list is in {@link #ORDER} of
+ * those names, so the input's own order never shows; input tensors no part maps (EMA copies, other components,
+ * training leftovers) are {@code dropped}.
  *
  * @param tensors the output tensors in file order
  * @param dropped the input's tensors that no part maps, in the input's order
