@@ -38,6 +38,8 @@ public final class SdGguf {
     public static final String UNET = UNetConfig.GGUF_KEY, VAE = VaeConfig.GGUF_KEY,
             TEXT_ENCODER = "stable-diffusion.text_encoder.config", SCHEDULER = "stable-diffusion.scheduler.config",
             CLIP_SKIP = "stable-diffusion.clip_skip";
+    /** Where a converted file holds each component's tensors: this prefix + the component's canonical names. */
+    public static final String UNET_PREFIX = "unet/", VAE_PREFIX = "vae/", TEXT_ENCODER_PREFIX = "text_encoder/";
     public static final String TOKENIZER_MODEL = "tokenizer.ggml.model", TOKENS = "tokenizer.ggml.tokens",
             MERGES = "tokenizer.ggml.merges", BOS = "tokenizer.ggml.bos_token_id", EOS = "tokenizer.ggml.eos_token_id",
             PAD = "tokenizer.ggml.padding_token_id";

@@ -59,6 +59,17 @@ public final class WhisperNames {
                 openai -> hf == null ? openai : hf + toHuggingFace(openai));
     }
 
+    /**
+     * openai's shape of the tensor named {@code openai} that a checkpoint stores with shape {@code stored}: the
+     * convolution biases are [n], which whisper.cpp's ggml files store as [n, 1] (or [1, n]); every other shape is
+     * the same in every layout.
+     */
+    public static long[] canonicalShape(String openai, long[] stored) {
+        boolean convBias = openai.equals("encoder.conv1.bias") || openai.equals("encoder.conv2.bias");
+        if (convBias && stored.length == 2 && (stored[0] == 1 || stored[1] == 1)) return new long[] {stored[0] * stored[1]};
+        return stored;
+    }
+
     /** Whether these names hold a Whisper model (its first convolution and token embedding, in any naming). */
     public static boolean isWhisper(Collection<String> storedNames) {
         boolean conv = false, tok = false;

@@ -97,6 +97,19 @@ public final class VaeNames {
         return new NameMapping(prefix != null && isLdm(names, prefix) ? "LDM names" : "diffusers names", toDiffusers(names));
     }
 
+    private static final Pattern ATTENTION_LINEAR = Pattern.compile("(encoder|decoder)\\.mid_block\\.attentions\\.\\d+\\.(to_q|to_k|to_v|to_out\\.0)\\.weight");
+
+    /**
+     * The diffusers shape of the tensor named {@code canonical} that a checkpoint stores with shape {@code stored}:
+     * the attention's q, k, v and output projections are Linear weights [C, C], which LDM stores as 1x1
+     * convolutions [C, C, 1, 1] (same values in the same order); every other shape is the same in both layouts.
+     */
+    public static long[] canonicalShape(String canonical, long[] stored) {
+        if (stored.length == 4 && stored[2] == 1 && stored[3] == 1 && ATTENTION_LINEAR.matcher(canonical).matches())
+            return new long[] {stored[0], stored[1]};
+        return stored;
+    }
+
     /** One LDM name (without prefix) as diffusers'; {@code levels} = number of decoder levels. */
     public static String fromLdm(String n, int levels) {
         Matcher m = LDM_UP.matcher(n);

@@ -39,6 +39,12 @@ public final class ConvertCommand implements Command {
                 random:sd21-unet and random:whisper-SIZE (tiny ... large-v3, turbo; needs --tokenizer) stand for
                 full-size random weights made in memory.
 
+                Tensors are written under canonical names and shapes, whatever the input's layout: Whisper as
+                openai's names; Stable Diffusion as unet/ and vae/ + diffusers' names and text_encoder/ + Hugging
+                Face's CLIP names (e.g. unet/down_blocks.0.resnets.0.conv1.weight), in natural order (layers.2
+                before layers.10). Tensors the model does not use (EMA copies, other components) are left out.
+                So a model converts to the same file whichever layout it came in.
+
                   --type T           what weight matrices become (default f16):
                                        f32, f16;
                                        q8    int8 per block of 32 (ggml Q8_0) where the innermost dimension is whole
@@ -48,19 +54,20 @@ public final class ConvertCommand implements Command {
                                      biases and norms stay F32; embeddings and tensors under 2048 values F16
                   --group-size N     palettes: output channels sharing one table (default 0 = one per tensor); a
                                      size that does not divide a tensor's rows becomes its largest divisor below N
-                  --keep-f16 GLOB    weights whose name matches stay F16 (* any characters; repeatable, or a
-                                     comma-separated list), e.g. --keep-f16 'vae/*'
+                  --keep-f16 GLOB    weights whose canonical name (as in the file and the report) matches stay F16
+                                     (* any characters; repeatable, or a comma-separated list), e.g. --keep-f16 'vae/*'
                   --quantize-embeddings  token and position embedding tables take --type too (they stay F16
                                      otherwise); Whisper's token embedding is also its output projection
-                  --seed N           k-means seed (default 0; the same seed gives the same file)
+                  --seed N           k-means seed (default 0); each palette is seeded from N and its tensor's canonical
+                                     name, so the same seed gives the same file
                   --tokenizer PATH   Whisper: folder with multilingual.tiktoken/gpt2.tiktoken; SD single files: a
                                      CLIP tokenizer folder or bpe_simple_vocab_16e6.txt.gz (default: beside the
                                      input, then $SYNESTHESIA_TOKENIZERS)
                   --prediction-type  SD single files: epsilon (default) or v_prediction (SD 2.x 768-v)
                   --report FILE      also write the per-tensor report as tab-separated values
 
-                Prints one line per tensor (shape, type before -> after, bytes, reconstruction SNR in dB) and the
-                totals; progress goes to stderr.""";
+                Prints one line per tensor (canonical name, shape, type before -> after, bytes, reconstruction SNR
+                in dB; --report rows alike) and the totals; progress goes to stderr.""";
     }
 
     @Override

@@ -27,9 +27,11 @@ import org.synesthesia.whisper.WhisperConfig;
 
 /**
  * Converts a checkpoint (any format {@link WeightSources} opens) into one GGUF file (FORMAT.md): the model's
- * metadata ({@link ModelMetadata}), then every kept tensor in its {@link TensorPlan} encoding. Tensors are
- * decoded, quantized and measured a few at a time on worker threads while the file is written in order, so only
- * those few are ever on the heap; the source stays mapped.
+ * metadata ({@link ModelMetadata}), then every tensor of the model under its canonical name and shape, in
+ * canonical order ({@link CanonicalTensors}), in its {@link TensorPlan} encoding; each palette's k-means seed
+ * derives from {@code --seed} and the tensor's canonical name. So a model gives the same tensors whichever layout
+ * it came in. Tensors are decoded, quantized and measured a few at a time on worker threads while the file is
+ * written in order, so only those few are ever on the heap; the source stays mapped.
  */
 public final class Converter {
     /** Format version written as {@code synesthesia.format_version}. */
@@ -39,7 +41,7 @@ public final class Converter {
      * @param type       what weight matrices become
      * @param groupSize  palette rows per table (0: one per tensor)
      * @param keepF16    globs of weights to keep F16
-     * @param seed       k-means seed
+     * @param seed       k-means seed; each tensor's palette is seeded from it and the tensor's canonical name
      * @param tokenizer  tokenizer folder or file for inputs that carry none (null: look beside the input, then
      *                   {@code $SYNESTHESIA_TOKENIZERS})
      * @param prediction SD single files: the scheduler's prediction type (null: epsilon)
@@ -77,12 +79,9 @@ public final class Converter {
             throw SynesthesiaException.inFile(out, "the output would overwrite the input");
         try (WeightSource src = open(input)) {
             ModelMetadata meta = ModelMetadata.of(input, src, o);
-            List<StoredTensor> kept = new ArrayList<>();
-            List<String> dropped = new ArrayList<>();
-            for (String n : src.names()) {
-                if (meta.keeps(n)) kept.add(src.get(n));
-                else dropped.add(n);
-            }
+            CanonicalTensors canonical = CanonicalTensors.of(src, meta.parts());
+            List<CanonicalTensors.Entry> entries = canonical.tensors();
+            List<StoredTensor> kept = entries.stream().map(CanonicalTensors.Entry::tensor).toList();
             if (kept.isEmpty()) throw SynesthesiaException.inFile(input, "no tensors to convert");
             TensorPlan plan = new TensorPlan(o.type(), o.groupSize(), o.keepF16(), o.quantizeEmbeddings());
             List<Encoding> encodings = new ArrayList<>();
@@ -103,7 +102,7 @@ public final class Converter {
             long totalElements = kept.stream().mapToLong(StoredTensor::elements).sum();
             try (Progress progress = Progress.start("convert " + o.type().id(), Math.max(1, (totalElements + 999_999) / 1_000_000), "M params");
                  Prefetch<Done> work = new Prefetch<>(kept.size(), o.threads(), 2 * o.threads(),
-                         i -> encode(kept.get(i), encodings.get(i), o.seed() + i))) {
+                         i -> encode(entries.get(i), encodings.get(i), CanonicalTensors.paletteSeed(o.seed(), kept.get(i).name())))) {
                 long total = Math.max(1, (totalElements + 999_999) / 1_000_000);
                 long[] done = {0, 0}; // elements written, progress units reported
                 IntFunction<Done> next = i -> {
@@ -130,7 +129,7 @@ public final class Converter {
             } catch (IllegalStateException e) {
                 throw new SynesthesiaException(input + ": " + e.getMessage());
             }
-            return new Result(out, meta.architecture(), input.toString().startsWith(RANDOM) ? r0(kept) : sizeOnDisk(input), Files.size(out), List.of(reports), List.copyOf(dropped));
+            return new Result(out, meta.architecture(), input.toString().startsWith(RANDOM) ? r0(kept) : sizeOnDisk(input), Files.size(out), List.of(reports), canonical.dropped());
         }
     }
 
@@ -157,8 +156,10 @@ public final class Converter {
     /** One encoded tensor: its bytes (or palette) and report. */
     record Done(MemorySegment bytes, Quantize.Palettized palettized, LayerReport report) {}
 
-    /** Encodes {@code t} as {@code e} and measures the result against the source values. */
-    static Done encode(StoredTensor t, Encoding e, long seed) {
+    /** Encodes {@code entry}'s tensor as {@code e} and measures the result against the source values. */
+    static Done encode(CanonicalTensors.Entry entry, Encoding e, long seed) {
+        StoredTensor t = entry.tensor();
+        String stored = entry.storedName();
         long before = t.data().byteSize();
         String from = t.dtype() == DType.PAL ? "PAL" + t.palette().bits() : t.dtype().toString();
         if (e instanceof Encoding.Plain p && (p.dtype() == t.dtype() || !p.dtype().isFloat() && !p.dtype().isQuantized())) {
@@ -170,16 +171,16 @@ public final class Converter {
         try {
             w = t.toFloats();
         } catch (ArithmeticException ex) {
-            throw new SynesthesiaException(t.source() + ": tensor " + t.name() + " " + t.shapeString() + " is too large to convert in one piece");
+            throw new SynesthesiaException(t.source() + ": tensor " + stored + " " + t.shapeString() + " is too large to convert in one piece");
         }
         for (float v : w)
-            if (!Float.isFinite(v)) throw new SynesthesiaException(t.source() + ": tensor " + t.name() + " holds a non-finite value (" + v + ")");
+            if (!Float.isFinite(v)) throw new SynesthesiaException(t.source() + ": tensor " + stored + " holds a non-finite value (" + v + ")");
         long[] s = t.shape();
         int rows = t.rank() == 0 ? 1 : Math.toIntExact(s[0]);
         int cols = rows == 0 ? 0 : w.length / rows;
         return switch (e) {
             case Encoding.Plain p -> {
-                if (!p.dtype().isWeight()) throw new IllegalStateException(t.name() + ": cannot encode as " + p.dtype());
+                if (!p.dtype().isWeight()) throw new IllegalStateException(stored + ": cannot encode as " + p.dtype());
                 byte[] b = p.dtype().format().encode(w, rows, cols);
                 MemorySegment seg = MemorySegment.ofArray(b);
                 yield new Done(seg, null, report(t, from, e, before, b.length, w, new StoredTensor(t.name(), p.dtype(), s, seg, t.source())));

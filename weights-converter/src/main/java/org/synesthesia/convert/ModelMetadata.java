@@ -1,6 +1,8 @@
 package org.synesthesia.convert;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.synesthesia.clip.ClipNames;
 import org.synesthesia.clip.ClipTextConfig;
 import org.synesthesia.clip.ClipTextModel;
@@ -10,6 +12,8 @@ import org.synesthesia.diffusion.scheduler.SchedulerConfig;
 import org.synesthesia.diffusion.SdGguf;
 import org.synesthesia.diffusion.unet.UNet2DConditionModel;
 import org.synesthesia.diffusion.unet.UNetConfig;
+import org.synesthesia.diffusion.unet.UNetNames;
+import org.synesthesia.diffusion.vae.VaeNames;
 import org.synesthesia.diffusion.vae.VaeConfig;
 import org.synesthesia.io.GgufWriter;
 import org.synesthesia.io.WeightSource;
@@ -29,20 +33,25 @@ abstract class ModelMetadata {
 
     abstract void write(GgufWriter w);
 
-    /** Whether tensor {@code name} of the input is converted (training leftovers and unused components are not). */
-    abstract boolean keeps(String name);
+    /**
+     * The model parts whose tensors the file holds, each a family's name mapping over the input and the prefix
+     * its canonical names take in the file; input tensors no part maps are left out.
+     */
+    abstract List<CanonicalTensors.Part> parts();
 
     /** Recognises the input: Whisper, or Stable Diffusion (a whole pipeline or some of its components). */
     static ModelMetadata of(Path input, WeightSource src, Converter.Options o) {
         if (input.toString().startsWith(Converter.RANDOM + "sd"))
-            return stableDiffusion(randomUNet(input.toString().contains("sd21") ? UNetConfig.sd2() : UNetConfig.sd1()));
+            return stableDiffusion(src, randomUNet(input.toString().contains("sd21") ? UNetConfig.sd2() : UNetConfig.sd1()));
         if (WhisperNames.isWhisper(src.names())) {
             WhisperGguf.Bundle b = WhisperGguf.fromInput(input, src, o.tokenizer());
             WhisperModel.bind(WhisperNames.of(src), b.config());
             return new ModelMetadata() {
                 @Override String architecture() { return "whisper"; }
                 @Override void write(GgufWriter w) { WhisperGguf.write(w, b); }
-                @Override boolean keeps(String name) { return true; }
+                @Override List<CanonicalTensors.Part> parts() {
+                    return List.of(new CanonicalTensors.Part("", WhisperNames.mapping(src), WhisperNames::canonicalShape));
+                }
             };
         }
         if (!SdGguf.holdsComponent(src.names()))
@@ -50,15 +59,26 @@ abstract class ModelMetadata {
                     + src.names().stream().limit(3).toList() + ")");
         SdGguf.Bundle b = SdGguf.fromInput(input, src, o.tokenizer(), o.prediction());
         bind(src, b);
-        return stableDiffusion(b);
+        return stableDiffusion(src, b);
     }
 
-    private static ModelMetadata stableDiffusion(SdGguf.Bundle b) {
+    private static ModelMetadata stableDiffusion(WeightSource src, SdGguf.Bundle b) {
+        List<CanonicalTensors.Part> parts = sdParts(src, b);
         return new ModelMetadata() {
             @Override String architecture() { return SdGguf.ARCHITECTURE; }
             @Override void write(GgufWriter w) { SdGguf.write(w, b); }
-            @Override boolean keeps(String name) { return keepsSd(name); }
+            @Override List<CanonicalTensors.Part> parts() { return parts; }
         };
+    }
+
+    /** The components present, written as {@code unet/}, {@code vae/} and {@code text_encoder/} + canonical names. */
+    static List<CanonicalTensors.Part> sdParts(WeightSource src, SdGguf.Bundle b) {
+        List<CanonicalTensors.Part> parts = new ArrayList<>();
+        if (b.unetConfig() != null)
+            parts.add(new CanonicalTensors.Part(SdGguf.UNET_PREFIX, UNetNames.mapping(src, UNetConfig.fromJson(b.unetConfig()).layersPerBlock())));
+        if (b.vaeConfig() != null) parts.add(new CanonicalTensors.Part(SdGguf.VAE_PREFIX, VaeNames.mapping(src.names()), VaeNames::canonicalShape));
+        if (b.textEncoderConfig() != null) parts.add(new CanonicalTensors.Part(SdGguf.TEXT_ENCODER_PREFIX, ClipNames.mapping(src)));
+        return parts;
     }
 
     /** SD 1.5 / 2.1's UNet config and the SD scheduler, for {@code random:} inputs. */
@@ -76,14 +96,5 @@ abstract class ModelMetadata {
         if (b.vaeConfig() != null) AutoencoderKL.load(src, VaeConfig.fromMap(b.vaeConfig(), src.description() + " (vae config)"), false);
         if (b.textEncoderConfig() != null)
             ClipTextModel.bind(ClipNames.of(src), ClipTextConfig.fromMap(b.textEncoderConfig(), src.description() + " (text encoder config)"));
-    }
-
-    /** Diffusers components other than unet, vae and text_encoder, and LDM EMA copies, are left out. */
-    static boolean keepsSd(String name) {
-        if (name.startsWith("model_ema.")) return false;
-        int slash = name.indexOf('/');
-        if (slash < 0) return true;
-        String component = name.substring(0, slash);
-        return component.equals("unet") || component.equals("vae") || component.equals("text_encoder");
     }
 }

@@ -68,11 +68,22 @@ class WhisperInputsTest {
 
     @Test
     void huggingFaceFolder() throws IOException {
-        Path dir = Files.createDirectories(tmp.resolve("whisper-tiny-hf"));
+        Path dir = huggingFaceFolder("whisper-tiny-hf", false);
+        Path out = convert(dir, SharedData.data("tokenizers"));
+        assertLogitsOfTheGolden(out);
+        try (Gguf g = Gguf.open(out)) {
+            assertEquals("64", g.metadata().get("whisper.n_audio_state"));
+            assertEquals(50257, WhisperGguf.tokenizer(g).orElseThrow().encoding().nRanks(), "multilingual ranks");
+        }
+    }
+
+    /** The golden's weights as a Hugging Face folder ({@code withEncoderPositions}: also the sinusoids it may omit). */
+    private Path huggingFaceFolder(String name, boolean withEncoderPositions) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve(name));
         Map<String, Tensor> hf = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : SafeTensors.readAll(SharedData.golden(SET, "weights.safetensors")).entrySet())
             hf.put(WhisperNames.toHuggingFace(e.getKey()), e.getValue());
-        hf.remove(WhisperNames.toHuggingFace("encoder.positional_embedding"));
+        if (!withEncoderPositions) hf.remove(WhisperNames.toHuggingFace("encoder.positional_embedding"));
         SafeTensors.write(dir.resolve("model.safetensors"), hf, Map.of("format", "pt"));
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("model_type", "whisper");
@@ -86,12 +97,7 @@ class WhisperInputsTest {
         cfg.put("decoder_attention_heads", 4);
         cfg.put("decoder_layers", 2);
         Files.writeString(dir.resolve("config.json"), Json.write(cfg));
-        Path out = convert(dir, SharedData.data("tokenizers"));
-        assertLogitsOfTheGolden(out);
-        try (Gguf g = Gguf.open(out)) {
-            assertEquals("64", g.metadata().get("whisper.n_audio_state"));
-            assertEquals(50257, WhisperGguf.tokenizer(g).orElseThrow().encoding().nRanks(), "multilingual ranks");
-        }
+        return dir;
     }
 
     /** A whisper.cpp ggml file (whisper.cpp's convert-pt-to-ggml.py layout): hparams, filters, vocabulary, tensors. */
@@ -126,6 +132,31 @@ class WhisperInputsTest {
     private static void flush(ByteArrayOutputStream o, ByteBuffer b) {
         o.write(b.array(), 0, b.position());
         b.clear();
+    }
+
+    /** openai's names, Hugging Face's and a whisper.cpp ggml file (conv biases [n, 1]) convert to the same tensors. */
+    @Test
+    void everyLayoutConvertsToTheSameTensors() throws IOException {
+        Path ggml = tmp.resolve("ggml-same.bin");
+        Map<String, StoredTensor> ts = new LinkedHashMap<>();
+        try (WeightSource src = WeightSources.open(SharedData.golden(SET, "weights.safetensors"))) {
+            for (String n : src.names()) {
+                StoredTensor t = src.get(n);
+                // whisper.cpp writes the conv biases as [n, 1]
+                ts.put(n, n.endsWith("conv1.bias") || n.endsWith("conv2.bias") ? new StoredTensor(n, t.dtype(), new long[] {t.shape()[0], 1}, t.data(), t.source()) : t);
+            }
+            Files.write(ggml, ggml(ts, Tiktoken.readRanks(SharedData.data("tokenizers/multilingual.tiktoken")), MelFilters.whisper(80)));
+        }
+        Path hf = huggingFaceFolder("whisper-tiny-hf-same", true);
+        for (TargetType t : List.of(TargetType.PAL8, TargetType.Q8)) {
+            Converter.Options o = new Converter.Options(t, 0, List.of(), 0, SharedData.data("tokenizers"), null, Parallel.threads(), false);
+            Path a = tmp.resolve("same-openai-" + t.id() + ".gguf"), b = tmp.resolve("same-hf-" + t.id() + ".gguf"), c = tmp.resolve("same-ggml-" + t.id() + ".gguf");
+            Converter.convert(SharedData.golden(SET, "weights.safetensors"), a, o);
+            Converter.convert(hf, b, o);
+            Converter.convert(ggml, c, o);
+            CanonicalNamesTest.assertSameTensors(a, b, "whisper openai vs Hugging Face " + t.id(), "encoder.", "decoder.");
+            CanonicalNamesTest.assertSameTensors(a, c, "whisper openai vs ggml " + t.id(), "encoder.", "decoder.");
+        }
     }
 
     @Test
