@@ -27,6 +27,14 @@ public interface ModelFamily {
     NameMapping names(WeightSource source);
 
     /**
+     * The canonical shape of tensor {@code canonicalName} stored as {@code storedShape} (the same elements in the same
+     * order, e.g. a Linear weight that a layout stores as a 1x1 convolution): what {@code convert} writes.
+     */
+    default long[] canonicalShape(String canonicalName, long[] storedShape) {
+        return storedShape;
+    }
+
+    /**
      * The model at {@code model} for {@code trace}, or empty if it is not this family's.
      *
      * @param part       which part to run when the checkpoint holds several ({@code encoder}, {@code decoder},
@@ -40,6 +48,12 @@ public interface ModelFamily {
         List<ModelFamily> out = new ArrayList<>();
         for (ModelFamily f : ServiceLoader.load(ModelFamily.class, ModelFamily.class.getClassLoader())) out.add(f);
         return out;
+    }
+
+    /** The registered family {@code id}. */
+    static ModelFamily byId(String id) {
+        for (ModelFamily f : all()) if (f.id().equals(id)) return f;
+        throw new IllegalArgumentException("no model family '" + id + "' is registered");
     }
 
     /** The registered families whose tensors {@code source} holds. */

@@ -42,6 +42,11 @@ public final class WhisperFamily implements ModelFamily {
     private static final List<String> FEATURE_NAMES = List.of("audio_features", "xa", "encoder_output");
 
     @Override
+    public long[] canonicalShape(String canonicalName, long[] storedShape) {
+        return WhisperNames.canonicalShape(canonicalName, storedShape);
+    }
+
+    @Override
     public Optional<Traceable> traceable(Path model, String part, Set<String> inputNames) {
         Path file;
         try {

@@ -47,6 +47,11 @@ public final class VaeFamily implements ModelFamily {
     }
 
     @Override
+    public long[] canonicalShape(String canonicalName, long[] storedShape) {
+        return VaeNames.canonicalShape(canonicalName, storedShape);
+    }
+
+    @Override
     public Optional<Traceable> traceable(Path model, String part, Set<String> inputNames) {
         String p = part != null ? part : inputNames.contains("sample") && !inputNames.contains("latent_sample") ? "encoder" : "decoder";
         if (Files.isDirectory(model)) return openFolder(model, part, p);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.BiFunction;
 import org.synesthesia.io.WeightSource;
+import org.synesthesia.nn.ModelFamily;
 import org.synesthesia.nn.NameMapping;
 import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.StoredTensor;
@@ -38,6 +39,11 @@ record CanonicalTensors(List<Entry> tensors, List<String> dropped) {
         /** Shapes as stored. */
         Part(String prefix, NameMapping mapping) {
             this(prefix, mapping, (name, s) -> s);
+        }
+
+        /** The registered family {@code f}'s tensors in {@code src}, named and shaped as the family says. */
+        static Part of(String prefix, ModelFamily f, WeightSource src) {
+            return new Part(prefix, f.names(src), f::canonicalShape);
         }
     }
 

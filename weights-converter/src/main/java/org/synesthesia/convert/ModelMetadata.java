@@ -13,10 +13,10 @@ import org.synesthesia.diffusion.SdGguf;
 import org.synesthesia.diffusion.unet.UNet2DConditionModel;
 import org.synesthesia.diffusion.unet.UNetConfig;
 import org.synesthesia.diffusion.unet.UNetNames;
-import org.synesthesia.diffusion.vae.VaeNames;
 import org.synesthesia.diffusion.vae.VaeConfig;
 import org.synesthesia.io.GgufWriter;
 import org.synesthesia.io.WeightSource;
+import org.synesthesia.nn.ModelFamily;
 import org.synesthesia.util.SynesthesiaException;
 import org.synesthesia.whisper.WhisperGguf;
 import org.synesthesia.whisper.WhisperModel;
@@ -50,7 +50,7 @@ abstract class ModelMetadata {
                 @Override String architecture() { return "whisper"; }
                 @Override void write(GgufWriter w) { WhisperGguf.write(w, b); }
                 @Override List<CanonicalTensors.Part> parts() {
-                    return List.of(new CanonicalTensors.Part("", WhisperNames.mapping(src), WhisperNames::canonicalShape));
+                    return List.of(CanonicalTensors.Part.of("", ModelFamily.byId("whisper"), src));
                 }
             };
         }
@@ -75,9 +75,11 @@ abstract class ModelMetadata {
     static List<CanonicalTensors.Part> sdParts(WeightSource src, SdGguf.Bundle b) {
         List<CanonicalTensors.Part> parts = new ArrayList<>();
         if (b.unetConfig() != null)
-            parts.add(new CanonicalTensors.Part(SdGguf.UNET_PREFIX, UNetNames.mapping(src, UNetConfig.fromJson(b.unetConfig()).layersPerBlock())));
-        if (b.vaeConfig() != null) parts.add(new CanonicalTensors.Part(SdGguf.VAE_PREFIX, VaeNames.mapping(src.names()), VaeNames::canonicalShape));
-        if (b.textEncoderConfig() != null) parts.add(new CanonicalTensors.Part(SdGguf.TEXT_ENCODER_PREFIX, ClipNames.mapping(src)));
+            // the config's layers_per_block reads LDM names exactly; the family's own mapping would infer it
+            parts.add(new CanonicalTensors.Part(SdGguf.UNET_PREFIX, UNetNames.mapping(src, UNetConfig.fromJson(b.unetConfig()).layersPerBlock()),
+                    ModelFamily.byId("unet")::canonicalShape));
+        if (b.vaeConfig() != null) parts.add(CanonicalTensors.Part.of(SdGguf.VAE_PREFIX, ModelFamily.byId("vae"), src));
+        if (b.textEncoderConfig() != null) parts.add(CanonicalTensors.Part.of(SdGguf.TEXT_ENCODER_PREFIX, ModelFamily.byId("clip-text"), src));
         return parts;
     }
 
