@@ -11,6 +11,7 @@ import org.synesthesia.text.BpeMerges;
 import org.synesthesia.text.ByteLevel;
 import org.synesthesia.text.PythonText;
 import org.synesthesia.text.Vocab;
+import org.synesthesia.util.ReadFile;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -53,7 +54,7 @@ public final class RobertaTokenizer {
                 throw SynesthesiaException.inFile(vocabFile, "special token " + names[i] + " is not id " + expected[i]);
         if (!vocab.contains("<mask>")) throw SynesthesiaException.inFile(vocabFile, "no <mask> token");
         // transformers' RobertaTokenizer: read().split("\n")[1:-1], the lines between the "#version" header and the final newline
-        List<String> lines = Arrays.asList(BpeFiles.readText(mergesFile).split("\n", -1));
+        List<String> lines = Arrays.asList(ReadFile.text(mergesFile).split("\n", -1));
         List<String[]> pairs = BpeFiles.parseMerges(mergesFile, lines, 1, lines.size() - 1);
         if (pairs.isEmpty()) throw SynesthesiaException.inFile(mergesFile, "no merges");
         return new RobertaTokenizer(vocab, new BpeMerges(pairs, ""));

@@ -6,12 +6,9 @@ import java.util.Map;
 import org.synesthesia.image.PngWriter;
 import org.synesthesia.pipeline.GenerationSettings;
 import org.synesthesia.pipeline.ModelFiles;
-import org.synesthesia.pipeline.PipelineListener;
 import org.synesthesia.pipeline.PngFiles;
-import org.synesthesia.pipeline.Stage;
 import org.synesthesia.pipeline.TextToImage;
 import org.synesthesia.tensor.Tensor;
-import org.synesthesia.util.Progress;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -74,41 +71,24 @@ public final class GenerateCommand implements Command {
         if (!PngFiles.isPng(out)) throw new SynesthesiaException("generate: --out must end in .png, not " + out);
         if (!Files.exists(model)) throw SynesthesiaException.inFile(model, "no such model file or folder");
 
-        TextToImage pipeline = new TextToImage("generate", new StderrListener(settings.steps(), PngFiles.sibling(out, ".preview.png")));
+        TextToImage pipeline = new TextToImage("generate", new GenerateListener(settings.steps(), PngFiles.sibling(out, ".preview.png")));
         pipeline.write(pipeline.generate(new ModelFiles(model, tokenizer), prompt, settings), out);
         return 0;
     }
 
     /** "generate: " notes, the steps' progress line, and each preview written to OUT.preview.png. */
-    private static final class StderrListener implements PipelineListener {
-        private final int steps;
+    private static final class GenerateListener extends StderrListener {
         private final Path preview;
-        private Progress progress;
 
-        StderrListener(int steps, Path preview) {
-            this.steps = steps;
+        GenerateListener(int steps, Path preview) {
+            super("generate", steps);
             this.preview = preview;
         }
 
         @Override
-        public void note(String message) {
-            Progress.info("generate: " + message);
-        }
-
-        @Override
-        public void stageStarted(Stage stage) {
-            if (stage == Stage.DENOISE) progress = Progress.start("generate", steps, "steps");
-        }
-
-        @Override
         public void step(int step, int total, double seconds, Tensor image) {
-            progress.step();
+            super.step(step, total, seconds, image);
             if (image != null) PngWriter.write(preview, image, PngWriter.Range.ZERO_TO_ONE, Map.of());
-        }
-
-        @Override
-        public void stageFinished(Stage stage, double seconds) {
-            if (stage == Stage.DENOISE) progress.close();
         }
     }
 }

@@ -78,20 +78,7 @@ public final class MelCommand implements Command {
         Audio clip = Resampler.to16k(part);
         Tensor mel = LogMel.firstWindow(clip.samples(), nMels);
         int content = Math.min(LogMel.N_FRAMES, LogMel.contentFrames(clip.length()));
-        if (png) {
-            MelImage.writePng(out, mel);
-        } else {
-            Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("source", file.toString());
-            meta.put("window", window.toString());
-            meta.put("n_mels", String.valueOf(nMels));
-            meta.put("content_frames", String.valueOf(content));
-            try {
-                SafeTensors.write(out, Map.of("mel", mel.reshape(1, nMels, LogMel.N_FRAMES)), meta);
-            } catch (IOException e) {
-                throw SynesthesiaException.inFile(out, "cannot write: " + e.getMessage());
-            }
-        }
+        write(out, png, mel, file, window, Map.of("n_mels", String.valueOf(nMels), "content_frames", String.valueOf(content)));
         Progress.info(String.format(Locale.ROOT, "wrote %s: %d mel bins x %d frames (%d of audio%s)", out, nMels, LogMel.N_FRAMES, content,
                 LogMel.contentFrames(clip.length()) > LogMel.N_FRAMES ? "; only the first 30 s window" : ", the rest zero padding"));
         return 0;
@@ -102,23 +89,29 @@ public final class MelCommand implements Command {
         Audio clip = Resampler.resample(part, spec.sampleRate());
         Tensor mel = spec.compute(clip.samples());
         int bins = mel.dim(0), frames = mel.dim(1);
-        if (png) {
-            MelImage.writePng(out, mel);
-        } else {
-            Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("source", file.toString());
-            meta.put("window", window.toString());
-            meta.put("preset", preset);
-            meta.put("sample_rate", String.valueOf(spec.sampleRate()));
-            meta.put("n_mels", String.valueOf(bins));
-            try {
-                SafeTensors.write(out, Map.of("mel", mel.reshape(1, bins, frames)), meta);
-            } catch (IOException e) {
-                throw SynesthesiaException.inFile(out, "cannot write: " + e.getMessage());
-            }
-        }
+        write(out, png, mel, file, window, Map.of("preset", preset, "sample_rate", String.valueOf(spec.sampleRate()), "n_mels", String.valueOf(bins)));
         Progress.info(String.format(Locale.ROOT, "wrote %s: %s mel, %d bins x %d frames (%.2f s at %d Hz, hop %d)", out, preset, bins, frames,
                 clip.seconds(), spec.sampleRate(), spec.hop()));
         return 0;
+    }
+
+    /**
+     * {@code mel} [bins, frames] as a picture, or as tensor {@code mel} [1, bins, frames] with the source, the window
+     * and {@code extra} as metadata.
+     */
+    private static void write(Path out, boolean png, Tensor mel, Path file, TimeWindow window, Map<String, String> extra) {
+        if (png) {
+            MelImage.writePng(out, mel);
+            return;
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("source", file.toString());
+        meta.put("window", window.toString());
+        meta.putAll(new java.util.TreeMap<>(extra));
+        try {
+            SafeTensors.write(out, Map.of("mel", mel.reshape(1, mel.dim(0), mel.dim(1))), meta);
+        } catch (IOException e) {
+            throw SynesthesiaException.inFile(out, "cannot write: " + e.getMessage());
+        }
     }
 }

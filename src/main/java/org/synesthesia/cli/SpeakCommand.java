@@ -86,7 +86,7 @@ public final class SpeakCommand implements Command {
         AudioSource source = audioFile != null ? new AudioSource.FileWindow(audioFile, TimeWindow.of(from, to))
                 : new AudioSource.Recording(recordSeconds == null ? Microphone.DEFAULT_SECONDS : recordSeconds, RecordCommand.lines);
 
-        new SpeechToImage("speak", new StderrListener(generationSettings.steps())).run(new SpeechToImage.Request(source,
+        new SpeechToImage("speak", new SpeakListener(generationSettings.steps())).run(new SpeechToImage.Request(source,
                 new ModelFiles(whisper, tokenizer), transcriptionSettings, new ModelFiles(sd, sdTokenizer), generationSettings, out, keepAudio));
         return 0;
     }
@@ -97,49 +97,21 @@ public final class SpeakCommand implements Command {
     }
 
     /** Every stage's time, the recording's and the steps' progress lines, each step's time, and "speak: " notes. */
-    private static final class StderrListener implements PipelineListener {
-        private final int steps;
-        private Progress progress;
-        private long recorded;
-
-        StderrListener(int steps) {
-            this.steps = steps;
-        }
-
-        @Override
-        public void note(String message) {
-            Progress.info("speak: " + message);
-        }
-
-        @Override
-        public void stageStarted(Stage stage) {
-            if (stage == Stage.DENOISE) progress = Progress.start("speak", steps, "steps");
-        }
-
-        @Override
-        public void recording(double seconds, double total) {
-            long whole = (long) Math.ceil(total);
-            if (progress == null) progress = Progress.start("recording", whole, "s");
-            long done = seconds >= total ? whole : Math.min(whole, (long) Math.floor(seconds + 1e-9));
-            if (done > recorded) {
-                progress.advance(done - recorded);
-                recorded = done;
-            }
+    private static final class SpeakListener extends StderrListener {
+        SpeakListener(int steps) {
+            super("speak", steps);
         }
 
         @Override
         public void step(int step, int total, double seconds, Tensor preview) {
-            progress.step();
+            super.step(step, total, seconds, preview);
             Progress.info(String.format(Locale.ROOT, "speak: step %d/%d %s%.3f s", step, total,
                     step == 1 ? "(with the text encoder) " : "", seconds));
         }
 
         @Override
         public void stageFinished(Stage stage, double seconds) {
-            if ((stage == Stage.RECORD || stage == Stage.DENOISE) && progress != null) {
-                progress.close();
-                progress = null;
-            }
+            super.stageFinished(stage, seconds);
             if (stage == Stage.DENOISE)
                 Progress.info(String.format(Locale.ROOT, "speak: denoising total %.3f s (text encoder + %d steps)", seconds, steps));
             else

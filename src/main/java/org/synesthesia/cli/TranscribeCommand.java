@@ -8,8 +8,6 @@ import java.util.Locale;
 import org.synesthesia.audio.TimeWindow;
 import org.synesthesia.pipeline.AudioSource;
 import org.synesthesia.pipeline.ModelFiles;
-import org.synesthesia.pipeline.PipelineListener;
-import org.synesthesia.pipeline.Stage;
 import org.synesthesia.pipeline.Transcription;
 import org.synesthesia.pipeline.TranscriptionSettings;
 import org.synesthesia.util.Progress;
@@ -89,7 +87,7 @@ public final class TranscribeCommand implements Command {
         List<TranscriptWriter.Format> formats = formats(format);
         AudioSource source = new AudioSource.FileWindow(file, TimeWindow.of(from, to));
 
-        Transcript t = new Transcription("transcribe", new StderrListener(file)).transcribe(source,
+        Transcript t = new Transcription("transcribe", new TranscribeListener(file)).transcribe(source,
                 new ModelFiles(modelPath, tokenizerDir), settings).transcript();
         System.out.print(TranscriptWriter.format(t, TranscriptWriter.Format.TXT));
         System.out.flush();
@@ -110,18 +108,13 @@ public final class TranscribeCommand implements Command {
     }
 
     /** The file and model on one line, then segments and fallbacks as they come; the frames done drive the progress line. */
-    private static final class StderrListener implements PipelineListener {
+    private static final class TranscribeListener extends StderrListener {
         private final Path file;
-        private Progress progress;
         private int lastSeek;
 
-        StderrListener(Path file) {
+        TranscribeListener(Path file) {
+            super("transcribe", 0);
             this.file = file;
-        }
-
-        @Override
-        public void note(String message) {
-            Progress.info("transcribe: " + message);
         }
 
         @Override
@@ -151,11 +144,6 @@ public final class TranscribeCommand implements Command {
         public void segment(Segment s) {
             Progress.info("[" + TranscriptWriter.formatTimestamp(s.start(), false, '.') + " --> "
                     + TranscriptWriter.formatTimestamp(s.end(), false, '.') + "] " + s.text());
-        }
-
-        @Override
-        public void stageFinished(Stage stage, double seconds) {
-            if (stage == Stage.TRANSCRIBE && progress != null) progress.close();
         }
     }
 }

@@ -21,6 +21,7 @@ import org.synesthesia.text.ByteLevel;
 import org.synesthesia.text.PythonText;
 import org.synesthesia.text.Vocab;
 import org.synesthesia.util.Json;
+import org.synesthesia.util.ReadFile;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -114,7 +115,7 @@ public final class ClipTokenizer {
     }
 
     private static ClipTokenizer fromVocabAndMerges(Map<String, Integer> encoder, Path mergesFile, int padId) {
-        List<String> lines = Arrays.asList(BpeFiles.readText(mergesFile).strip().split("\n", -1));
+        List<String> lines = Arrays.asList(ReadFile.text(mergesFile).strip().split("\n", -1));
         List<String[]> merges = parseMerges(mergesFile, lines);
         for (String[] m : merges)
             if (!encoder.containsKey(m[0] + m[1])) throw SynesthesiaException.inFile(mergesFile, "merge '" + m[0] + " " + m[1] + "' has no vocabulary entry");

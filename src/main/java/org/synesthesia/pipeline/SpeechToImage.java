@@ -24,7 +24,7 @@ import org.synesthesia.util.SynesthesiaException;
  * {@code transcript} and {@code prompt} text chunks, the same as text in a {@code .txt} sidecar (both only when
  * every stage succeeded), and the audio heard as a 16 kHz WAV. Ends with a note of the peak memory.
  */
-public final class SpeechToImage {
+public final class SpeechToImage extends Job {
     /**
      * One job.
      *
@@ -57,13 +57,9 @@ public final class SpeechToImage {
     public record Result(Audio audio, String transcript, String prompt, TextToImage.Result image, List<StageTime> times,
                          long peakHeap, long peakResident) {}
 
-    private final String caller;
-    private final PipelineListener listener;
-
     /** {@code caller}: the name one-line errors are about (a command's, e.g. {@code speak}). */
     public SpeechToImage(String caller, PipelineListener listener) {
-        this.caller = caller;
-        this.listener = listener == null ? PipelineListener.NONE : listener;
+        super(caller, listener);
     }
 
     /** Runs {@code job}: the models and latents are checked before any audio is recorded or read. */

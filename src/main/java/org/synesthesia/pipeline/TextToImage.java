@@ -21,7 +21,7 @@ import org.synesthesia.util.SynesthesiaException;
  * model before returning the images. Stages: {@link Stage#LOAD_SD}, {@link Stage#LOAD_TAESD} (previews only),
  * {@link Stage#DENOISE} (text encoder and steps, one {@link PipelineListener#step} each), {@link Stage#VAE_DECODE}.
  */
-public final class TextToImage {
+public final class TextToImage extends Job {
     /**
      * The images of one prompt and what made them.
      *
@@ -54,13 +54,9 @@ public final class TextToImage {
         }
     }
 
-    private final String caller;
-    private final PipelineListener listener;
-
     /** {@code caller}: the name one-line errors are about (a command's, e.g. {@code generate}). */
     public TextToImage(String caller, PipelineListener listener) {
-        this.caller = caller;
-        this.listener = listener == null ? PipelineListener.NONE : listener;
+        super(caller, listener);
     }
 
     /** The images of {@code prompt} (may be empty) with {@code settings}, from the model {@code sd}. */

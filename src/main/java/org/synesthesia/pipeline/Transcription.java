@@ -25,7 +25,7 @@ import org.synesthesia.whisper.WhisperTokenizers;
  * closed before the result returns. Stages: the audio source's, {@link Stage#LOAD_WHISPER}, {@link Stage#MEL},
  * {@link Stage#TRANSCRIBE}.
  */
-public final class Transcription {
+public final class Transcription extends Job {
     /** The transcript (timestamps of the whole source), the seconds of audio heard, and the stages' times. */
     public record Result(Transcript transcript, double audioSeconds, List<StageTime> times) {
         /** The transcript as {@code transcribe} prints it (one line per segment), on one line. */
@@ -34,13 +34,9 @@ public final class Transcription {
         }
     }
 
-    private final String caller;
-    private final PipelineListener listener;
-
     /** {@code caller}: the name one-line errors and notes are about (a command's, e.g. {@code transcribe}). */
     public Transcription(String caller, PipelineListener listener) {
-        this.caller = caller;
-        this.listener = listener == null ? PipelineListener.NONE : listener;
+        super(caller, listener);
     }
 
     /** Reads {@code source} and transcribes it with {@code whisper}. */

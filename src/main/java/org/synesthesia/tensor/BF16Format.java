@@ -12,11 +12,8 @@ public final class BF16Format extends GgmlFormat {
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
 
     private BF16Format() {
-        super(30);
+        super(DType.BF16, 30, 2);
     }
-
-    @Override public DType dtype() { return DType.BF16; }
-    @Override public int decodeCost() { return 2; }
 
     @Override
     public void decodeRow(MemorySegment data, Palette palette, int cols, int row, int col0, int len, float[] dst, int off) {

@@ -8,8 +8,8 @@ import java.lang.foreign.MemorySegment;
  * inside a block go through a scratch block here.
  */
 abstract class BlockFormat extends GgmlFormat {
-    BlockFormat(int ggmlType) {
-        super(ggmlType);
+    BlockFormat(DType dtype, int ggmlType) {
+        super(dtype, ggmlType, 2);
     }
 
     /** Scalar: {@code blocks} blocks from byte {@code at} into {@code dst[off..]}. */
@@ -17,8 +17,6 @@ abstract class BlockFormat extends GgmlFormat {
 
     /** The same with the Vector API. */
     abstract void decodeBlocksVector(MemorySegment seg, long at, int blocks, float[] dst, int off);
-
-    @Override public int decodeCost() { return 2; }
 
     @Override
     public void checkRow(String name, long cols) {

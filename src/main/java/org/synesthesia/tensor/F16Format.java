@@ -12,11 +12,8 @@ public final class F16Format extends GgmlFormat {
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
 
     private F16Format() {
-        super(1);
+        super(DType.F16, 1, 2);
     }
-
-    @Override public DType dtype() { return DType.F16; }
-    @Override public int decodeCost() { return 2; }
 
     @Override
     public void decodeRow(MemorySegment data, Palette palette, int cols, int row, int col0, int len, float[] dst, int off) {

@@ -9,11 +9,8 @@ public final class F32Format extends GgmlFormat {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private F32Format() {
-        super(0);
+        super(DType.F32, 0, 1);
     }
-
-    @Override public DType dtype() { return DType.F32; }
-    @Override public int decodeCost() { return 1; }
 
     @Override
     public void decodeRow(MemorySegment data, Palette palette, int cols, int row, int col0, int len, float[] dst, int off) {

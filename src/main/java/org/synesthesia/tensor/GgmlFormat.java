@@ -8,13 +8,20 @@ import java.lang.foreign.MemorySegment;
  * type.
  */
 abstract class GgmlFormat implements WeightFormat {
-    private final int ggmlType;
+    private final DType dtype;
+    private final int ggmlType, decodeCost;
 
-    GgmlFormat(int ggmlType) {
+    GgmlFormat(DType dtype, int ggmlType, int decodeCost) {
+        this.dtype = dtype;
         this.ggmlType = ggmlType;
+        this.decodeCost = decodeCost;
     }
 
+    @Override public DType dtype() { return dtype; }
+
     @Override public int ggmlType() { return ggmlType; }
+
+    @Override public int decodeCost() { return decodeCost; }
 
     @Override
     public long rowBytes(long cols, Palette palette) {

@@ -16,10 +16,8 @@ public final class Q4_0Format extends BlockFormat {
     private static final ValueLayout.OfByte I8 = ValueLayout.JAVA_BYTE;
 
     private Q4_0Format() {
-        super(2);
+        super(DType.Q4_0, 2);
     }
-
-    @Override public DType dtype() { return DType.Q4_0; }
 
     @Override
     void decodeBlocks(MemorySegment seg, long at, int blocks, float[] dst, int off) {

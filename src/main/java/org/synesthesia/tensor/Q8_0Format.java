@@ -13,10 +13,8 @@ public final class Q8_0Format extends BlockFormat {
     private static final ValueLayout.OfByte I8 = ValueLayout.JAVA_BYTE;
 
     private Q8_0Format() {
-        super(8);
+        super(DType.Q8_0, 8);
     }
-
-    @Override public DType dtype() { return DType.Q8_0; }
 
     @Override
     void decodeBlocks(MemorySegment seg, long at, int blocks, float[] dst, int off) {

@@ -1,14 +1,11 @@
 package org.synesthesia.text;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.synesthesia.util.Json;
+import org.synesthesia.util.ReadFile;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -21,30 +18,13 @@ public final class BpeFiles {
 
     /** {@code vocab.json}: a JSON object from token text to an integer id. */
     public static Map<String, Integer> readVocab(Path file) {
-        String text = readText(file);
-        Map<String, Object> m;
-        try {
-            m = Json.parseObject(text);
-        } catch (IllegalArgumentException e) {
-            throw SynesthesiaException.inFile(file, "not a vocabulary: " + e.getMessage());
-        }
+        Map<String, Object> m = ReadFile.jsonObject(file, "not a vocabulary");
         Map<String, Integer> ids = new HashMap<>(m.size() * 2);
         for (Map.Entry<String, Object> e : m.entrySet()) {
             if (!(e.getValue() instanceof Long id)) throw SynesthesiaException.inFile(file, "token '" + e.getKey() + "' has a non-integer id");
             ids.put(e.getKey(), (int) (long) id);
         }
         return ids;
-    }
-
-    /** The whole of a UTF-8 text file. */
-    public static String readText(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw SynesthesiaException.inFile(file, "no such file");
-        } catch (IOException e) {
-            throw SynesthesiaException.inFile(file, "cannot read: " + e.getMessage());
-        }
     }
 
     /**

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +37,7 @@ class GenerateCommandTest {
 
     @Test
     void latentsFileGivesTheGoldenImage() throws IOException {
-        Path lat = tmp.resolve("init.safetensors");
-        SafeTensors.write(lat, Map.of("initial_latents", golden.get("initial_latents")), Map.of());
+        Path lat = SdTinyFolder.initialLatents(tmp);
         Path out = tmp.resolve("img.png");
         CliRun r = CliRun.of("generate", "a photograph of an astronaut riding a horse", "--model", model.toString(),
                 "--steps", "10", "--scheduler", "ddim", "--guidance", "7.5", "--latents", lat.toString(), "--seed", "1",

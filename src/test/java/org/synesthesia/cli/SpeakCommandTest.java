@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.synesthesia.audio.Audio;
 import org.synesthesia.audio.AudioFiles;
 import org.synesthesia.audio.FakeLine;
-import org.synesthesia.testing.SdTinyFolder;
-import org.synesthesia.testing.SharedData;
+import org.synesthesia.testing.SpeechModels;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -36,10 +35,11 @@ class SpeakCommandTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        sd = SdTinyFolder.sd1(tmp);
-        wav = SharedData.data("speech/jfk/jfk.wav");
-        whisper = SharedData.golden("whisper_tiny_random", "weights.safetensors");
-        tok = SharedData.data("tokenizers");
+        SpeechModels m = SpeechModels.in(tmp);
+        sd = m.sd();
+        wav = m.wav();
+        whisper = m.whisper();
+        tok = m.tokenizers();
     }
 
     @AfterEach

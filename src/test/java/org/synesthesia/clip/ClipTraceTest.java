@@ -40,12 +40,18 @@ class ClipTraceTest {
         return SafeTensors.readAll(out);
     }
 
+    /** A diffusers {@code text_encoder} folder {@code dir/name}: the set's config and a link to its weights. */
+    private Path textEncoderFolder(String set, String name) throws IOException {
+        Path te = dir.resolve(name);
+        writeConfig(set, te);
+        Files.createSymbolicLink(te.resolve("model.safetensors"), SharedData.golden(set, "weights.safetensors").toAbsolutePath());
+        return te;
+    }
+
     @Test
     void textEncoderFolderWithCaptures() throws IOException {
         String set = "clip_text_random_quickgelu";
-        Path te = dir.resolve("text_encoder");
-        writeConfig(set, te);
-        Files.createSymbolicLink(te.resolve("model.safetensors"), SharedData.golden(set, "weights.safetensors").toAbsolutePath());
+        Path te = textEncoderFolder(set, "text_encoder");
         Map<String, Tensor> taps = trace(te, set, "--capture", "text_model.embeddings", "--capture", "text_model.encoder.layers.*",
                 "--capture", "text_model.encoder.layers.0.self_attn", "--capture", "text_model.encoder.layers.0.mlp", "--capture", "text_model.final_layer_norm", "--capture", "text_model");
         assertEquals(List.of("text_model.embeddings", "text_model.encoder.layers.0.self_attn", "text_model.encoder.layers.0.mlp", "text_model.encoder.layers.0",
@@ -98,9 +104,7 @@ class ClipTraceTest {
     @Test
     void oneSequenceAsFloatIds() throws IOException {
         String set = "clip_text_random_gelu";
-        Path te = dir.resolve("te");
-        writeConfig(set, te);
-        Files.createSymbolicLink(te.resolve("model.safetensors"), SharedData.golden(set, "weights.safetensors").toAbsolutePath());
+        Path te = textEncoderFolder(set, "te");
         Map<String, Tensor> g = SafeTensors.readAll(SharedData.golden(set, "golden.safetensors"));
         Path in = dir.resolve("in.safetensors"), out = dir.resolve("o.safetensors");
         SafeTensors.write(in, Map.of("input_ids", g.get("input_ids").slice(0, 2, 3).contiguous().reshape(77)), Map.of());

@@ -39,8 +39,7 @@ class TextToImageTest {
 
     @Test
     void latentsGiveTheGoldenImageAndTheirSize() throws IOException {
-        Path lat = tmp.resolve("init.safetensors");
-        SafeTensors.write(lat, Map.of("initial_latents", golden.get("initial_latents")), Map.of());
+        Path lat = SdTinyFolder.initialLatents(tmp);
         RecordingListener l = new RecordingListener();
         GenerationSettings s = new GenerationSettings(null, 10, "ddim", 7.5, 1, null, null, null, lat, null, 0, null);
         TextToImage.Result r = new TextToImage("test", l).generate(ModelFiles.of(model), PROMPT, s);

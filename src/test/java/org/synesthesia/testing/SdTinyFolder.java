@@ -91,4 +91,12 @@ public final class SdTinyFolder {
         Files.createDirectories(file.getParent());
         Files.writeString(file, Json.write(m));
     }
+
+    /** pipeline_tiny's {@code initial_latents} written to {@code dir/init.safetensors}. */
+    public static Path initialLatents(Path dir) throws IOException {
+        Path lat = dir.resolve("init.safetensors");
+        var golden = org.synesthesia.io.SafeTensors.readAll(SharedData.golden("pipeline_tiny", "golden.safetensors"));
+        org.synesthesia.io.SafeTensors.write(lat, java.util.Map.of("initial_latents", golden.get("initial_latents")), java.util.Map.of());
+        return lat;
+    }
 }

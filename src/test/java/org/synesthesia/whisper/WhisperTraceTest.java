@@ -15,6 +15,7 @@ import org.synesthesia.io.SafeTensors;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.testing.Assert;
 import org.synesthesia.testing.SharedData;
+import org.synesthesia.testing.Traces;
 
 /** {@code synesthesia trace} on the golden Whisper checkpoint, in-process. */
 class WhisperTraceTest {
@@ -35,10 +36,7 @@ class WhisperTraceTest {
 
     @Test
     void encoderBlocks() throws Exception {
-        Path in = dir.resolve("in.safetensors"), out = dir.resolve("taps.safetensors");
-        SafeTensors.write(in, Map.of("mel", golden.get("mel")), Map.of());
-        assertEquals(0, Main.run("--quiet", "trace", weights, "--inputs", in.toString(), "--capture", "encoder.blocks.*", "--out", out.toString()));
-        Map<String, Tensor> taps = SafeTensors.readAll(out);
+        Map<String, Tensor> taps = Traces.run(dir, weights, Map.of("mel", golden.get("mel")), "--capture", "encoder.blocks.*");
         assertEquals(List.of("encoder.blocks.0", "encoder.blocks.1", "output"), List.copyOf(taps.keySet()));
         for (String n : List.of("encoder.blocks.0", "encoder.blocks.1")) Assert.close(n, inter.get(n), taps.get(n), WhisperParityTest.TOL);
         Assert.close("output", golden.get("encoder_output"), taps.get("output"), WhisperParityTest.TOL);
@@ -46,11 +44,8 @@ class WhisperTraceTest {
 
     @Test
     void decoderOnTokensAndMel() throws Exception {
-        Path in = dir.resolve("in.safetensors"), out = dir.resolve("taps.safetensors");
-        SafeTensors.write(in, Map.of("mel", golden.get("mel"), "tokens", golden.get("tokens.prefix")), Map.of());
-        assertEquals(0, Main.run("--quiet", "trace", weights, "--inputs", in.toString(), "--capture", "decoder.**",
-                "--capture", "encoder.conv?", "--out", out.toString()));
-        Map<String, Tensor> taps = SafeTensors.readAll(out);
+        Map<String, Tensor> taps = Traces.run(dir, weights, Map.of("mel", golden.get("mel"), "tokens", golden.get("tokens.prefix")),
+                "--capture", "decoder.**", "--capture", "encoder.conv?");
         for (String n : List.of("decoder.token_embedding", "decoder.blocks.0", "decoder.blocks.1", "decoder.blocks.0.attn",
                 "decoder.blocks.0.cross_attn", "decoder.blocks.0.mlp", "decoder.ln"))
             Assert.close(n, inter.get(n + ".prefix"), taps.get(n), WhisperParityTest.TOL);

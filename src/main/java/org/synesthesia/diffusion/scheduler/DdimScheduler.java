@@ -37,11 +37,6 @@ public final class DdimScheduler extends BaseScheduler {
     }
 
     @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
     protected float[] chooseTimesteps(int n) {
         long[] asc = ascendingTimesteps(n);
         float[] t = new float[n];

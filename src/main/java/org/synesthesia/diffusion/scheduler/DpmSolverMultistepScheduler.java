@@ -41,11 +41,6 @@ public final class DpmSolverMultistepScheduler extends BaseScheduler {
 
     @Override public String name() { return "dpm++"; }
 
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
     /** The N+1 noise levels of the current timesteps (the last is sigma at t = 0). */
     public float[] sigmas() {
         requireTimesteps();

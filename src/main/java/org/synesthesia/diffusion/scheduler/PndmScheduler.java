@@ -33,11 +33,6 @@ public final class PndmScheduler extends BaseScheduler {
     @Override public String name() { return "pndm"; }
 
     @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
     protected float[] chooseTimesteps(int n) {
         long[] asc = ascendingTimesteps(n);
         // concat(t[:-1], t[-2:-1], t[-1:]) reversed: descending, with the second-highest timestep taken twice

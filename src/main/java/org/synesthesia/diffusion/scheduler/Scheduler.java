@@ -28,8 +28,10 @@ public interface Scheduler {
     /** The timestep passed to the model at each step (as float: Euler's are fractional); one entry per model call. */
     float[] timesteps();
 
-    /** The standard deviation of the initial noise: latents start as {@code randn * initNoiseSigma()}. */
-    float initNoiseSigma();
+    /** The standard deviation of the initial noise: latents start as {@code randn * initNoiseSigma()} (1 for DDPM-style schedulers). */
+    default float initNoiseSigma() {
+        return 1f;
+    }
 
     /** The model input for step {@code stepIndex}: the sample itself, or scaled (Euler: {@code x / sqrt(sigma^2 + 1)}). */
     float[] scaleModelInput(float[] sample, int stepIndex);

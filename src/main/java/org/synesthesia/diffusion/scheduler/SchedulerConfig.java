@@ -2,6 +2,7 @@ package org.synesthesia.diffusion.scheduler;
 
 import java.util.List;
 import java.util.Map;
+import org.synesthesia.util.ConfigNames;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -63,8 +64,8 @@ public record SchedulerConfig(
         int train = intKey(m, "num_train_timesteps", d.numTrainTimesteps, source);
         double betaStart = doubleKey(m, "beta_start", d.betaStart, source);
         double betaEnd = doubleKey(m, "beta_end", d.betaEnd, source);
-        String bs = stringKey(m, "beta_schedule", d.betaSchedule.configName(), source);
-        BetaSchedule schedule = BetaSchedule.byName(bs);
+        String bs = stringKey(m, "beta_schedule", ConfigNames.of(d.betaSchedule), source);
+        BetaSchedule schedule = ConfigNames.parse(BetaSchedule.class, bs);
         if (schedule == null) throw bad(source, "unsupported beta_schedule '" + bs + "' (linear, scaled_linear, squaredcos_cap_v2)");
         float[] trained = null;
         Object tb = m.get("trained_betas");
@@ -82,7 +83,7 @@ public record SchedulerConfig(
         TimestepSpacing spacing = null;
         String sp = stringKey(m, "timestep_spacing", null, source);
         if (sp != null) {
-            spacing = TimestepSpacing.byName(sp);
+            spacing = ConfigNames.parse(TimestepSpacing.class, sp);
             if (spacing == null) throw bad(source, "unsupported timestep_spacing '" + sp + "' (leading, linspace, trailing)");
         }
         int offset = intKey(m, "steps_offset", d.stepsOffset, source);
@@ -123,14 +124,14 @@ public record SchedulerConfig(
         m.put("num_train_timesteps", (long) numTrainTimesteps);
         m.put("beta_start", betaStart);
         m.put("beta_end", betaEnd);
-        m.put("beta_schedule", betaSchedule.configName());
+        m.put("beta_schedule", ConfigNames.of(betaSchedule));
         if (trainedBetas != null) {
             List<Double> b = new java.util.ArrayList<>(trainedBetas.length);
             for (float x : trainedBetas) b.add(Double.parseDouble(Float.toString(x)));
             m.put("trained_betas", b);
         }
         m.put("prediction_type", predictionType.configName());
-        if (timestepSpacing != null) m.put("timestep_spacing", timestepSpacing.configName());
+        if (timestepSpacing != null) m.put("timestep_spacing", ConfigNames.of(timestepSpacing));
         m.put("steps_offset", (long) stepsOffset);
         if (setAlphaToOne != null) m.put("set_alpha_to_one", setAlphaToOne);
         if (clipSample != null) m.put("clip_sample", clipSample);

@@ -14,6 +14,7 @@ import org.synesthesia.io.SafeTensors;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.testing.Assert;
 import org.synesthesia.testing.SharedData;
+import org.synesthesia.testing.Traces;
 
 /** {@code synesthesia trace} on the golden VAE and the real TAESD decoder, in-process. */
 class VaeTraceTest {
@@ -32,12 +33,8 @@ class VaeTraceTest {
 
     @Test
     void decoderFromLdmFile() throws Exception {
-        Path in = dir.resolve("in.safetensors"), out = dir.resolve("taps.safetensors");
-        SafeTensors.write(in, Map.of("latent_sample", golden.get("latent_z")), Map.of());
-        String weights = SharedData.golden(SET, "weights_ldm.safetensors").toString();
-        assertEquals(0, Main.run("--quiet", "trace", weights, "--inputs", in.toString(), "--capture", "decoder.up_blocks.*",
-                "--capture", "post_quant_conv", "--capture", "decoder.mid_block", "--out", out.toString()));
-        Map<String, Tensor> taps = SafeTensors.readAll(out);
+        Map<String, Tensor> taps = Traces.run(dir, SharedData.golden(SET, "weights_ldm.safetensors"), Map.of("latent_sample", golden.get("latent_z")),
+                "--capture", "decoder.up_blocks.*", "--capture", "post_quant_conv", "--capture", "decoder.mid_block");
         assertEquals(List.of("post_quant_conv", "decoder.mid_block", "decoder.up_blocks.0", "decoder.up_blocks.1", "output"), List.copyOf(taps.keySet()));
         for (String n : List.of("post_quant_conv", "decoder.mid_block", "decoder.up_blocks.0", "decoder.up_blocks.1"))
             Assert.close(n, inter.get("decode." + n), taps.get(n), AutoencoderKLParityTest.TOL);
@@ -66,13 +63,11 @@ class VaeTraceTest {
     @Test
     void taesdGguf() throws Exception {
         Map<String, Tensor> tg = SafeTensors.readAll(SharedData.golden("taesd_real", "golden.safetensors"));
+        Path weights = SharedData.data("weights/taesd-decoder/taesd-decoder.gguf");
+        Map<String, Tensor> taps = Traces.run(dir, weights, Map.of("latent_sample", tg.get("latent.clamp")), "--capture", "decoder.0");
         Path in = dir.resolve("in.safetensors"), out = dir.resolve("taps.safetensors");
-        SafeTensors.write(in, Map.of("latent_sample", tg.get("latent.clamp")), Map.of());
-        String weights = SharedData.data("weights/taesd-decoder/taesd-decoder.gguf").toString();
-        assertEquals(0, Main.run("--quiet", "trace", weights, "--inputs", in.toString(), "--capture", "decoder.0", "--out", out.toString()));
-        Map<String, Tensor> taps = SafeTensors.readAll(out);
         Assert.close("decoder.0", tg.get("clamped_latent.clamp"), taps.get("decoder.0"), 1e-5);
         Assert.close("output", tg.get("decoded.clamp"), taps.get("output"), TaesdParityTest.TOL);
-        assertNotEquals(0, Main.run("--quiet", "trace", weights, "--inputs", in.toString(), "--part", "encoder", "--out", out.toString()));
+        assertNotEquals(0, Main.run("--quiet", "trace", weights.toString(), "--inputs", in.toString(), "--part", "encoder", "--out", out.toString()));
     }
 }
