@@ -27,7 +27,7 @@ import org.synesthesia.util.SynesthesiaException;
  */
 final class FlacDecoder {
     /** The STREAMINFO block. {@code totalSamples} (per channel) is 0 when the encoder did not know it. */
-    public record StreamInfo(int minBlockSize, int maxBlockSize, int minFrameSize, int maxFrameSize, int sampleRate,
+    record StreamInfo(int minBlockSize, int maxBlockSize, int minFrameSize, int maxFrameSize, int sampleRate,
                              int channels, int bitsPerSample, long totalSamples, byte[] md5) {
         boolean hasMd5() {
             for (byte b : md5) if (b != 0) return true;
@@ -36,9 +36,9 @@ final class FlacDecoder {
     }
 
     /** Which integrity checks to run. */
-    public record Options(boolean checkCrc, boolean checkMd5) {
-        public static final Options DEFAULT = new Options(true, true);
-        public static final Options NO_CHECKS = new Options(false, false);
+    record Options(boolean checkCrc, boolean checkMd5) {
+        static final Options DEFAULT = new Options(true, true);
+        static final Options NO_CHECKS = new Options(false, false);
     }
 
     /** Receives each decoded frame: {@code channels[c][0..blockSize)} as signed integers of {@code bits} bits. */
@@ -83,14 +83,14 @@ final class FlacDecoder {
     }
 
     /** Reads {@code path} as mono audio, with CRC and MD5 checks. */
-    public static Audio read(Path path) {
+    static Audio read(Path path) {
         try (MappedFile f = MappedFile.open(path)) {
             return read(f.segment(), path, Options.DEFAULT);
         }
     }
 
     /** Decodes a whole FLAC stream held in {@code file}; {@code name} is used in error messages. */
-    public static Audio read(MemorySegment file, Object name, Options options) {
+    static Audio read(MemorySegment file, Object name, Options options) {
         FlacDecoder d = new FlacDecoder(file, name, options);
         StreamInfo si = d.info;
         MonoMixer mix = new MonoMixer(si);

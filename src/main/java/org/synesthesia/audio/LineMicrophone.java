@@ -34,7 +34,7 @@ public final class LineMicrophone implements Microphone {
     private final long stallNanos;
 
     /** Wraps a line that is already open in {@code format} (16-bit signed little-endian PCM). */
-    public LineMicrophone(TargetDataLine line, AudioFormat format) {
+    LineMicrophone(TargetDataLine line, AudioFormat format) {
         this(line, format, STALL_NANOS);
     }
 
@@ -98,7 +98,7 @@ public final class LineMicrophone implements Microphone {
         return n + ", " + describe(format);
     }
 
-    public AudioFormat format() {
+    AudioFormat format() {
         return format;
     }
 

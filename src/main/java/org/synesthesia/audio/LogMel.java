@@ -22,9 +22,9 @@ import org.synesthesia.util.SynesthesiaException;
 public final class LogMel {
     public static final int SAMPLE_RATE = 16_000;
     public static final int N_FFT = 400;
-    public static final int HOP = 160;
+    static final int HOP = 160;
     /** 30 s at 16 kHz: whisper's window ({@code N_SAMPLES}). */
-    public static final int CHUNK_SAMPLES = 480_000;
+    static final int CHUNK_SAMPLES = 480_000;
     /** Frames in one 30 s window ({@code N_FRAMES}). */
     public static final int N_FRAMES = 3000;
     private static final int BINS = N_FFT / 2 + 1;
@@ -32,12 +32,12 @@ public final class LogMel {
     private LogMel() {}
 
     /** {@code log_mel_spectrogram(audio, n_mels)}: {@code [nMels, audio.length / 160]}. */
-    public static Tensor compute(float[] audio, int nMels) {
+    static Tensor compute(float[] audio, int nMels) {
         return compute(audio, nMels, 0);
     }
 
     /** {@code log_mel_spectrogram(audio, n_mels, padding)}: {@code [nMels, (audio.length + padding) / 160]}. */
-    public static Tensor compute(float[] audio, int nMels, int padding) {
+    static Tensor compute(float[] audio, int nMels, int padding) {
         if (nMels != 80 && nMels != 128) throw new SynesthesiaException("whisper uses 80 or 128 mel bins, not " + nMels);
         return compute(audio, MelFilters.whisper(nMels), padding);
     }
@@ -46,7 +46,7 @@ public final class LogMel {
      * As above with a model's own filterbank {@code filters} [nMels, 201] (a converted or whisper.cpp file carries
      * one; for the released models it equals {@link MelFilters#whisper}).
      */
-    public static Tensor compute(float[] audio, Tensor filters, int padding) {
+    static Tensor compute(float[] audio, Tensor filters, int padding) {
         if (filters.rank() != 2 || filters.dim(1) != BINS)
             throw new IllegalArgumentException("mel filters must be [n_mels, " + BINS + "], got " + Arrays.toString(filters.shape()));
         return MelSpectrogram.whisper(filters.dim(0)).compute(audio, filters, padding);
@@ -71,7 +71,7 @@ public final class LogMel {
      * The model input for the window at frame {@code seek}: {@code mel[:, seek : seek + min(3000, content - seek)]}
      * padded with 0.0 to {@code [nMels, 3000]} (whisper's {@code pad_or_trim} of the segment).
      */
-    public static Tensor window(Tensor mel, int seek, int contentFrames) {
+    static Tensor window(Tensor mel, int seek, int contentFrames) {
         if (mel.rank() != 2) throw new IllegalArgumentException("mel must be [n_mels, frames], not " + Arrays.toString(mel.shape()));
         int nMels = mel.dim(0), frames = mel.dim(1);
         if (seek < 0 || contentFrames > frames || seek > contentFrames)
@@ -91,7 +91,7 @@ public final class LogMel {
     }
 
     /** whisper's {@code pad_or_trim} on audio: the first {@code length} samples, zero-padded if shorter. */
-    public static float[] padOrTrim(float[] audio, int length) {
+    static float[] padOrTrim(float[] audio, int length) {
         return Arrays.copyOf(audio, length);
     }
 }

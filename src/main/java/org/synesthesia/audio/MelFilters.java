@@ -32,13 +32,13 @@ public final class MelFilters {
     }
 
     /** {@link #slaney(int, int, int, double, double, boolean)}, built once per parameter set and shared: do not modify. */
-    public static Tensor shared(int sampleRate, int nFft, int nMels, double fmin, double fmax, boolean slaneyNorm) {
+    static Tensor shared(int sampleRate, int nFft, int nMels, double fmin, double fmax, boolean slaneyNorm) {
         return CACHE.computeIfAbsent(new Key(sampleRate, nFft, nMels, fmin, fmax, slaneyNorm),
                 k -> slaney(k.sampleRate(), k.nFft(), k.nMels(), k.fmin(), k.fmax(), k.slaneyNorm()));
     }
 
     /** {@code librosa.filters.mel(sr=sampleRate, n_fft=nFft, n_mels=nMels)}: {@code [nMels, nFft/2 + 1]}. */
-    public static Tensor slaney(int sampleRate, int nFft, int nMels) {
+    static Tensor slaney(int sampleRate, int nFft, int nMels) {
         return slaney(sampleRate, nFft, nMels, 0.0, sampleRate / 2.0, true);
     }
 
@@ -46,7 +46,7 @@ public final class MelFilters {
      * {@code librosa.filters.mel(sr=sampleRate, n_fft=nFft, n_mels=nMels, fmin=fmin, fmax=fmax, norm="slaney" if
      * slaneyNorm else None)}: {@code [nMels, nFft/2 + 1]}.
      */
-    public static Tensor slaney(int sampleRate, int nFft, int nMels, double fmin, double fmax, boolean slaneyNorm) {
+    static Tensor slaney(int sampleRate, int nFft, int nMels, double fmin, double fmax, boolean slaneyNorm) {
         if (sampleRate <= 0 || nFft <= 0 || nMels <= 0 || !(fmin >= 0) || !(fmax > fmin))
             throw new IllegalArgumentException("bad mel filterbank parameters: sr " + sampleRate + ", n_fft " + nFft + ", n_mels " + nMels + ", fmin " + fmin + ", fmax " + fmax);
         int bins = nFft / 2 + 1;
@@ -74,13 +74,13 @@ public final class MelFilters {
     }
 
     /** Hz to mel on the Slaney scale (librosa {@code hz_to_mel(htk=False)}). */
-    public static double hzToMel(double hz) {
+    static double hzToMel(double hz) {
         if (hz >= MIN_LOG_HZ) return MIN_LOG_MEL + StrictMath.log(hz / MIN_LOG_HZ) / LOG_STEP;
         return (hz - 0.0) / F_SP;
     }
 
     /** Mel to Hz on the Slaney scale (librosa {@code mel_to_hz(htk=False)}). */
-    public static double melToHz(double mel) {
+    static double melToHz(double mel) {
         if (mel >= MIN_LOG_MEL) return MIN_LOG_HZ * StrictMath.exp(LOG_STEP * (mel - MIN_LOG_MEL));
         return 0.0 + F_SP * mel;
     }

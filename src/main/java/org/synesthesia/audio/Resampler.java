@@ -20,7 +20,7 @@ import org.synesthesia.kernel.Parallel;
  */
 public final class Resampler {
     /** Whisper's input rate. */
-    public static final int WHISPER_RATE = 16_000;
+    static final int WHISPER_RATE = 16_000;
     /** Zero crossings of the sinc on each side, counted at the lower of the two rates. */
     static final int ZERO_CROSSINGS = 64;
     static final double STOPBAND_DB = 90;

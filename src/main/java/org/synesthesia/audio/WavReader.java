@@ -35,14 +35,14 @@ final class WavReader {
     private WavReader() {}
 
     /** Reads {@code path} as mono audio; any problem is one line naming the file. */
-    public static Audio read(Path path) {
+    static Audio read(Path path) {
         try (MappedFile f = MappedFile.open(path)) {
             return read(f.segment(), path);
         }
     }
 
     /** Decodes a whole WAV file held in {@code file}; {@code name} is used in error messages. */
-    public static Audio read(MemorySegment file, Object name) {
+    static Audio read(MemorySegment file, Object name) {
         long size = file.byteSize();
         if (size < 12 || !tag(file, 0, "RIFF") || !tag(file, 8, "WAVE")) {
             if (size >= 4 && (tag(file, 0, "RF64") || tag(file, 0, "RIFX")))

@@ -29,7 +29,7 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
         /** {@code gelu_new} / {@code gelu_pytorch_tanh}: the tanh approximation. */
         GELU_TANH("gelu_new", org.synesthesia.nn.Activation.GELU_TANH);
 
-        public final String hfName;
+        final String hfName;
         /** The function the MLP applies. */
         public final org.synesthesia.nn.Activation function;
 
@@ -39,7 +39,7 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
         }
 
         /** From transformers' {@code hidden_act} string, or null if unknown. */
-        public static Activation fromHf(String s) {
+        static Activation fromHf(String s) {
             return switch (s.toLowerCase(Locale.ROOT)) {
                 case "quick_gelu" -> QUICK_GELU;
                 case "gelu" -> GELU;

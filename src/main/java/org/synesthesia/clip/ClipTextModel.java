@@ -118,7 +118,7 @@ public final class ClipTextModel implements AutoCloseable {
 
     public ClipTextConfig config() { return config; }
 
-    public ClipTextWeights weights() { return weights; }
+    ClipTextWeights weights() { return weights; }
 
     public String description() { return description; }
 

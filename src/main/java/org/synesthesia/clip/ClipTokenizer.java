@@ -161,7 +161,7 @@ public final class ClipTokenizer {
     // ---- text cleaning ----
 
     /** CLIP's text cleaning: {@code whitespace_clean(basic_clean(text)).lower()}. */
-    public static String clean(String text) {
+    static String clean(String text) {
         String t = TextFixer.fixText(text);
         t = HtmlEntities.unescape(HtmlEntities.unescape(t));
         StringBuilder b = new StringBuilder(t.length());
@@ -183,7 +183,7 @@ public final class ClipTokenizer {
     // ---- BPE ----
 
     /** The BPE symbols of {@code text} (e.g. {@code "a</w>", "photograph</w>"}), no special tokens added. */
-    public List<String> bpeTokens(String text) {
+    List<String> bpeTokens(String text) {
         List<String> out = new ArrayList<>();
         Matcher m = PIECES.matcher(clean(text));
         while (m.find()) {

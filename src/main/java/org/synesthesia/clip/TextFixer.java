@@ -22,13 +22,13 @@ import java.util.regex.Pattern;
  * as UTF-8 if that succeeds; otherwise each complete mis-decoded sequence is repaired in place. ftfy's other code
  * pages (1250, 1251, 1253, 1254, ISO-8859-2, MacRoman, CP437) and its lossy-sequence heuristics are not reproduced.
  */
-public final class TextFixer {
+final class TextFixer {
     private TextFixer() {}
 
     private static final Pattern ANSI_ESCAPE = Pattern.compile("\u001b\\[((?:\\d|;)*)([a-zA-Z])");
 
     /** {@code ftfy.fix_text(text)}, within the scope described above. */
-    public static String fixText(String text) {
+    static String fixText(String text) {
         StringBuilder out = new StringBuilder(text.length());
         boolean unescapeHtml = true;
         int pos = 0;

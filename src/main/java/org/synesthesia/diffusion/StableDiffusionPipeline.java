@@ -184,7 +184,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     }
 
     /** The environment variable naming a folder of tokenizers ({@code sd15/}, {@code sd21/}, openai's bpe .gz). */
-    public static final String TOKENIZERS_ENV = "SYNESTHESIA_TOKENIZERS";
+    static final String TOKENIZERS_ENV = "SYNESTHESIA_TOKENIZERS";
 
     /**
      * The CLIP tokenizer: {@code explicit} (an HF folder with vocab.json + merges.txt, or openai's .gz), else the

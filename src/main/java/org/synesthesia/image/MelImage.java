@@ -21,7 +21,7 @@ public final class MelImage {
 
     private MelImage() {}
 
-    public static BufferedImage render(Tensor mel) {
+    static BufferedImage render(Tensor mel) {
         Tensor m = mel.rank() == 3 && mel.dim(0) == 1 ? mel.reshape(mel.dim(1), mel.dim(2)) : mel;
         if (m.rank() != 2) throw new IllegalArgumentException("expected [n_mels, frames], got rank " + mel.rank());
         int bins = m.dim(0), frames = m.dim(1), scale = Math.max(1, 384 / bins);

@@ -1,25 +1,25 @@
 package org.synesthesia.io;
 
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.synesthesia.tensor.DType;
-import org.synesthesia.tensor.Palette;
+import org.synesthesia.tensor.GgufSource;
 import org.synesthesia.tensor.StoredTensor;
+import org.synesthesia.tensor.WeightFormat;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
  * The logical tensors of a converted GGUF file ({@code weights-converter/FORMAT.md}): a weight with key
- * {@code synesthesia.tensor.NAME.encoding} is stored as an I8 tensor {@code NAME} and read as
- * <ul>
- * <li>{@code pal}: {@link DType#PAL} of logical shape {@code .shape}; the I8 tensor is {@code [rows, ceil(cols*bits/8)]}
- *     packed indices, {@code NAME.lut} is F32 or F16 {@code [rows/group_size, 2^bits]} centroids;</li>
- * <li>{@code q8_row}: {@link DType#Q8_ROW} of logical shape {@code .shape}; the I8 tensor is {@code [rows, 4 + cols]}.</li>
- * </ul>
- * {@code rows = shape[0]}, {@code cols} = product of the other dimensions. The logical tensor is a view of the
- * I8 tensor's mapped bytes; only the (small) lookup table is decoded onto the heap. Lookup tables are not listed.
+ * {@code synesthesia.tensor.NAME.encoding} is stored as an I8 tensor {@code NAME} (and what else its type needs) and
+ * read back by the {@link WeightFormat} whose {@link WeightFormat#ggufEncoding()} that key names ({@code pal},
+ * {@code q8_row}), as a view of the I8 tensor's mapped bytes of logical shape {@code .shape}. Here: the keys every
+ * encoding shares ({@code .encoding}, {@code .shape}), and the listing: tensors a format read as part of a weight
+ * (PAL lookup tables) are not listed.
  */
 final class EncodedTensors {
     static final String PREFIX = "synesthesia.tensor.";
@@ -27,23 +27,21 @@ final class EncodedTensors {
 
     private EncodedTensors() {}
 
-    /** The file's tensors in file order with encoded weights replaced by their logical view and tables hidden. */
+    /** The file's tensors in file order with encoded weights replaced by their logical view and their parts hidden. */
     static Map<String, StoredTensor> logical(Path path, Map<String, GgufValue> values, Map<String, StoredTensor> raw) {
         Map<String, StoredTensor> encoded = new LinkedHashMap<>();
-        java.util.Set<String> hidden = new java.util.HashSet<>();
+        Set<String> hidden = new HashSet<>();
         for (Map.Entry<String, GgufValue> e : values.entrySet()) {
             String key = e.getKey();
             if (!key.startsWith(PREFIX) || !key.endsWith(ENCODING) || key.length() <= PREFIX.length() + ENCODING.length()) continue;
             String name = key.substring(PREFIX.length(), key.length() - ENCODING.length());
             if (e.getValue().type() != GgufValue.Type.STRING) throw error(path, name, "encoding is a " + e.getValue().type() + ", not a string");
             String encoding = (String) e.getValue().value();
-            StoredTensor t = switch (encoding) {
-                case "pal" -> palette(path, name, values, raw);
-                case "q8_row" -> q8Row(path, name, values, raw);
-                default -> throw error(path, name, "unknown encoding '" + encoding + "' (known: pal, q8_row)");
-            };
-            encoded.put(name, t);
-            if (t.dtype() == DType.PAL) hidden.add(name + ".lut");
+            WeightFormat format = format(encoding);
+            if (format == null) throw error(path, name, "unknown encoding '" + encoding + "' (known: " + String.join(", ", encodings()) + ")");
+            Set<String> parts = new HashSet<>();
+            encoded.put(name, format.readGguf(new Source(path, values, raw, name, parts), name));
+            hidden.addAll(parts);
         }
         Map<String, StoredTensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, StoredTensor> e : raw.entrySet()) {
@@ -53,42 +51,48 @@ final class EncodedTensors {
         return out;
     }
 
-    private static StoredTensor palette(Path path, String name, Map<String, GgufValue> values, Map<String, StoredTensor> raw) {
-        long[] shape = shape(path, name, values);
-        long rows = shape[0], cols = cols(shape);
-        long bits = integer(path, name, values, "bits");
-        if (bits != 2 && bits != 4 && bits != 6 && bits != 8) throw error(path, name, "palette bits " + bits + " (must be 2, 4, 6 or 8)");
-        long group = integer(path, name, values, "group_size");
-        if (group <= 0 || rows % group != 0) throw error(path, name, "palette group size " + group + " does not divide its " + rows + " rows");
-        StoredTensor idx = indexTensor(path, name, raw, rows, Palette.rowBytes(cols, (int) bits));
-        StoredTensor lut = raw.get(name + ".lut");
-        if (lut == null) throw error(path, name, "palette lookup table " + name + ".lut is missing");
-        long entries = 1L << bits;
-        if (lut.dtype() != DType.F32 && lut.dtype() != DType.F16) throw error(path, name, "lookup table is " + lut.dtype() + " (must be F32 or F16)");
-        if (!Arrays.equals(lut.shape(), new long[] {rows / group, entries}))
-            throw error(path, name, "lookup table has shape " + lut.shapeString() + ", expected " + Arrays.toString(new long[] {rows / group, entries}));
-        if (lut.elements() > Integer.MAX_VALUE) throw error(path, name, "lookup table of " + lut.elements() + " entries is too large");
-        Palette p = new Palette((int) bits, (int) group, lut.toFloats());
-        return new StoredTensor(name, DType.PAL, shape, idx.data(), p, path.toString());
+    /** The weight format whose GGUF encoding is {@code encoding}, or null. */
+    private static WeightFormat format(String encoding) {
+        for (DType t : DType.values())
+            if (t.isWeight() && encoding.equals(t.format().ggufEncoding())) return t.format();
+        return null;
     }
 
-    private static StoredTensor q8Row(Path path, String name, Map<String, GgufValue> values, Map<String, StoredTensor> raw) {
-        long[] shape = shape(path, name, values);
-        StoredTensor idx = indexTensor(path, name, raw, shape[0], DType.q8RowBytes(cols(shape)));
-        return new StoredTensor(name, DType.Q8_ROW, shape, idx.data(), path.toString());
+    private static Set<String> encodings() {
+        Set<String> known = new TreeSet<>();
+        for (DType t : DType.values())
+            if (t.isWeight() && t.format().ggufEncoding() != null) known.add(t.format().ggufEncoding());
+        return known;
     }
 
-    /** The I8 tensor NAME, checked to be {@code [rows, rowBytes]}. */
-    private static StoredTensor indexTensor(Path path, String name, Map<String, StoredTensor> raw, long rows, long rowBytes) {
-        StoredTensor t = raw.get(name);
-        if (t == null) throw error(path, name, "encoded tensor has metadata but no I8 tensor " + name);
-        if (t.dtype() != DType.I8) throw error(path, name, "encoded tensor is stored as " + t.dtype() + " (must be I8)");
-        long[] expected = {rows, rowBytes};
-        if (!Arrays.equals(t.shape(), expected))
-            throw error(path, name, "stored I8 shape " + t.shapeString() + " does not match " + rows + " rows x " + rowBytes + " bytes " + Arrays.toString(expected));
-        if (t.data().byteSize() != Math.multiplyExact(rows, rowBytes))
-            throw error(path, name, "stored " + t.data().byteSize() + " bytes, expected " + rows * rowBytes);
-        return t;
+    /** The file as the format of weight {@code weight} reads it; tensors read under other names go to {@code parts}. */
+    private record Source(Path path, Map<String, GgufValue> values, Map<String, StoredTensor> raw, String weight, Set<String> parts) implements GgufSource {
+        @Override
+        public String description() {
+            return path.toString();
+        }
+
+        @Override
+        public StoredTensor tensor(String name) {
+            StoredTensor t = raw.get(name);
+            if (t != null && !name.equals(weight)) parts.add(name);
+            return t;
+        }
+
+        @Override
+        public long[] shape(String name) {
+            return EncodedTensors.shape(path, name, values);
+        }
+
+        @Override
+        public long integer(String name, String field) {
+            return EncodedTensors.integer(path, name, values, field);
+        }
+
+        @Override
+        public RuntimeException error(String name, String what) {
+            return EncodedTensors.error(path, name, what);
+        }
     }
 
     private static long[] shape(Path path, String name, Map<String, GgufValue> values) {
@@ -116,12 +120,6 @@ final class EncodedTensors {
         if (v == null) throw error(path, name, "missing " + PREFIX + name + "." + field);
         if (!v.type().isInteger()) throw error(path, name, field + " is a " + v.type() + ", not an integer");
         return v.asLong();
-    }
-
-    private static long cols(long[] shape) {
-        long c = 1;
-        for (int i = 1; i < shape.length; i++) c *= shape[i];
-        return c;
     }
 
     private static SynesthesiaException error(Path path, String name, String what) {

@@ -12,7 +12,7 @@ public final class Capture {
     /** Elements below which an elementwise op is not split over threads. */
     public static final int ELEMENT_GRAIN = 1 << 15;
     /** Query rows per attention chunk at least. */
-    public static final int QUERY_GRAIN = 16;
+    static final int QUERY_GRAIN = 16;
 
     private Capture() {}
 

@@ -10,8 +10,9 @@ import java.util.Arrays;
 abstract class EncodedFormat implements WeightFormat {
     @Override public int ggmlType() { return -1; }
 
-    /** The value of the {@code .encoding} key. */
-    abstract String encoding();
+    @Override public abstract String ggufEncoding();
+
+    @Override public abstract StoredTensor readGguf(GgufSource file, String name);
 
     /** {@code shape[0]}, checked: an encoded weight has at least 2 dimensions, all positive. */
     static long rows(String name, long[] shape) {
@@ -29,7 +30,20 @@ abstract class EncodedFormat implements WeightFormat {
 
     /** The {@code .encoding} and {@code .shape} keys. */
     void encodingKeys(GgufSink sink, String name, long[] shape) {
-        sink.key(name, "encoding", encoding());
+        sink.key(name, "encoding", ggufEncoding());
         sink.key(name, "shape", shape.clone());
+    }
+
+    /** The I8 tensor {@code name} holding the weight's rows, checked to be {@code [rows, rowBytes]}. */
+    static StoredTensor rowsTensor(GgufSource file, String name, long rows, long rowBytes) {
+        StoredTensor t = file.tensor(name);
+        if (t == null) throw file.error(name, "encoded tensor has metadata but no I8 tensor " + name);
+        if (t.dtype() != DType.I8) throw file.error(name, "encoded tensor is stored as " + t.dtype() + " (must be I8)");
+        long[] expected = {rows, rowBytes};
+        if (!Arrays.equals(t.shape(), expected))
+            throw file.error(name, "stored I8 shape " + t.shapeString() + " does not match " + rows + " rows x " + rowBytes + " bytes " + Arrays.toString(expected));
+        if (t.data().byteSize() != Math.multiplyExact(rows, rowBytes))
+            throw file.error(name, "stored " + t.data().byteSize() + " bytes, expected " + rows * rowBytes);
+        return t;
     }
 }

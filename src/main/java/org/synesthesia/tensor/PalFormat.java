@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorShuffle;
 /**
  * PAL: a palettized weight, packed k-bit indices into a lookup table ({@link Palette} has the layout). In GGUF:
  * encoding {@code pal}, an I8 index tensor [rows, ceil(cols*bits/8)], keys {@code .bits} and {@code .group_size},
- * and an F32 table {@code NAME.lut} [rows/groupSize, 2^bits]. Its encoders are {@link Quantize#palettize} and
- * {@link Quantize#palettizeKMeans}.
+ * and an F32 table {@code NAME.lut} [rows/groupSize, 2^bits] (written by {@link #writeGguf}, read back, F16 tables
+ * too, by {@link #readGguf}). Its encoders are {@link Quantize#palettize} and {@link Quantize#palettizeKMeans}.
  */
 public final class PalFormat extends EncodedFormat {
     public static final PalFormat INSTANCE = new PalFormat();
@@ -29,7 +29,7 @@ public final class PalFormat extends EncodedFormat {
     private PalFormat() {}
 
     @Override public DType dtype() { return DType.PAL; }
-    @Override String encoding() { return "pal"; }
+    @Override public String ggufEncoding() { return "pal"; }
     @Override public int decodeCost() { return 4; }
 
     @Override
@@ -161,6 +161,30 @@ public final class PalFormat extends EncodedFormat {
             made[0] = null;
             return lut;
         });
+    }
+
+    /**
+     * A view of the I8 index tensor [rows, ceil(cols*bits/8)] as PAL of the logical shape, with its table
+     * {@code NAME.lut} (F32 or F16 [rows/groupSize, 2^bits]) decoded; the table is then part of the weight.
+     */
+    @Override
+    public StoredTensor readGguf(GgufSource file, String name) {
+        long[] shape = file.shape(name);
+        long rows = shape[0], cols = cols(shape);
+        long bits = file.integer(name, "bits");
+        if (bits != 2 && bits != 4 && bits != 6 && bits != 8) throw file.error(name, "palette bits " + bits + " (must be 2, 4, 6 or 8)");
+        long group = file.integer(name, "group_size");
+        if (group <= 0 || rows % group != 0) throw file.error(name, "palette group size " + group + " does not divide its " + rows + " rows");
+        StoredTensor idx = rowsTensor(file, name, rows, Palette.rowBytes(cols, (int) bits));
+        StoredTensor lut = file.tensor(name + ".lut");
+        if (lut == null) throw file.error(name, "palette lookup table " + name + ".lut is missing");
+        long entries = 1L << bits;
+        if (lut.dtype() != DType.F32 && lut.dtype() != DType.F16) throw file.error(name, "lookup table is " + lut.dtype() + " (must be F32 or F16)");
+        if (!java.util.Arrays.equals(lut.shape(), new long[] {rows / group, entries}))
+            throw file.error(name, "lookup table has shape " + lut.shapeString() + ", expected " + java.util.Arrays.toString(new long[] {rows / group, entries}));
+        if (lut.elements() > Integer.MAX_VALUE) throw file.error(name, "lookup table of " + lut.elements() + " entries is too large");
+        Palette p = new Palette((int) bits, (int) group, lut.toFloats());
+        return new StoredTensor(name, DType.PAL, shape, idx.data(), p, file.description());
     }
 
     /** Vector API decoders of 8-, 4- and 2-bit indices. */

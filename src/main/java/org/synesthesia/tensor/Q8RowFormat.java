@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q8_ROW: linear symmetric int8 per output channel. Each row of a [rows, cols] weight is a float32 scale s then
- * cols int8 q (4 + cols bytes); value = s * q. In GGUF: encoding {@code q8_row}, an I8 tensor [rows, 4 + cols].
+ * cols int8 q (4 + cols bytes); value = s * q. In GGUF: encoding {@code q8_row}, an I8 tensor [rows, 4 + cols]
+ * (written by {@link #writeGguf}, read back by {@link #readGguf}).
  */
 public final class Q8RowFormat extends EncodedFormat {
     public static final Q8RowFormat INSTANCE = new Q8RowFormat();
@@ -18,7 +19,7 @@ public final class Q8RowFormat extends EncodedFormat {
     private Q8RowFormat() {}
 
     @Override public DType dtype() { return DType.Q8_ROW; }
-    @Override String encoding() { return "q8_row"; }
+    @Override public String ggufEncoding() { return "q8_row"; }
     @Override public int decodeCost() { return 2; }
 
     @Override
@@ -62,6 +63,14 @@ public final class Q8RowFormat extends EncodedFormat {
         long rows = rows(name, shape), cols = cols(shape);
         encodingKeys(sink, name, shape);
         sink.tensor(name, DType.I8, new long[] {rows, rowBytes(cols, null)}, data);
+    }
+
+    /** A view of the I8 tensor [rows, 4 + cols] as Q8_ROW of the logical shape. */
+    @Override
+    public StoredTensor readGguf(GgufSource file, String name) {
+        long[] shape = file.shape(name);
+        StoredTensor rows = rowsTensor(file, name, shape[0], rowBytes(cols(shape), null));
+        return new StoredTensor(name, DType.Q8_ROW, shape, rows.data(), file.description());
     }
 
     /** Vector API decoder: L int8 at a time widened to float and scaled. */

@@ -67,4 +67,21 @@ public interface WeightFormat {
      * is written. Shapes are checked now; bad ones are an {@link IllegalArgumentException}.
      */
     void writeGguf(GgufSink sink, String name, long[] shape, Palette palette, GgufSink.Bytes data);
+
+    /**
+     * The value of key {@code synesthesia.tensor.NAME.encoding} that marks a weight of this type in a GGUF file, or
+     * null for a ggml type (stored as a tensor of its own type).
+     */
+    default String ggufEncoding() {
+        return null;
+    }
+
+    /**
+     * The weight {@code name} that {@link #writeGguf} wrote under {@link #ggufEncoding()}, read back from
+     * {@code file} as a view of its mapped bytes (small tables decoded onto the heap); malformed parts are a
+     * {@link GgufSource#error}. Only for types with an encoding.
+     */
+    default StoredTensor readGguf(GgufSource file, String name) {
+        throw new UnsupportedOperationException(dtype() + " is stored in GGUF as a ggml type, not an encoding");
+    }
 }

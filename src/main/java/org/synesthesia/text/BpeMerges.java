@@ -30,7 +30,7 @@ public final class BpeMerges {
     }
 
     /** Number of merges. */
-    public int size() {
+    int size() {
         return pairs.size();
     }
 

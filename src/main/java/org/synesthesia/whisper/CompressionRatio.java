@@ -8,7 +8,7 @@ import java.util.zip.Deflater;
  * with zlib's default level 6 and the zlib wrapper (2-byte header, Adler-32 trailer). A decoded window whose ratio
  * exceeds {@code compression_ratio_threshold} (2.4) is treated as looping and decoded again at a higher temperature.
  */
-public final class CompressionRatio {
+final class CompressionRatio {
     private CompressionRatio() {}
 
     /** UTF-8 length of {@code text} over its zlib-compressed length; 0 for the empty text (8 compressed bytes). */
@@ -18,7 +18,7 @@ public final class CompressionRatio {
     }
 
     /** Length of {@code zlib.compress(bytes)} (level 6, zlib wrapper). */
-    public static int compressedLength(byte[] bytes) {
+    static int compressedLength(byte[] bytes) {
         Deflater d = new Deflater(6, false);
         try {
             d.setInput(bytes);

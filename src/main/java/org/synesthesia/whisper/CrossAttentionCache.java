@@ -20,15 +20,15 @@ public final class CrossAttentionCache {
     }
 
     /** Audio positions (keys per layer). */
-    public int length() {
+    int length() {
         return ctx;
     }
 
-    public int width() {
+    int width() {
         return d;
     }
 
-    public int layers() {
+    int layers() {
         return keys.length;
     }
 

@@ -1,11 +1,11 @@
 package org.synesthesia.whisper;
 
 /** {@link LogitsSource} of a {@link WhisperDecoder} on one audio segment (its {@link CrossAttentionCache}). */
-public final class DecoderLogits implements LogitsSource {
+final class DecoderLogits implements LogitsSource {
     private final WhisperDecoder decoder;
     private final CrossAttentionCache audio;
 
-    public DecoderLogits(WhisperDecoder decoder, CrossAttentionCache audio) {
+    DecoderLogits(WhisperDecoder decoder, CrossAttentionCache audio) {
         this.decoder = decoder;
         this.audio = audio;
     }

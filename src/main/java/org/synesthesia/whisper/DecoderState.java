@@ -42,33 +42,33 @@ public final class DecoderState {
     }
 
     /** Tokens in the cache: the position of the next token. */
-    public int length() {
+    int length() {
         return length;
     }
 
     /** The most tokens a sequence can hold ({@code n_text_ctx}). */
-    public int maxLength() {
+    int maxLength() {
         return maxRows;
     }
 
-    public CrossAttentionCache audio() {
+    CrossAttentionCache audio() {
         return audio;
     }
 
     /** Forgets every token after the first {@code newLength} (their cache rows are overwritten later). */
-    public void rollback(int newLength) {
+    void rollback(int newLength) {
         if (newLength < 0 || newLength > length)
             throw new IllegalArgumentException("rollback to " + newLength + " tokens, but the state holds " + length);
         length = newLength;
     }
 
     /** Forgets every token (same audio segment). */
-    public void reset() {
+    void reset() {
         length = 0;
     }
 
     /** Starts over on another audio segment. */
-    public void reset(CrossAttentionCache newAudio) {
+    void reset(CrossAttentionCache newAudio) {
         setAudio(newAudio);
         length = 0;
     }
@@ -81,14 +81,14 @@ public final class DecoderState {
     }
 
     /** An independent copy (same audio, same tokens); later calls on either do not affect the other. */
-    public DecoderState copy() {
+    DecoderState copy() {
         DecoderState c = new DecoderState(maxRows, d, keys.length, audio, Math.max(capacity, Math.min(maxRows, MIN_ROWS)));
         c.copyFrom(this);
         return c;
     }
 
     /** Makes this state equal to {@code other} (same decoder), reusing this state's storage where it is big enough. */
-    public void copyFrom(DecoderState other) {
+    void copyFrom(DecoderState other) {
         if (other == this) return;
         if (other.d != d || other.keys.length != keys.length || other.maxRows != maxRows)
             throw new IllegalArgumentException("states of different decoders");

@@ -48,7 +48,7 @@ public record DecodingOptions(WhisperTokenizer.Task task, String language, doubl
      * The checks on combinations, made when a window is decoded (the transcriber holds beam size and best-of together
      * and drops one per temperature, as openai's CLI does).
      */
-    public DecodingOptions validate() {
+    DecodingOptions validate() {
         if (beamSize != null && bestOf != null) throw new SynesthesiaException("beam size and best-of can't be given together");
         if (temperature == 0 && bestOf != null) throw new SynesthesiaException("best-of with greedy sampling (temperature 0) is not compatible");
         if (patience != null && beamSize == null) throw new SynesthesiaException("patience requires beam size to be given");
@@ -66,12 +66,12 @@ public record DecodingOptions(WhisperTokenizer.Task task, String language, doubl
     }
 
     /** Sequences decoded side by side: beams, best-of candidates, or 1. */
-    public int groupSize() {
+    int groupSize() {
         return beamSize != null ? beamSize : bestOf != null ? bestOf : 1;
     }
 
     /** The ids of {@link #suppressTokens} ("-1" kept as -1). */
-    public int[] suppressTokenIds() {
+    int[] suppressTokenIds() {
         String s = suppressTokens.strip();
         if (s.isEmpty()) return new int[0];
         try {

@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  * ({@link BeamSearch}); the candidates are ranked by sum log-probability over a length penalty.
  * The no-speech probability is {@code softmax(logits at <|startoftranscript|>)[<|nospeech|>]}.
  */
-public final class DecodingTask {
+final class DecodingTask {
     private final WhisperTokenizer tokenizer;
     private final DecodingOptions options;
     private final int nTextCtx;
@@ -25,7 +25,7 @@ public final class DecodingTask {
      * @param nTextCtx  the decoder's context (448): the prompt keeps at most {@code nTextCtx / 2 - 1} tokens
      * @param nAudioCtx the encoder's positions per 30 s (1500): timestamp precision is {@code 30 / nAudioCtx} s
      */
-    public DecodingTask(WhisperTokenizer tokenizer, DecodingOptions options, int nTextCtx, int nAudioCtx) {
+    DecodingTask(WhisperTokenizer tokenizer, DecodingOptions options, int nTextCtx, int nAudioCtx) {
         this.tokenizer = tokenizer;
         this.options = options.validate();
         this.nTextCtx = nTextCtx;
@@ -83,7 +83,7 @@ public final class DecodingTask {
     }
 
     /** Decodes the audio behind {@code source}. */
-    public DecodingResult run(LogitsSource source) {
+    DecodingResult run(LogitsSource source) {
         String language = options.language();
         Map<String, Double> languageProbs = null;
         if (language == null) {

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * <p>The running number is either an integer (arithmetic continues: {@code value % 100 == 0} allows adding tens)
  * or a string (digits are concatenated: {@code "five twenty four"} → {@code 524}), exactly as in the reference.
  */
-public final class EnglishNumberNormalizer {
+final class EnglishNumberNormalizer {
     private static final Pattern NUMERIC = Pattern.compile("^\\d+(\\.\\d+)?$", Pattern.UNICODE_CHARACTER_CLASS);
     private static final Pattern FRACTION = Pattern.compile("^\\s*[+-]?(?=\\d|\\.\\d)\\d*(\\.\\d*)?([eE][+-]?\\d+)?\\s*$", Pattern.UNICODE_CHARACTER_CLASS);
 
@@ -51,7 +51,7 @@ public final class EnglishNumberNormalizer {
     private final Set<String> words = new HashSet<>();
     private final Pattern halfMultiplier;
 
-    public EnglishNumberNormalizer() {
+    EnglishNumberNormalizer() {
         for (int i = 0; i < ONES_NAMES.length; i++) {
             String name = ONES_NAMES[i];
             int v = i + 1;
@@ -102,7 +102,7 @@ public final class EnglishNumberNormalizer {
     }
 
     /** Preprocess, convert the words, postprocess. */
-    public String normalize(String s) {
+    String normalize(String s) {
         s = preprocess(s);
         s = String.join(" ", processWords(PyText.split(s)));
         return postprocess(s);

@@ -24,7 +24,7 @@ import org.synesthesia.util.SynesthesiaException;
  * <p>Regexes run with Unicode {@code \w \d \s \b} as Python's {@code re} does; Java and Python disagree on
  * {@code \w} only for combining marks, which this normaliser removes anyway.
  */
-public final class EnglishTextNormalizer {
+final class EnglishTextNormalizer {
     private static final int U = Pattern.UNICODE_CHARACTER_CLASS;
     private static final Pattern BRACKETS = Pattern.compile("[<\\[][^>\\]]*[>\\]]", U);
     private static final Pattern PARENTHESES = Pattern.compile("\\(([^)]+?)\\)", U);
@@ -76,12 +76,12 @@ public final class EnglishTextNormalizer {
     private final EnglishNumberNormalizer numbers = new EnglishNumberNormalizer();
 
     /** @param spellings British → American word table (may be empty) */
-    public EnglishTextNormalizer(Map<String, String> spellings) {
+    EnglishTextNormalizer(Map<String, String> spellings) {
         this.spellings = new HashMap<>(spellings);
     }
 
     /** With the spelling table {@code english.json} (a JSON object of word → word). */
-    public static EnglishTextNormalizer load(Path englishJson) {
+    static EnglishTextNormalizer load(Path englishJson) {
         return new EnglishTextNormalizer(readSpellings(englishJson));
     }
 
@@ -95,7 +95,7 @@ public final class EnglishTextNormalizer {
         return out;
     }
 
-    public String normalize(String s) {
+    String normalize(String s) {
         s = s.toLowerCase(Locale.ROOT);
         s = BRACKETS.matcher(s).replaceAll("");
         s = PARENTHESES.matcher(s).replaceAll("");

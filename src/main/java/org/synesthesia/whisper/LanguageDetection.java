@@ -17,7 +17,7 @@ public record LanguageDetection(String language, Map<String, Double> probs) {
     }
 
     /** Detects the language of the audio behind {@code source} (one decoder pass over {@code [<|startoftranscript|>]}). */
-    public static LanguageDetection detect(LogitsSource source, WhisperTokenizer tokenizer) {
+    static LanguageDetection detect(LogitsSource source, WhisperTokenizer tokenizer) {
         if (!tokenizer.multilingual()) throw new IllegalStateException("an English-only model has no language tokens to detect a language with");
         float[] logits = new float[source.nVocab()];
         source.lastLogits(new int[][] {{tokenizer.sot()}}, new LogitsSource.Sequence[] {source.newSequence()}, logits);

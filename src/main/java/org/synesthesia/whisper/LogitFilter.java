@@ -4,7 +4,7 @@ package org.synesthesia.whisper;
  * A rule applied to the next-token logits before sampling (openai {@code LogitFilter}): sets forbidden entries
  * of {@code logits[off, off + n_vocab)} to -infinity.
  */
-public interface LogitFilter {
+interface LogitFilter {
     /**
      * @param logits the logits row of one sequence, at {@code off}
      * @param tokens the sequence so far, {@code tokens[0, length)}: the initial tokens then the sampled ones

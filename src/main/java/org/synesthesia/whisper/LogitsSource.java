@@ -5,7 +5,7 @@ package org.synesthesia.whisper;
  * model implementation is {@link DecoderLogits} (a {@link WhisperDecoder} over one segment's audio); tests use
  * small fakes so that the decoding rules can be checked without a model.
  */
-public interface LogitsSource {
+interface LogitsSource {
     /** Size of the vocabulary: the length of each logits row. */
     int nVocab();
 

@@ -18,7 +18,7 @@ public final class RandomWhisper {
     private RandomWhisper() {}
 
     /** openai {@code Whisper.state_dict()} names and shapes for {@code c}, encoder then decoder. */
-    public static Map<String, long[]> openaiShapes(WhisperConfig c) {
+    static Map<String, long[]> openaiShapes(WhisperConfig c) {
         Map<String, long[]> m = new LinkedHashMap<>();
         long da = c.nAudioState(), dt = c.nTextState();
         m.put("encoder.conv1.weight", new long[] {da, c.nMels(), 3});

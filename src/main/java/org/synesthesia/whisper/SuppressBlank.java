@@ -1,11 +1,11 @@
 package org.synesthesia.whisper;
 
 /** At the first sampled position, forbids the blank {@code " "} token(s) and the end of text (openai {@code SuppressBlank}). */
-public final class SuppressBlank implements LogitFilter {
+final class SuppressBlank implements LogitFilter {
     private final int[] ids;
     private final int sampleBegin;
 
-    public SuppressBlank(WhisperTokenizer tokenizer, int sampleBegin) {
+    SuppressBlank(WhisperTokenizer tokenizer, int sampleBegin) {
         int[] space = tokenizer.encode(" ");
         this.ids = java.util.Arrays.copyOf(space, space.length + 1);
         ids[space.length] = tokenizer.eot();

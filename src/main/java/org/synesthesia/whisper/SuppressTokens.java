@@ -1,10 +1,10 @@
 package org.synesthesia.whisper;
 
 /** Forbids a fixed set of ids at every position (openai {@code SuppressTokens}). */
-public final class SuppressTokens implements LogitFilter {
+final class SuppressTokens implements LogitFilter {
     private final int[] ids;
 
-    public SuppressTokens(int[] ids) {
+    SuppressTokens(int[] ids) {
         this.ids = ids.clone();
     }
 

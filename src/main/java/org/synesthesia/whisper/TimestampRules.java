@@ -12,13 +12,13 @@ package org.synesthesia.whisper;
  * <li>when the total probability of the timestamps exceeds that of the most likely text token, a timestamp is sampled.</li>
  * </ul>
  */
-public final class TimestampRules implements LogitFilter {
+final class TimestampRules implements LogitFilter {
     private final int eot, noTimestamps, timestampBegin, nVocab;
     private final int sampleBegin;
     private final int maxInitialTimestampIndex;
 
     /** @param maxInitialTimestampIndex in timestamp steps; negative: no limit */
-    public TimestampRules(WhisperTokenizer tokenizer, int sampleBegin, int maxInitialTimestampIndex) {
+    TimestampRules(WhisperTokenizer tokenizer, int sampleBegin, int maxInitialTimestampIndex) {
         this.eot = tokenizer.eot();
         this.noTimestamps = tokenizer.noTimestamps();
         this.timestampBegin = tokenizer.timestampBegin();

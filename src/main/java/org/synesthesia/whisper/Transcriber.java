@@ -19,14 +19,14 @@ import org.synesthesia.util.SynesthesiaException;
  */
 public final class Transcriber {
     /** Mel frames per 30 s window. */
-    public static final int N_FRAMES = 3000;
+    static final int N_FRAMES = 3000;
     /** Audio samples per mel frame (at 16 kHz). */
-    public static final int HOP_LENGTH = 160;
-    public static final int SAMPLE_RATE = 16_000;
+    static final int HOP_LENGTH = 160;
+    static final int SAMPLE_RATE = 16_000;
 
     /** Encodes one window's mel [1, n_mels, 3000] and returns the decoder over it. */
     @FunctionalInterface
-    public interface WindowEncoder {
+    interface WindowEncoder {
         LogitsSource encode(Tensor melWindow);
     }
 
@@ -51,7 +51,7 @@ public final class Transcriber {
     private final WhisperTokenizer tokenizer;
     private final int nMels, nTextCtx, nAudioCtx;
 
-    public Transcriber(WindowEncoder encoder, WhisperTokenizer tokenizer, int nMels, int nTextCtx, int nAudioCtx) {
+    Transcriber(WindowEncoder encoder, WhisperTokenizer tokenizer, int nMels, int nTextCtx, int nAudioCtx) {
         this.encoder = encoder;
         this.tokenizer = tokenizer;
         this.nMels = nMels;
@@ -68,7 +68,7 @@ public final class Transcriber {
         return new Transcriber(mel -> DecoderLogits.of(whisper, whisper.encode(mel)), tokenizer, c.nMels(), c.nTextCtx(), c.nAudioCtx());
     }
 
-    public WhisperTokenizer tokenizer() {
+    WhisperTokenizer tokenizer() {
         return tokenizer;
     }
 
@@ -78,7 +78,7 @@ public final class Transcriber {
     }
 
     /** {@code mel[:, seek : seek + size]} zero-padded to [1, n_mels, 3000]. */
-    public static Tensor window(Tensor mel, int seek, int size) {
+    static Tensor window(Tensor mel, int seek, int size) {
         Tensor m = mel.rank() == 3 ? mel.reshape(mel.dim(1), mel.dim(2)) : mel;
         int nMels = m.dim(0), frames = m.dim(1);
         int n = Math.max(0, Math.min(Math.min(size, N_FRAMES), frames - seek));
@@ -205,7 +205,7 @@ public final class Transcriber {
      * best-of only above 0) until the result is neither too repetitive nor too unlikely, or is silence; returns the
      * accepted (or the last) result.
      */
-    public DecodingResult decodeWithFallback(LogitsSource source, DecodingOptions base, TranscribeOptions options,
+    DecodingResult decodeWithFallback(LogitsSource source, DecodingOptions base, TranscribeOptions options,
                                              java.util.function.Consumer<DecodingResult> onFallback) {
         DecodingResult result = null;
         double[] temperatures = options.temperatures();

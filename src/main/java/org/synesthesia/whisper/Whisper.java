@@ -144,7 +144,7 @@ public final class Whisper implements AutoCloseable {
         return model.config();
     }
 
-    public WhisperModel model() {
+    WhisperModel model() {
         return model;
     }
 
@@ -157,7 +157,7 @@ public final class Whisper implements AutoCloseable {
         return weights;
     }
 
-    public WhisperEncoder encoder() {
+    WhisperEncoder encoder() {
         return encoder;
     }
 

@@ -36,7 +36,7 @@ public final class WhisperDecoder {
     /** The MLP's capture names per block. */
     private final Mlp.Names[] mlpNames;
 
-    public WhisperDecoder(WhisperConfig config, WhisperModel.Decoder weights) {
+    WhisperDecoder(WhisperConfig config, WhisperModel.Decoder weights) {
         this.config = config;
         this.weights = weights;
         this.names = new String[config.nTextLayer()][];
@@ -48,7 +48,7 @@ public final class WhisperDecoder {
         }
     }
 
-    public WhisperConfig config() {
+    WhisperConfig config() {
         return config;
     }
 
@@ -78,7 +78,7 @@ public final class WhisperDecoder {
     }
 
     /** Appends {@code tokens} to the sequence; returns the logits of every new token, [T * n_vocab] row-major. */
-    public float[] logits(int[] tokens, DecoderState state) {
+    float[] logits(int[] tokens, DecoderState state) {
         return logits(tokens, state, Tracer.NONE);
     }
 

@@ -26,22 +26,22 @@ import org.synesthesia.util.SynesthesiaException;
  * {@code mlp} (before the residual add), then {@code encoder.ln_post} and {@code encoder}. Stateless: calls may
  * run concurrently; each allocates its own activations.
  */
-public final class WhisperEncoder {
+final class WhisperEncoder {
     private final WhisperConfig config;
     private final WhisperModel.Encoder weights;
 
-    public WhisperEncoder(WhisperConfig config, WhisperModel.Encoder weights) {
+    WhisperEncoder(WhisperConfig config, WhisperModel.Encoder weights) {
         this.config = config;
         this.weights = weights;
     }
 
     /** Audio positions for {@code frames} mel frames: conv2's output length. */
-    public static int audioContext(int frames) {
+    static int audioContext(int frames) {
         return (frames - 1) / 2 + 1;
     }
 
     /** mel [1, n_mels, L] or [n_mels, L] -> encoder output [1, ctx, d]. */
-    public Tensor forward(Tensor mel) {
+    Tensor forward(Tensor mel) {
         return forward(mel, Tracer.NONE);
     }
 

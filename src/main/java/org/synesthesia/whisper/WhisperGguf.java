@@ -27,11 +27,11 @@ import org.synesthesia.util.SynesthesiaException;
  * tokens follow the ranks in openai's layout.
  */
 public final class WhisperGguf {
-    public static final String MEL_FILTERS = "whisper.mel_filters";
-    public static final String TOKENIZER_MODEL = "tokenizer.ggml.model";
-    public static final String TOKENS = "tokenizer.ggml.tokens";
-    public static final String MULTILINGUAL = "whisper.tokenizer.multilingual";
-    public static final String NUM_LANGUAGES = "whisper.tokenizer.num_languages";
+    static final String MEL_FILTERS = "whisper.mel_filters";
+    static final String TOKENIZER_MODEL = "tokenizer.ggml.model";
+    static final String TOKENS = "tokenizer.ggml.tokens";
+    static final String MULTILINGUAL = "whisper.tokenizer.multilingual";
+    static final String NUM_LANGUAGES = "whisper.tokenizer.num_languages";
     /** Bins of a Whisper mel filter: n_fft 400 / 2 + 1. */
     static final int FILTER_BINS = 201;
 

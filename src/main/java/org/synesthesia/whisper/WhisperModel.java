@@ -84,7 +84,7 @@ public record WhisperModel(WhisperConfig config, Encoder encoder, Decoder decode
      * openai's {@code sinusoids(length, channels)}: row t is {@code [sin(t*w_0..), cos(t*w_0..)]} with
      * {@code w_i = exp(-i * ln(10000) / (channels/2 - 1))}, i < channels/2; computed in float32 like torch.
      */
-    public static float[] sinusoids(int length, int channels) {
+    static float[] sinusoids(int length, int channels) {
         if (channels % 2 != 0 || channels < 4) throw new IllegalArgumentException("sinusoids need an even channel count >= 4, got " + channels);
         int half = channels / 2;
         float inc = (float) (Math.log(10000) / (half - 1));

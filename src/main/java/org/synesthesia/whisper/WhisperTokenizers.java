@@ -10,7 +10,7 @@ import org.synesthesia.util.SynesthesiaException;
 /** Where a Whisper model's tokenizer comes from: --tokenizer, the model file's own metadata, beside it, or the environment. */
 public final class WhisperTokenizers {
     /** A folder of tiktoken files ({@code multilingual.tiktoken}, {@code gpt2.tiktoken}) to fall back on. */
-    public static final String TOKENIZERS_ENV = "SYNESTHESIA_TOKENIZERS";
+    static final String TOKENIZERS_ENV = "SYNESTHESIA_TOKENIZERS";
 
     private WhisperTokenizers() {}
 
@@ -35,7 +35,7 @@ public final class WhisperTokenizers {
      * The folder with the model's tiktoken file: {@code given} (--tokenizer), else beside the model, else
      * {@code $SYNESTHESIA_TOKENIZERS}; none is a one-line error naming where it looked and asking for --tokenizer.
      */
-    public static Path dir(Path given, Path model, boolean multilingual, String command) {
+    static Path dir(Path given, Path model, boolean multilingual, String command) {
         String name = multilingual ? "multilingual.tiktoken" : "gpt2.tiktoken";
         if (given != null) {
             if (!Files.isRegularFile(given.resolve(name))) throw SynesthesiaException.inFile(given, "no " + name + " in the --tokenizer folder");

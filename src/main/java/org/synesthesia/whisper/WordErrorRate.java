@@ -12,7 +12,7 @@ import java.util.List;
  * @param insertions     I (hypothesis words not in the reference)
  * @param referenceWords N
  */
-public record WordErrorRate(int substitutions, int deletions, int insertions, int referenceWords) {
+record WordErrorRate(int substitutions, int deletions, int insertions, int referenceWords) {
     /** Counts for two whitespace-separated word sequences (normalise both first, e.g. {@link EnglishTextNormalizer}). */
     public static WordErrorRate of(String reference, String hypothesis) {
         return of(PyText.split(reference), PyText.split(hypothesis));
@@ -52,18 +52,18 @@ public record WordErrorRate(int substitutions, int deletions, int insertions, in
     }
 
     /** S + D + I. */
-    public int errors() {
+    int errors() {
         return substitutions + deletions + insertions;
     }
 
     /** {@code (S + D + I) / N}; 0 when both are empty, infinite for words against an empty reference. */
-    public double wer() {
+    double wer() {
         if (referenceWords == 0) return errors() == 0 ? 0.0 : Double.POSITIVE_INFINITY;
         return (double) errors() / referenceWords;
     }
 
     /** Counts of two utterances together (corpus WER). */
-    public WordErrorRate plus(WordErrorRate o) {
+    WordErrorRate plus(WordErrorRate o) {
         return new WordErrorRate(substitutions + o.substitutions, deletions + o.deletions, insertions + o.insertions,
                 referenceWords + o.referenceWords);
     }

@@ -50,6 +50,7 @@ class WeightFormatTest {
     @Test
     void theRegistryHasOneFormatPerWeightType() {
         Set<Integer> ids = new HashSet<>();
+        Set<String> encodings = new HashSet<>();
         int weights = 0;
         for (DType t : DType.values()) {
             if (!t.isWeight()) {
@@ -60,7 +61,12 @@ class WeightFormatTest {
             assertSame(t, t.format().dtype());
             int id = t.format().ggmlType();
             if (id >= 0) assertEquals(true, ids.add(id), t + ": ggml id " + id + " used twice");
+            String encoding = t.format().ggufEncoding();
+            assertEquals(id < 0, encoding != null, t + ": stored in GGUF either as a ggml type or under an encoding");
+            if (encoding != null) assertEquals(true, encodings.add(encoding), t + ": encoding " + encoding + " used twice");
+            else assertThrows(UnsupportedOperationException.class, () -> t.format().readGguf(null, "w"));
         }
+        assertEquals(Set.of("pal", "q8_row"), encodings);
         assertEquals(7, weights);
         assertEquals(-1, DType.Q8_ROW.format().ggmlType());
         assertEquals(-1, DType.PAL.format().ggmlType());

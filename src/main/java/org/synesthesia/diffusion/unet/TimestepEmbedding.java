@@ -6,7 +6,7 @@ import org.synesthesia.kernel.WeightMatrix;
 import org.synesthesia.nn.Weights;
 
 /** diffusers {@code TimestepEmbedding}: {@code linear_2(SiLU(linear_1(x)))}, [N, in] -> [N, timeEmbedDim]. */
-public final class TimestepEmbedding {
+final class TimestepEmbedding {
     private final WeightMatrix l1, l2;
     private final float[] b1, b2;
 
@@ -17,7 +17,7 @@ public final class TimestepEmbedding {
         b2 = w.vector(name + ".linear_2.bias", dim);
     }
 
-    public float[] forward(float[] x, int N) {
+    float[] forward(float[] x, int N) {
         float[] h = Gemm.linear(x, N, l1, b1);
         Act.silu(h, 0, h.length);
         return Gemm.linear(h, N, l2, b2);

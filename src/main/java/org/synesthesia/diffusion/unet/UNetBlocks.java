@@ -15,14 +15,14 @@ import org.synesthesia.tensor.Tensor;
  * {@code UNetMidBlock2DCrossAttn} and {@code CrossAttnUpBlock2D}/{@code UpBlock2D}: the cross-attention variants
  * follow each resnet with a {@link Transformer2DModel}; the plain variants have none.
  */
-public final class UNetBlocks {
+final class UNetBlocks {
     private UNetBlocks() {}
 
     /**
      * Down level: for each layer {@code h = resnet_j(h); h = attention_j(h)}, each output kept as a skip; then the
      * optional downsampler, whose output is kept too. Returns the last h (captured under the block's name).
      */
-    public static final class Down {
+    static final class Down {
         private final String name;
         private final ResnetBlock2D[] resnets;
         private final Transformer2DModel[] attentions; // null when the level has no attention
@@ -58,7 +58,7 @@ public final class UNetBlocks {
     }
 
     /** {@code UNetMidBlock2DCrossAttn}: resnets.0 -> attentions.0 -> resnets.1 at the deepest level's width. */
-    public static final class Mid {
+    static final class Mid {
         private final ResnetBlock2D first, second;
         private final Transformer2DModel attention;
 
@@ -86,7 +86,7 @@ public final class UNetBlocks {
      * the skip is the width of down level {@code levels-1-i} except for the last resnet, which takes the skip from
      * the level above ({@code levels-2-i}, clamped to 0).
      */
-    public static final class Up {
+    static final class Up {
         private final String name;
         private final ResnetBlock2D[] resnets;
         private final Transformer2DModel[] attentions;
@@ -112,7 +112,7 @@ public final class UNetBlocks {
             upsampler = i < n - 1 ? Upsample2D.load(w, name + ".upsamplers.0", out) : null;
         }
 
-        public int layers() { return resnets.length; }
+        int layers() { return resnets.length; }
 
         /** @param outH, outW the upsampler's output size, or 0 for 2x */
         public Tensor forward(Tensor h, Deque<Tensor> skips, float[] tembSilu, float[] ctx, int Lc, int outH, int outW, Tracer tracer) {

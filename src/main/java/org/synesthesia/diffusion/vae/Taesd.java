@@ -28,7 +28,7 @@ import org.synesthesia.util.SynesthesiaException;
  */
 public final class Taesd implements AutoCloseable {
     /** taesd.py latent_magnitude and latent_shift: {@code scale_latents(x) = clamp(x/(2*3) + 0.5, 0, 1)}. */
-    public static final float LATENT_MAGNITUDE = 3f, LATENT_SHIFT = 0.5f;
+    static final float LATENT_MAGNITUDE = 3f, LATENT_SHIFT = 0.5f;
 
     private static final String[] PREFIXES = {"first_stage_model.decoder.", "decoder.layers.", "decoder.", ""};
     private static final int[] BLOCKS = {3, 4, 5, 8, 9, 10, 13, 14, 15, 18};
@@ -57,7 +57,7 @@ public final class Taesd implements AutoCloseable {
     }
 
     /** The prefix under which {@code names} hold a TAESD decoder, or null. */
-    public static String prefix(java.util.Collection<String> names) {
+    static String prefix(java.util.Collection<String> names) {
         for (String p : PREFIXES)
             if (names.contains(p + "1.weight") && names.contains(p + "3.conv.0.weight") && names.contains(p + "19.weight")) return p;
         return null;

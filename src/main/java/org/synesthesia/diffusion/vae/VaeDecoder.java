@@ -14,7 +14,7 @@ import org.synesthesia.util.Progress;
  * (GroupNorm) -> SiLU ({@code conv_act}) -> {@code conv_out} (widths[0] -> out). Module names are prefixed
  * {@code decoder.}.
  */
-public final class VaeDecoder {
+final class VaeDecoder {
     private final VaeConfig config;
     private final Conv2d convIn;
     private final VaeMidBlock mid;
@@ -50,7 +50,7 @@ public final class VaeDecoder {
                 Conv2d.load(w, "decoder.conv_out", c.width(0), c.outChannels(), 3, 1, 1, true));
     }
 
-    public VaeConfig config() { return config; }
+    VaeConfig config() { return config; }
 
     /** z [N, latent, h, w] (after post_quant_conv) -> image [N, out, H, W]. */
     public Tensor forward(Tensor z, Tracer tracer) {

@@ -15,7 +15,7 @@ import org.synesthesia.util.Progress;
  * {@code conv_norm_out} -> SiLU -> {@code conv_out} (widths[L-1] -> 2*latent). Module names are prefixed
  * {@code encoder.}.
  */
-public final class VaeEncoder {
+final class VaeEncoder {
     private final VaeConfig config;
     private final Conv2d convIn;
     private final VaeBlock[] down;
@@ -50,7 +50,7 @@ public final class VaeEncoder {
                 Conv2d.load(w, "encoder.conv_out", top, 2 * c.latentChannels(), 3, 1, 1, true));
     }
 
-    public VaeConfig config() { return config; }
+    VaeConfig config() { return config; }
 
     /** image [N, in, H, W] -> moments [N, 2*latent, h, w] (before quant_conv). */
     public Tensor forward(Tensor x, Tracer tracer) {
