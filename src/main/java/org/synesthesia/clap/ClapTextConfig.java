@@ -2,6 +2,7 @@ package org.synesthesia.clap;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.synesthesia.nn.Activation;
 import org.synesthesia.nn.Weights;
@@ -87,7 +88,7 @@ public record ClapTextConfig(int vocabSize, int hiddenSize, int numLayers, int n
         m.put("type_vocab_size", (long) typeVocabSize);
         m.put("layer_norm_eps", Double.parseDouble(Float.toString(layerNormEps)));
         m.put("pad_token_id", (long) padTokenId);
-        m.put("hidden_act", activation == Activation.GELU_TANH ? "gelu_new" : activation.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("hidden_act", activation == Activation.GELU_TANH ? "gelu_new" : activation.name().toLowerCase(Locale.ROOT));
         m.put("projection_hidden_size", (long) projectionHidden);
         m.put("projection_dim", (long) projectionDim);
         return m;

@@ -3,10 +3,12 @@ package org.synesthesia.clap;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
+import org.synesthesia.nn.Activation;
 import org.synesthesia.nn.Capture;
 import org.synesthesia.nn.LayerNorm;
 import org.synesthesia.nn.Linear;
@@ -16,6 +18,7 @@ import org.synesthesia.nn.Tracer;
 import org.synesthesia.nn.TransformerEncoderLayer;
 import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
+import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -63,7 +66,7 @@ public final class ClapTextModel implements AutoCloseable {
         }
         this.layers = List.copyOf(ls);
         this.pooler = Linear.bind(w, "text_branch.pooler.dense", d, d, true);
-        this.projection = new Mlp(Linear.bind(w, "text_projection.0", config.projectionHidden(), d, true), org.synesthesia.nn.Activation.RELU,
+        this.projection = new Mlp(Linear.bind(w, "text_projection.0", config.projectionHidden(), d, true), Activation.RELU,
                 Linear.bind(w, "text_projection.2", config.projectionDim(), config.projectionHidden(), true));
         this.owned = owned;
         this.description = String.format(Locale.ROOT, "CLAP text (%s), %d layers, width %d, %d heads, projection %d -> %d", w.layout(),
@@ -97,7 +100,7 @@ public final class ClapTextModel implements AutoCloseable {
 
     private static boolean isClapConfig(Path file) {
         try {
-            Object t = org.synesthesia.util.Json.parseObject(Files.readString(file)).get("model_type");
+            Object t = Json.parseObject(Files.readString(file)).get("model_type");
             return "roberta".equals(t) || "clap_text_model".equals(t);
         } catch (Exception e) {
             return false;
@@ -221,7 +224,7 @@ public final class ClapTextModel implements AutoCloseable {
     private static boolean[] keyMask(int[] mask, int n, int batch) {
         boolean[] keep = new boolean[n];
         if (mask == null) {
-            java.util.Arrays.fill(keep, true);
+            Arrays.fill(keep, true);
             return keep;
         }
         if (mask.length != n) throw new SynesthesiaException("CLAP text: attention_mask has " + mask.length + " values for " + n + " ids");

@@ -1,5 +1,6 @@
 package org.synesthesia.clap;
 
+import java.util.Arrays;
 import org.synesthesia.kernel.Ops;
 import org.synesthesia.kernel.Parallel;
 import org.synesthesia.kernel.WeightMatrix;
@@ -30,7 +31,7 @@ public record RobertaEmbeddings(WeightMatrix word, float[] position, float[] tok
         WeightMatrix word = w.matrix(prefix + ".word_embeddings.weight", c.vocabSize(), d);
         float[] pos = floats(w.get(prefix + ".position_embeddings.weight", c.maxPositions(), d));
         float[] type = floats(w.get(prefix + ".token_type_embeddings.weight", c.typeVocabSize(), d));
-        return new RobertaEmbeddings(word, pos, java.util.Arrays.copyOf(type, d), LayerNorm.bind(w, prefix + ".LayerNorm", d, c.layerNormEps()), c.padTokenId());
+        return new RobertaEmbeddings(word, pos, Arrays.copyOf(type, d), LayerNorm.bind(w, prefix + ".LayerNorm", d, c.layerNormEps()), c.padTokenId());
     }
 
     private static float[] floats(StoredTensor t) {
