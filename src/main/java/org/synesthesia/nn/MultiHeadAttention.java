@@ -50,6 +50,15 @@ public record MultiHeadAttention(Linear query, Linear key, Linear value, Linear 
      */
     public void forward(float[] x, int batch, int T, boolean causal, float[] q, float[] k, float[] v, float[] att, float[] y,
                         Tracer tracer, Names names) {
+        forward(x, batch, T, causal, null, q, k, v, att, y, tracer, names);
+    }
+
+    /**
+     * As above, with a key padding mask when {@code keyMask} is not null (then not causal): query rows of sequence b
+     * attend only to its keys t with {@code keyMask[b*T + t]} (see {@link #attend(float[], float[], float[], float[], int, int, boolean[])}).
+     */
+    public void forward(float[] x, int batch, int T, boolean causal, boolean[] keyMask, float[] q, float[] k, float[] v, float[] att,
+                        float[] y, Tracer tracer, Names names) {
         int rows = batch * T, w = width();
         query.forward(x, rows, q);
         key.forward(x, rows, k);
@@ -57,7 +66,9 @@ public record MultiHeadAttention(Linear query, Linear key, Linear value, Linear 
         Capture.rows(tracer, names.query(), q, 0, batch, T, w);
         Capture.rows(tracer, names.key(), k, 0, batch, T, w);
         Capture.rows(tracer, names.value(), v, 0, batch, T, w);
-        attend(q, k, v, att, batch, T, causal);
+        if (keyMask == null) attend(q, k, v, att, batch, T, causal);
+        else if (causal) throw new IllegalArgumentException("a key padding mask with causal attention");
+        else attend(q, k, v, att, batch, T, keyMask);
         Capture.rows(tracer, names.core(), att, 0, batch, T, w);
         out.forward(att, rows, y);
         Capture.rows(tracer, names.out(), y, 0, batch, T, out.out());
@@ -110,6 +121,49 @@ public record MultiHeadAttention(Linear query, Linear key, Linear value, Linear 
                 int b = r / T, end = Math.min(to, (b + 1) * T), t0 = r - b * T, t1 = end - b * T;
                 int base = b * T * w;
                 Attention.sdpa(q, r * w, w, k, base, w, v, base, w, o, r * w, w, t1 - t0, causal ? t1 : T, heads, hd, scale, causal);
+                r = end;
+            }
+        });
+    }
+
+    /**
+     * {@code o = softmax(q k^T / sqrt(hd) + m) v} within each of {@code batch} sequences of T rows, with the key
+     * padding mask {@code m_j = 0} where {@code keyMask[b*T + j]}, else very negative (transformers' additive
+     * {@code (1 - mask) * finfo.min}, whose masked keys get weight exactly 0): each sequence attends to its unmasked
+     * keys only, every query row included. A mask that keeps a prefix of keys is used as a key count; any other is
+     * gathered into a compact copy of that sequence's keys and values. A sequence needs at least one unmasked key.
+     */
+    public void attend(float[] q, float[] k, float[] v, float[] o, int batch, int T, boolean[] keyMask) {
+        if (keyMask.length != batch * T) throw new IllegalArgumentException("key mask of " + keyMask.length + " for " + batch + " x " + T);
+        int w = width(), hd = headDim();
+        float scale = (float) (1 / Math.sqrt(hd));
+        float[][] ks = new float[batch][], vs = new float[batch][];
+        int[] off = new int[batch], lk = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            int n = 0, prefix = 0;
+            for (int t = 0; t < T; t++) if (keyMask[b * T + t]) n++;
+            while (prefix < T && keyMask[b * T + prefix]) prefix++;
+            if (n == 0) throw new IllegalArgumentException("sequence " + b + " has no unmasked key");
+            lk[b] = n;
+            if (prefix == n) {
+                ks[b] = k;
+                vs[b] = v;
+                off[b] = b * T * w;
+            } else {
+                ks[b] = new float[n * w];
+                vs[b] = new float[n * w];
+                for (int t = 0, j = 0; t < T; t++)
+                    if (keyMask[b * T + t]) {
+                        System.arraycopy(k, (b * T + t) * w, ks[b], j * w, w);
+                        System.arraycopy(v, (b * T + t) * w, vs[b], j * w, w);
+                        j++;
+                    }
+            }
+        }
+        Parallel.forRange(batch * T, Capture.QUERY_GRAIN, (from, to) -> {
+            for (int r = from; r < to; ) {
+                int b = r / T, end = Math.min(to, (b + 1) * T);
+                Attention.sdpa(q, r * w, w, ks[b], off[b], w, vs[b], off[b], w, o, r * w, w, end - r, lk[b], heads, hd, scale, false);
                 r = end;
             }
         });

@@ -72,19 +72,27 @@ public record TransformerEncoderLayer(LayerNorm norm1, MultiHeadAttention attent
 
     /** Runs the layer on h [batch*T, d] in place; {@code s} holds at least batch*T rows. */
     public void forward(float[] h, int batch, int T, boolean causal, Buffers s, Tracer tracer) {
+        forward(h, batch, T, causal, null, s, tracer);
+    }
+
+    /**
+     * As above, the attention restricted by a key padding mask when {@code keyMask} [batch*T] is not null (BERT's
+     * {@code attention_mask}; see {@link MultiHeadAttention#attend(float[], float[], float[], float[], int, int, boolean[])}).
+     */
+    public void forward(float[] h, int batch, int T, boolean causal, boolean[] keyMask, Buffers s, Tracer tracer) {
         int rows = batch * T, d = width(), n = rows * d;
         if (s.rows < rows) throw new IllegalArgumentException("buffers of " + s.rows + " rows for " + rows);
         if (preNorm) {
             norm1.forward(h, s.normed, rows);
             Capture.rows(tracer, names.norm1(), s.normed, 0, batch, T, d);
-            attention.forward(s.normed, batch, T, causal, s.q, s.k, s.v, s.att, s.out, tracer, names.attention());
+            attention.forward(s.normed, batch, T, causal, keyMask, s.q, s.k, s.v, s.att, s.out, tracer, names.attention());
             Residual.add(h, s.out, n);
             norm2.forward(h, s.normed, rows);
             Capture.rows(tracer, names.norm2(), s.normed, 0, batch, T, d);
             mlp.forward(s.normed, batch, T, s.hidden, s.out, tracer, names.mlp());
             Residual.add(h, s.out, n);
         } else {
-            attention.forward(h, batch, T, causal, s.q, s.k, s.v, s.att, s.out, tracer, names.attention());
+            attention.forward(h, batch, T, causal, keyMask, s.q, s.k, s.v, s.att, s.out, tracer, names.attention());
             Residual.add(s.out, h, n);
             norm1.forward(s.out, h, rows);
             Capture.rows(tracer, names.norm1(), h, 0, batch, T, d);

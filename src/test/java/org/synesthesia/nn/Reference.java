@@ -112,6 +112,36 @@ final class Reference {
         return linear(att, rows, a.out());
     }
 
+    /**
+     * Self-attention with transformers' additive key padding mask: scores of keys j with !keyMask[b*T + j] get
+     * {@code -Float.MAX_VALUE} added before the softmax, every query row computed.
+     */
+    static float[] maskedSelfAttention(float[] x, int batch, int T, MultiHeadAttention a, boolean[] keyMask) {
+        int rows = batch * T, w = a.width(), heads = a.heads(), hd = w / heads;
+        float[] q = linear(x, rows, a.query()), k = linear(x, rows, a.key()), v = linear(x, rows, a.value());
+        float[] att = new float[rows * w];
+        for (int b = 0; b < batch; b++)
+            for (int h = 0; h < heads; h++)
+                for (int i = 0; i < T; i++) {
+                    double[] s = new double[T];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < T; j++) {
+                        double dot = 0;
+                        for (int c = 0; c < hd; c++) dot += (double) q[(b * T + i) * w + h * hd + c] * k[(b * T + j) * w + h * hd + c];
+                        s[j] = dot / Math.sqrt(hd) + (keyMask[b * T + j] ? 0 : -Float.MAX_VALUE);
+                        max = Math.max(max, s[j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j < T; j++) sum += s[j] = Math.exp(s[j] - max);
+                    for (int c = 0; c < hd; c++) {
+                        double acc = 0;
+                        for (int j = 0; j < T; j++) acc += s[j] * v[(b * T + j) * w + h * hd + c];
+                        att[(b * T + i) * w + h * hd + c] = (float) (acc / sum);
+                    }
+                }
+        return linear(att, rows, a.out());
+    }
+
     static void addInPlace(float[] x, float[] y) {
         for (int i = 0; i < x.length; i++) x[i] += y[i];
     }

@@ -57,6 +57,26 @@ class TransformerEncoderLayerTest {
         Assert.close("attention.output.LayerNorm", a, t.captured().get(p + "attention.output.LayerNorm").toArray(), TOL, TOL);
     }
 
+    /** Post-norm with a key padding mask: a prefix mask (padding at the end) and a mask with holes, against an additive mask. */
+    @Test
+    void postNormWithKeyPaddingMask() {
+        Random r = new Random(24);
+        int batch = 3, T = 13, d = 12, heads = 3, ff = 30, rows = batch * T;
+        TransformerEncoderLayer l = layer(r, d, heads, ff, Activation.GELU, false, TransformerEncoderLayer.Names.BERT.under("encoder.layer.0"));
+        boolean[] mask = new boolean[rows];
+        for (int t = 0; t < 5; t++) mask[t] = true; // sequence 0: 5 tokens then padding
+        for (int t = 0; t < T; t++) mask[T + t] = true; // sequence 1: no padding
+        for (int t = 0; t < T; t++) mask[2 * T + t] = t % 3 != 1; // sequence 2: holes
+        float[] h = Reference.random(r, rows * d, 1), x = h.clone();
+        Reference.addInPlace(x, Reference.maskedSelfAttention(x, batch, T, l.attention(), mask));
+        float[] a = Reference.layerNorm(x, rows, l.norm1());
+        float[] m = a.clone();
+        Reference.addInPlace(m, Reference.mlp(a, rows, l.mlp()));
+        float[] expected = Reference.layerNorm(m, rows, l.norm2());
+        l.forward(h, batch, T, false, mask, l.buffers(rows), Tracer.NONE);
+        Assert.close("masked post-norm layer", expected, h, TOL, TOL);
+    }
+
     /** Several layers share one set of buffers; results do not depend on the buffers' earlier contents. */
     @Test
     void stackOfLayersSharesBuffers() {

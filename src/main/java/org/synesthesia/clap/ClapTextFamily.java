@@ -1,0 +1,111 @@
+package org.synesthesia.clap;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.synesthesia.io.WeightSource;
+import org.synesthesia.io.WeightSources;
+import org.synesthesia.nn.ModelFamily;
+import org.synesthesia.nn.NameMapping;
+import org.synesthesia.nn.Traceable;
+import org.synesthesia.nn.Tracer;
+import org.synesthesia.tensor.Tensor;
+import org.synesthesia.util.SynesthesiaException;
+
+/**
+ * {@code trace} on CLAP's text branch, recognised by its tensor names ({@link ClapNames}): AudioLDM's checkpoint
+ * ({@code cond_stage_model.model.*}) or a bare CLAP state dict. Inputs {@code input_ids} [B, T] or [T] and, optionally,
+ * {@code attention_mask} of the same shape (all ones when absent, as transformers does); output the normalised
+ * embedding [B, P] ({@code CLAP.get_text_embedding}). Module names are the CLAP module's ({@code text_branch.embeddings},
+ * {@code text_branch.encoder.layer.0}, {@code text_branch.encoder.layer.0.attention.self}, {@code text_branch.pooler},
+ * {@code text_projection}, ...). Where the checkpoint also holds a UNet or VAE, it is taken only with
+ * {@code --part clap} (or {@code text_branch}, {@code cond_stage_model}) or when the inputs hold {@code input_ids}.
+ * The configuration comes from a {@code config.json} beside the file, else from the tensors ({@link ClapTextConfig#infer}).
+ */
+public final class ClapTextFamily implements ModelFamily {
+    @Override public String id() { return "clap-text"; }
+
+    @Override public String summary() { return "CLAP text branch: RoBERTa + text_projection (AudioLDM and CLAP names)"; }
+
+    @Override
+    public boolean recognises(WeightSource source) {
+        return ClapNames.isClapText(source.names());
+    }
+
+    @Override
+    public NameMapping names(WeightSource source) {
+        return ClapNames.mapping(source);
+    }
+
+    private static final Set<String> PARTS = Set.of("clap", "clap-text", "text_branch", "cond_stage_model");
+
+    @Override
+    public Optional<Traceable> traceable(Path model, String part, Set<String> inputNames) {
+        if (part != null && !PARTS.contains(part)) return Optional.empty();
+        if (Files.isDirectory(model)) return Optional.empty();
+        boolean asked = part != null || inputNames.contains("input_ids");
+        Collection<String> names;
+        try (WeightSource src = WeightSources.open(model)) {
+            names = List.copyOf(src.names());
+        } catch (SynesthesiaException e) {
+            if (part != null) throw e;
+            return Optional.empty(); // not a checkpoint this family can read: let others try
+        }
+        if (!ClapNames.isClapText(names)) return Optional.empty();
+        boolean other = false;
+        for (String n : names)
+            if (n.startsWith("model.diffusion_model.") || n.startsWith("first_stage_model.")) { other = true; break; }
+        if (other && !asked) return Optional.empty();
+        return Optional.of(new Part(ClapTextModel.load(model, null)));
+    }
+
+    /** Integral values of a tensor [T] or [B, T] (int64 files are read as floats); the batch B (1 for [T]) goes to {@code batchOut[0]}. */
+    static int[] ints(String name, Tensor t, int[] batchOut) {
+        int[] s = t.shape();
+        if (!(s.length == 1 || s.length == 2) || t.size() == 0)
+            throw new SynesthesiaException("CLAP text: " + name + " has shape " + Arrays.toString(s) + ", expected [T] or [B, T]");
+        float[] v = t.toArray();
+        int[] out = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] != Math.rint(v[i])) throw new SynesthesiaException("CLAP text: " + name + " value " + i + " is " + v[i] + ", not an integer");
+            out[i] = (int) v[i];
+        }
+        batchOut[0] = s.length == 1 ? 1 : s[0];
+        return out;
+    }
+
+    private static final class Part implements Traceable {
+        private final ClapTextModel m;
+
+        Part(ClapTextModel m) {
+            this.m = m;
+        }
+
+        @Override public String description() { return m.description(); }
+
+        @Override public List<String> inputNames() { return List.of("input_ids", "attention_mask"); }
+
+        @Override
+        public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
+            Tensor t = inputs.get("input_ids");
+            if (t == null) throw new SynesthesiaException("CLAP text: no input tensor 'input_ids'");
+            int[] batch = new int[1];
+            int[] ids = ints("input_ids", t, batch);
+            int[] mask = null;
+            Tensor mt = inputs.get("attention_mask");
+            if (mt != null) {
+                if (!Arrays.equals(mt.shape(), t.shape()))
+                    throw new SynesthesiaException("CLAP text: attention_mask has shape " + Arrays.toString(mt.shape()) + ", input_ids " + Arrays.toString(t.shape()));
+                mask = ints("attention_mask", mt, new int[1]);
+            }
+            return m.forward(ids, mask, batch[0], tracer).embedding();
+        }
+
+        @Override public void close() { m.close(); }
+    }
+}
