@@ -17,15 +17,15 @@ import org.synesthesia.nn.NameMapping;
  *       {@code upsampler.N} for {@code ups.N}, plus {@code mean} and {@code scale} (kept under those names).</li>
  * </ul>
  */
-public final class HifiGanNames {
+final class HifiGanNames {
     private HifiGanNames() {}
 
     /** The AudioLDM checkpoint's prefix. */
-    public static final String AUDIOLDM_PREFIX = "first_stage_model.vocoder.";
+    static final String AUDIOLDM_PREFIX = "first_stage_model.vocoder.";
     private static final String[] PREFIXES = {"", AUDIOLDM_PREFIX, "vocoder/", "vocoder.", "generator."};
 
     /** The prefix under which {@code names} hold a HiFi-GAN generator, or null. */
-    public static String prefix(Collection<String> names) {
+    static String prefix(Collection<String> names) {
         for (String p : PREFIXES)
             if (hasConv(names, p + "conv_pre") && hasConv(names, p + "conv_post")
                     && (hasConv(names, p + "ups.0") || hasConv(names, p + "upsampler.0"))) return p;
@@ -37,12 +37,12 @@ public final class HifiGanNames {
     }
 
     /** Whether the names under {@code prefix} are diffusers' ({@code upsampler.N}). */
-    public static boolean isDiffusers(Collection<String> names, String prefix) {
+    static boolean isDiffusers(Collection<String> names, String prefix) {
         return hasConv(names, prefix + "upsampler.0");
     }
 
     /** Canonical name -> stored name of every tensor under the generator's prefix (call when {@link #prefix} is not null). */
-    public static NameMapping mapping(Collection<String> names) {
+    static NameMapping mapping(Collection<String> names) {
         String p = prefix(names);
         if (p == null) throw new IllegalArgumentException("no HiFi-GAN generator in these names");
         boolean diffusers = isDiffusers(names, p);
