@@ -196,7 +196,7 @@ public record MelSpectrogram(int sampleRate, int nFft, int winLength, int hop, W
      * Mean of {@code |a - b|} over two log-Mel spectrograms {@code [nMels, frames]} with the same bins, over the
      * frames both have (the first {@code min(framesA, framesB)}): how far a resynthesis is from its source.
      */
-    static double meanAbsLogMelDistance(Tensor a, Tensor b) {
+    public static double meanAbsLogMelDistance(Tensor a, Tensor b) {
         if (a.rank() != 2 || b.rank() != 2 || a.dim(0) != b.dim(0))
             throw new IllegalArgumentException("log-Mel spectrograms must be [n_mels, frames] with the same n_mels: " + Arrays.toString(a.shape()) + " vs " + Arrays.toString(b.shape()));
         int m = a.dim(0), fa = a.dim(1), fb = b.dim(1), f = Math.min(fa, fb);
