@@ -10,8 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
-import org.synesthesia.nn.ModelFamily;
-import org.synesthesia.nn.NameMapping;
+import org.synesthesia.nn.Family;
 import org.synesthesia.nn.Traceable;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
@@ -27,19 +26,10 @@ import org.synesthesia.util.SynesthesiaException;
  * {@code --part clap} (or {@code text_branch}, {@code cond_stage_model}) or when the inputs hold {@code input_ids}.
  * The configuration comes from a {@code config.json} beside the file, else from the tensors ({@link ClapTextConfig#infer}).
  */
-public final class ClapTextFamily implements ModelFamily {
-    @Override public String id() { return "clap-text"; }
-
-    @Override public String summary() { return "CLAP text branch: RoBERTa + text_projection (AudioLDM and CLAP names)"; }
-
-    @Override
-    public boolean recognises(WeightSource source) {
-        return ClapNames.isClapText(source.names());
-    }
-
-    @Override
-    public NameMapping names(WeightSource source) {
-        return ClapNames.mapping(source);
+public final class ClapTextFamily extends Family {
+    public ClapTextFamily() {
+        super("clap-text", "CLAP text branch: RoBERTa + text_projection (AudioLDM and CLAP names)",
+                s -> ClapNames.isClapText(s.names()), s -> ClapNames.mapping(s));
     }
 
     private static final Set<String> PARTS = Set.of("clap", "clap-text", "text_branch", "cond_stage_model");

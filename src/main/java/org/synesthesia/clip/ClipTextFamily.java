@@ -10,8 +10,7 @@ import java.util.Set;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Traceable;
-import org.synesthesia.nn.ModelFamily;
-import org.synesthesia.nn.NameMapping;
+import org.synesthesia.nn.Family;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
@@ -25,19 +24,10 @@ import org.synesthesia.util.SynesthesiaException;
  * {@code text_model}). Where the checkpoint also holds a UNet or VAE, it is taken only with {@code --part text_encoder}
  * or when the inputs hold {@code input_ids}.
  */
-public final class ClipTextFamily implements ModelFamily {
-    @Override public String id() { return "clip-text"; }
-
-    @Override public String summary() { return "CLIP text encoder (Hugging Face and OpenCLIP/LDM names)"; }
-
-    @Override
-    public boolean recognises(WeightSource source) {
-        return ClipNames.isClipText(source.names());
-    }
-
-    @Override
-    public NameMapping names(WeightSource source) {
-        return ClipNames.mapping(source);
+public final class ClipTextFamily extends Family {
+    public ClipTextFamily() {
+        super("clip-text", "CLIP text encoder (Hugging Face and OpenCLIP/LDM names)",
+                s -> ClipNames.isClipText(s.names()), s -> ClipNames.mapping(s));
     }
 
     private static final Set<String> PARTS = Set.of("text_encoder", "text", "clip", "cond_stage_model");

@@ -8,8 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
-import org.synesthesia.nn.ModelFamily;
-import org.synesthesia.nn.NameMapping;
+import org.synesthesia.nn.Family;
 import org.synesthesia.nn.Traceable;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
@@ -21,19 +20,10 @@ import org.synesthesia.util.SynesthesiaException;
  * {@code mel} input as the checkpoint's default part is another family's). Input {@code mel} [N, n_mels, frames]
  * (or AudioLDM's [N, 1, frames, n_mels]) -> audio [N, 1, frames * hop]; modules as {@link HifiGan} traces them.
  */
-public final class HifiGanFamily implements ModelFamily {
-    @Override public String id() { return "hifigan"; }
-
-    @Override public String summary() { return "HiFi-GAN vocoder (jik876/hifi-gan generator, AudioLDM's vocoder, diffusers SpeechT5HifiGan)"; }
-
-    @Override
-    public boolean recognises(WeightSource source) {
-        return HifiGanNames.prefix(source.names()) != null;
-    }
-
-    @Override
-    public NameMapping names(WeightSource source) {
-        return HifiGanNames.mapping(source.names());
+public final class HifiGanFamily extends Family {
+    public HifiGanFamily() {
+        super("hifigan", "HiFi-GAN vocoder (jik876/hifi-gan generator, AudioLDM's vocoder, diffusers SpeechT5HifiGan)",
+                s -> HifiGanNames.prefix(s.names()) != null, s -> HifiGanNames.mapping(s.names()));
     }
 
     @Override

@@ -8,8 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.nn.Traceable;
-import org.synesthesia.nn.ModelFamily;
-import org.synesthesia.nn.NameMapping;
+import org.synesthesia.nn.Family;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
@@ -24,19 +23,10 @@ import org.synesthesia.util.SynesthesiaException;
  * </ul>
  * Module names are openai's ({@code encoder.blocks.0.attn}, {@code decoder.blocks.1.cross_attn}, {@code decoder.ln}).
  */
-public final class WhisperFamily implements ModelFamily {
-    @Override public String id() { return "whisper"; }
-
-    @Override public String summary() { return "Whisper speech recognition (openai, Hugging Face and whisper.cpp names)"; }
-
-    @Override
-    public boolean recognises(WeightSource source) {
-        return WhisperNames.isWhisper(source.names());
-    }
-
-    @Override
-    public NameMapping names(WeightSource source) {
-        return WhisperNames.mapping(source);
+public final class WhisperFamily extends Family {
+    public WhisperFamily() {
+        super("whisper", "Whisper speech recognition (openai, Hugging Face and whisper.cpp names)",
+                s -> WhisperNames.isWhisper(s.names()), s -> WhisperNames.mapping(s));
     }
 
     private static final List<String> FEATURE_NAMES = List.of("audio_features", "xa", "encoder_output");

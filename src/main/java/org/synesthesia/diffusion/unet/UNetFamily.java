@@ -2,7 +2,6 @@ package org.synesthesia.diffusion.unet;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +10,7 @@ import java.util.Set;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Traceable;
-import org.synesthesia.nn.ModelFamily;
-import org.synesthesia.nn.NameMapping;
+import org.synesthesia.nn.Family;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
@@ -34,19 +32,11 @@ import org.synesthesia.util.SynesthesiaException;
  * With several models in one checkpoint the UNet is chosen by {@code --part unet}, or by default when the inputs
  * hold {@code encoder_hidden_states} and {@code sample}.
  */
-public final class UNetFamily implements ModelFamily {
-    @Override public String id() { return "unet"; }
-
-    @Override public String summary() { return "Stable Diffusion 1.x/2.x UNet2DConditionModel (diffusers or LDM names)"; }
-
-    @Override
-    public boolean recognises(WeightSource source) {
-        return UNetNames.isDiffusers(source.names(), "") || UNetNames.isDiffusers(source.names(), "unet/") || UNetNames.isLdm(source.names());
-    }
-
-    @Override
-    public NameMapping names(WeightSource source) {
-        return UNetNames.mapping(source, -1);
+public final class UNetFamily extends Family {
+    public UNetFamily() {
+        super("unet", "Stable Diffusion 1.x/2.x UNet2DConditionModel (diffusers or LDM names)",
+                s -> UNetNames.isDiffusers(s.names(), "") || UNetNames.isDiffusers(s.names(), "unet/") || UNetNames.isLdm(s.names()),
+                s -> UNetNames.mapping(s, -1));
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.util.Set;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Traceable;
-import org.synesthesia.nn.ModelFamily;
+import org.synesthesia.nn.Family;
 import org.synesthesia.nn.NameMapping;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
@@ -30,18 +30,13 @@ import org.synesthesia.util.SynesthesiaException;
  *       modules {@code encoder.*}, {@code quant_conv}, and {@code latent_dist.mean/logvar/std}.</li>
  * </ul>
  */
-public final class VaeFamily implements ModelFamily {
-    @Override public String id() { return "vae"; }
-
-    @Override public String summary() { return "Stable Diffusion's AutoencoderKL (diffusers or LDM names) and the TAESD decoder"; }
-
-    @Override
-    public boolean recognises(WeightSource source) {
-        return VaeNames.prefix(source.names()) != null || Taesd.prefix(source.names()) != null;
+public final class VaeFamily extends Family {
+    public VaeFamily() {
+        super("vae", "Stable Diffusion's AutoencoderKL (diffusers or LDM names) and the TAESD decoder",
+                s -> VaeNames.prefix(s.names()) != null || Taesd.prefix(s.names()) != null, VaeFamily::mappingOf);
     }
 
-    @Override
-    public NameMapping names(WeightSource source) {
+    private static NameMapping mappingOf(WeightSource source) {
         if (VaeNames.prefix(source.names()) != null) return VaeNames.mapping(source.names());
         return NameMapping.prefixed(source.names(), Taesd.prefix(source.names()));
     }
