@@ -11,6 +11,7 @@ import java.util.Set;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Family;
+import org.synesthesia.nn.TraceInputs;
 import org.synesthesia.nn.Traceable;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
@@ -54,21 +55,6 @@ public final class ClapTextFamily extends Family {
         return Optional.of(new Part(ClapTextModel.load(model, null)));
     }
 
-    /** Integral values of a tensor [T] or [B, T] (int64 files are read as floats); the batch B (1 for [T]) goes to {@code batchOut[0]}. */
-    static int[] ints(String name, Tensor t, int[] batchOut) {
-        int[] s = t.shape();
-        if (!(s.length == 1 || s.length == 2) || t.size() == 0)
-            throw new SynesthesiaException("CLAP text: " + name + " has shape " + Arrays.toString(s) + ", expected [T] or [B, T]");
-        float[] v = t.toArray();
-        int[] out = new int[v.length];
-        for (int i = 0; i < v.length; i++) {
-            if (v[i] != Math.rint(v[i])) throw new SynesthesiaException("CLAP text: " + name + " value " + i + " is " + v[i] + ", not an integer");
-            out[i] = (int) v[i];
-        }
-        batchOut[0] = s.length == 1 ? 1 : s[0];
-        return out;
-    }
-
     private static final class Part implements Traceable {
         private final ClapTextModel m;
 
@@ -85,13 +71,13 @@ public final class ClapTextFamily extends Family {
             Tensor t = inputs.get("input_ids");
             if (t == null) throw new SynesthesiaException("CLAP text: no input tensor 'input_ids'");
             int[] batch = new int[1];
-            int[] ids = ints("input_ids", t, batch);
+            int[] ids = TraceInputs.ints("CLAP text", "input_ids", t, Integer.MAX_VALUE, batch);
             int[] mask = null;
             Tensor mt = inputs.get("attention_mask");
             if (mt != null) {
                 if (!Arrays.equals(mt.shape(), t.shape()))
                     throw new SynesthesiaException("CLAP text: attention_mask has shape " + Arrays.toString(mt.shape()) + ", input_ids " + Arrays.toString(t.shape()));
-                mask = ints("attention_mask", mt, new int[1]);
+                mask = TraceInputs.ints("CLAP text", "attention_mask", mt, Integer.MAX_VALUE, new int[1]);
             }
             return m.forward(ids, mask, batch[0], tracer).embedding();
         }

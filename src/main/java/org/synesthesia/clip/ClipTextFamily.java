@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
+import org.synesthesia.nn.TraceInputs;
 import org.synesthesia.nn.Traceable;
 import org.synesthesia.nn.Family;
 import org.synesthesia.nn.Tracer;
@@ -56,21 +57,6 @@ public final class ClipTextFamily extends Family {
         return Optional.of(new Part(ClipTextModel.load(model)));
     }
 
-    /** Token ids, row-major, from a tensor [T] or [B, T] of integral values; the batch B (1 for [T]) goes to {@code batchOut[0]}. */
-    static int[] ids(Tensor t, int[] batchOut) {
-        int[] s = t.shape();
-        if (!(s.length == 1 || s.length == 2) || t.size() == 0)
-            throw new SynesthesiaException("CLIP text: input_ids have shape " + java.util.Arrays.toString(s) + ", expected [T] or [B, T]");
-        float[] v = t.toArray();
-        int[] ids = new int[v.length];
-        for (int i = 0; i < v.length; i++) {
-            if (v[i] != Math.rint(v[i])) throw new SynesthesiaException("CLIP text: input id " + i + " is " + v[i] + ", not an integer");
-            ids[i] = (int) v[i];
-        }
-        batchOut[0] = s.length == 1 ? 1 : s[0];
-        return ids;
-    }
-
     private static final class Part implements Traceable {
         private final ClipTextModel m;
 
@@ -87,7 +73,7 @@ public final class ClipTextFamily extends Family {
             Tensor t = inputs.get("input_ids");
             if (t == null) throw new SynesthesiaException("CLIP text: no input tensor 'input_ids'");
             int[] batch = new int[1];
-            int[] ids = ids(t, batch);
+            int[] ids = TraceInputs.ints("CLIP text", "input_ids", t, Integer.MAX_VALUE, batch);
             return m.forward(ids, batch[0], tracer).lastHiddenState();
         }
 

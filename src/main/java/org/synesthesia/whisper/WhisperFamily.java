@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.synesthesia.io.WeightSource;
+import org.synesthesia.nn.TraceInputs;
 import org.synesthesia.nn.Traceable;
 import org.synesthesia.nn.Family;
 import org.synesthesia.nn.Tracer;
@@ -72,20 +73,6 @@ public final class WhisperFamily extends Family {
         };
     }
 
-    /** Token ids from a tensor [T] or [1, T] of integral values. */
-    static int[] tokens(Tensor t) {
-        int[] s = t.shape();
-        if (!(s.length == 1 || s.length == 2 && s[0] == 1) || t.size() == 0)
-            throw new SynesthesiaException("whisper: tokens have shape " + java.util.Arrays.toString(s) + ", expected [T] or [1, T]");
-        float[] v = t.toArray();
-        int[] ids = new int[v.length];
-        for (int i = 0; i < v.length; i++) {
-            if (v[i] != Math.rint(v[i])) throw new SynesthesiaException("whisper: token " + i + " is " + v[i] + ", not an integer id");
-            ids[i] = (int) v[i];
-        }
-        return ids;
-    }
-
     private static final class EncoderPart implements Traceable {
         private final Whisper w;
 
@@ -122,7 +109,7 @@ public final class WhisperFamily extends Family {
         public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
             Tensor tok = inputs.get("tokens");
             if (tok == null) throw new SynesthesiaException("whisper decoder: no input tensor 'tokens'");
-            int[] ids = tokens(tok);
+            int[] ids = TraceInputs.ints("whisper", "tokens", tok, 1, new int[1]);
             if (inputs.containsKey("mel")) return w.forward(inputs.get("mel"), ids, tracer);
             for (String n : FEATURE_NAMES) {
                 Tensor xa = inputs.get(n);
