@@ -37,7 +37,7 @@ import org.synesthesia.util.SynesthesiaException;
 public final class UNetFamily implements ModelFamily {
     @Override public String id() { return "unet"; }
 
-    @Override public String summary() { return "Stable Diffusion 1.x/2.x UNet2DConditionModel (diffusers or LDM names)"; }
+    @Override public String summary() { return "Stable Diffusion 1.x/2.x and AudioLDM UNet2DConditionModel (diffusers or LDM names)"; }
 
     @Override
     public boolean recognises(WeightSource source) {

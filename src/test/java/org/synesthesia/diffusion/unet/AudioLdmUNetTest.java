@@ -1,11 +1,17 @@
 package org.synesthesia.diffusion.unet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.synesthesia.cli.Main;
 import org.synesthesia.io.SafeTensors;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
@@ -14,6 +20,7 @@ import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.testing.Assert;
 import org.synesthesia.testing.SharedData;
+import org.synesthesia.util.Json;
 
 /**
  * AudioLDM's UNet (LDM openaimodel names under {@code model.diffusion_model.}, model_channels 32, channel_mult
@@ -56,6 +63,27 @@ class AudioLdmUNetTest {
                 Assert.close("unet.emb.t801", g.get("unet.emb.t801"), Tensor.of(emb, 1, emb.length), EMB_TOL);
             }
         }
+    }
+
+    /**
+     * A diffusers AudioLDM {@code unet/} (the LDM names renamed as diffusers' conversion does: film_emb ->
+     * class_embedding, ...) with its config.json, traced by {@code synesthesia trace} with {@code class_labels}.
+     */
+    @Test
+    void diffusersFolderTraced(@TempDir Path dir) throws Exception {
+        Map<String, Tensor> g = SafeTensors.readAll(SharedData.golden(SET, "golden.safetensors"));
+        Map<String, Tensor> all = SafeTensors.readAll(SharedData.golden(SET, "weights.safetensors"));
+        Map<String, Tensor> renamed = new TreeMap<>();
+        UNetNames.ldmToDiffusers(all.keySet(), 2).forEach((d, stored) -> renamed.put(d, all.get(stored)));
+        assertTrue(renamed.containsKey("class_embedding.weight"));
+        Path unet = Files.createDirectories(dir.resolve("unet"));
+        SafeTensors.write(unet.resolve("diffusion_pytorch_model.safetensors"), renamed, Map.of());
+        Files.writeString(unet.resolve("config.json"), Json.write(UNetConfig.audioLdm(32).toMap()));
+        Path in = dir.resolve("in.safetensors"), out = dir.resolve("out.safetensors");
+        SafeTensors.write(in, Map.of("sample", g.get("in.unet_x"), "timestep", Tensor.of(new float[] {801}),
+                "class_labels", g.get("in.cond_film")), Map.of());
+        assertEquals(0, Main.run("--quiet", "trace", unet.toString(), "--inputs", in.toString(), "--out", out.toString()));
+        Assert.close("trace output", g.get("unet.eps.t801"), SafeTensors.readAll(out).get("output"), TOL);
     }
 
     /** The config read off the weights is AudioLDM's (class embedding 512 concatenated, self-attention, heads ch/32). */
