@@ -135,7 +135,11 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
         }
     }
 
-    /** From a parsed diffusers config; features SD does not use (class/addition embeddings, ...) are rejected. */
+    /**
+     * From a parsed diffusers config. Class embedding: only "simple_projection" (AudioLDM); a per-level
+     * cross_attention_dim equal to block_out_channels means self-attention (AudioLDM). Other features (addition
+     * embeddings, other class embeddings, ...) are rejected.
+     */
     public static UNetConfig fromJson(Map<String, Object> c) {
         String cls = str(c, "_class_name", "UNet2DConditionModel");
         if (!cls.equals("UNet2DConditionModel")) throw new IllegalArgumentException("unet config: _class_name is " + cls + ", expected UNet2DConditionModel");
