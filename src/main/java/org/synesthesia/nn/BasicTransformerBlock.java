@@ -9,7 +9,8 @@ import org.synesthesia.tensor.Tensor;
  * [N, L, dim]:
  * <pre>
  * x = x + attn1(norm1(x))                 self-attention
- * x = x + attn2(norm2(x), context)        cross-attention on encoder_hidden_states (absent when cross_attention_dim is None)
+ * x = x + attn2(norm2(x), context)        cross-attention on encoder_hidden_states; with context null it attends to
+ *                                         norm2(x) itself (LDM's context=None, AudioLDM); absent when contextDim is 0
  * x = x + ff(norm3(x))
  * </pre>
  * LayerNorms have eps 1e-5. The captures {@code attn1}, {@code attn2}, {@code ff} are the module outputs before the
@@ -43,7 +44,10 @@ public final class BasicTransformerBlock {
         ff = FeedForward.load(w, name + ".ff", dim, 4 * dim);
     }
 
-    /** Updates token rows {@code x} [N, L, dim] in place; {@code ctx} [N, Lc, contextDim] (unused without cross-attention). */
+    /**
+     * Updates token rows {@code x} [N, L, dim] in place; {@code ctx} [N, Lc, contextDim], or null to run attn2 as
+     * self-attention (unused without attn2).
+     */
     public void forward(float[] x, int N, int L, float[] ctx, int Lc, Tracer tracer) {
         int rows = N * L;
         float[] h = new float[x.length];

@@ -52,7 +52,7 @@ public final class Transformer2DModel {
             blocks[k] = new BasicTransformerBlock(w, name + ".transformer_blocks." + k, inner, c.contextDim(), c.heads(), c.headDim());
     }
 
-    /** x [N, C, H, W], ctx [N, Lc, contextDim] row-major (null without cross-attention) -> a new tensor [N, C, H, W]. */
+    /** x [N, C, H, W], ctx [N, Lc, contextDim] row-major (null: attn2 attends to the tokens themselves) -> a new tensor [N, C, H, W]. */
     public Tensor forward(Tensor x, float[] ctx, int Lc, Tracer tracer) {
         int N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3), L = H * W, inner = config.inner();
         if (C != config.channels()) throw new IllegalArgumentException(name + ": input has " + C + " channels, expected " + config.channels());

@@ -7,6 +7,9 @@ import java.util.Deque;
 import org.synesthesia.io.MemoryWeightSource;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.kernel.Act;
+import org.synesthesia.kernel.Gemm;
+import org.synesthesia.kernel.Ops;
+import org.synesthesia.kernel.WeightMatrix;
 import org.synesthesia.nn.Conv2d;
 import org.synesthesia.nn.GroupNorm;
 import org.synesthesia.nn.Tracer;
@@ -14,10 +17,14 @@ import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
 
 /**
- * diffusers {@code UNet2DConditionModel} as Stable Diffusion 1.x/2.x use it: predicts the noise (or v) for latents
- * {@code sample} [N, in, H, W] at a timestep, conditioned on text states [N, Lc, cross_attention_dim].
+ * diffusers {@code UNet2DConditionModel} as Stable Diffusion 1.x/2.x and AudioLDM use it: predicts the noise (or v)
+ * for latents {@code sample} [N, in, H, W] at a timestep, conditioned on text states [N, Lc, cross_attention_dim]
+ * (SD) or on one class vector per row [N, class_embed_input_dim] (AudioLDM's CLAP embedding; its transformers then run
+ * attn2 as self-attention).
  * <pre>
  * temb = time_embedding(time_proj(t))                    sinusoidal(block_out_channels[0]) -> MLP -> 4*C0
+ * temb = cat([temb, class_embedding(y)], -1)             with a concatenated class embedding (AudioLDM FiLM): 8*C0
+ *        (or temb + class_embedding(y) without concat)   class_embedding = Linear(class_embed_input_dim, 4*C0)
  * h = conv_in(sample); skips = [h]
  * h = down_blocks.i(h)  (pushing each resnet/attention/downsampler output onto skips)
  * h = mid_block(h)
@@ -31,6 +38,8 @@ public final class UNet2DConditionModel {
     private final UNetConfig config;
     private final Timesteps timeProj;
     private final TimestepEmbedding timeEmbedding;
+    private final WeightMatrix classEmbedding; // null: no class conditioning
+    private final float[] classEmbeddingBias;
     private final Conv2d convIn, convOut;
     private final GroupNorm normOut;
     private final UNetBlocks.Down[] down;
@@ -67,6 +76,8 @@ public final class UNet2DConditionModel {
         int c0 = c.blockOutChannels()[0];
         timeProj = new Timesteps(c0, c.flipSinToCos(), c.freqShift());
         timeEmbedding = new TimestepEmbedding(w, "time_embedding", c0, c.timeEmbedDim());
+        classEmbedding = c.classEmbedInputDim() > 0 ? w.linear("class_embedding.weight", c.timeEmbedDim(), c.classEmbedInputDim()) : null;
+        classEmbeddingBias = c.classEmbedInputDim() > 0 ? w.vector("class_embedding.bias", c.timeEmbedDim()) : null;
         convIn = Conv2d.load(w, "conv_in", c.inChannels(), c0, 3, 1, 1, true);
         int n = c.levels();
         down = new UNetBlocks.Down[n];
@@ -82,33 +93,53 @@ public final class UNet2DConditionModel {
 
     /** One timestep for the whole batch (classifier-free guidance runs uncond and cond as batch 2). */
     public Tensor forward(Tensor sample, float timestep, Tensor encoderHiddenStates, Tracer tracer) {
+        return forward(sample, timestep, encoderHiddenStates, null, tracer);
+    }
+
+    /** One timestep for the whole batch, with class vectors [N, class_embed_input_dim] (null without class embedding). */
+    public Tensor forward(Tensor sample, float timestep, Tensor encoderHiddenStates, Tensor classLabels, Tracer tracer) {
         float[] t = new float[sample.dim(0)];
         Arrays.fill(t, timestep);
-        return forward(sample, t, encoderHiddenStates, tracer);
+        return forward(sample, t, encoderHiddenStates, classLabels, tracer);
+    }
+
+    /** {@link #forward(Tensor, float[], Tensor, Tensor, Tracer)} without class vectors (Stable Diffusion). */
+    public Tensor forward(Tensor sample, float[] timesteps, Tensor encoderHiddenStates, Tracer tracer) {
+        return forward(sample, timesteps, encoderHiddenStates, null, tracer);
     }
 
     /**
      * @param sample               [N, in_channels, H, W]
      * @param timesteps            one per batch row
-     * @param encoderHiddenStates  [N, Lc, cross_attention_dim]
+     * @param encoderHiddenStates  [N, Lc, cross_attention_dim]; null for a UNet without cross-attention
+     * @param classLabels          [N, class_embed_input_dim] (AudioLDM: the CLAP embedding; [N, 1, dim] is accepted
+     *                             too); null for a UNet without class embedding
      * @return [N, out_channels, H, W]
      */
-    public Tensor forward(Tensor sample, float[] timesteps, Tensor encoderHiddenStates, Tracer tracer) {
+    public Tensor forward(Tensor sample, float[] timesteps, Tensor encoderHiddenStates, Tensor classLabels, Tracer tracer) {
         if (sample.rank() != 4 || sample.dim(1) != config.inChannels())
             throw new IllegalArgumentException("unet: sample has shape " + Arrays.toString(sample.shape()) + ", expected [N, " + config.inChannels() + ", H, W]");
         int N = sample.dim(0);
         if (timesteps.length != N) throw new IllegalArgumentException("unet: " + timesteps.length + " timesteps for a batch of " + N);
-        if (encoderHiddenStates.rank() != 3 || encoderHiddenStates.dim(0) != N || encoderHiddenStates.dim(2) != config.crossAttentionDim())
-            throw new IllegalArgumentException("unet: encoder_hidden_states has shape " + Arrays.toString(encoderHiddenStates.shape())
-                    + ", expected [" + N + ", L, " + config.crossAttentionDim() + "]");
-        float[] ctx = encoderHiddenStates.contiguous().data();
-        int Lc = encoderHiddenStates.dim(1);
+        float[] ctx = null;
+        int Lc = 0;
+        if (config.hasCrossAttention()) {
+            if (encoderHiddenStates == null || encoderHiddenStates.rank() != 3 || encoderHiddenStates.dim(0) != N
+                    || encoderHiddenStates.dim(2) != config.crossAttentionDim())
+                throw new IllegalArgumentException("unet: encoder_hidden_states has shape "
+                        + (encoderHiddenStates == null ? "none" : Arrays.toString(encoderHiddenStates.shape()))
+                        + ", expected [" + N + ", L, " + config.crossAttentionDim() + "]");
+            ctx = encoderHiddenStates.contiguous().data();
+            Lc = encoderHiddenStates.dim(1);
+        } else if (encoderHiddenStates != null) {
+            throw new IllegalArgumentException("unet: this UNet has no cross-attention and takes no encoder_hidden_states");
+        }
 
         float[] tp = timeProj.embed(timesteps);
         tracer.capture("time_proj", Tensor.of(tp, N, timeProj.dim()));
         float[] temb = timeEmbedding.forward(tp, N);
         tracer.capture("time_embedding", Tensor.of(temb, N, config.timeEmbedDim()));
-        float[] tembSilu = temb.clone();
+        float[] tembSilu = withClassEmbedding(temb, classLabels, N, tracer);
         Act.silu(tembSilu, 0, tembSilu.length); // every resnet's time_emb_proj reads SiLU(temb)
 
         Tensor h = convIn.forward(sample, tracer);
@@ -133,5 +164,33 @@ public final class UNet2DConditionModel {
         tracer.capture("conv_norm_out", norm);
         Act.silu(norm.data(), 0, norm.size());
         return convOut.forward(norm, tracer);
+    }
+
+    /**
+     * The embedding the resnets read, [N, resnetEmbedDim]: a copy of temb [N, D] without class embedding, else with
+     * e = class_embedding(y) [N, D] (captured as {@code class_embedding}) either cat([temb, e], -1) per row or temb + e.
+     */
+    private float[] withClassEmbedding(float[] temb, Tensor classLabels, int N, Tracer tracer) {
+        if (classEmbedding == null) {
+            if (classLabels != null) throw new IllegalArgumentException("unet: this UNet has no class embedding and takes no class labels");
+            return temb.clone();
+        }
+        int in = config.classEmbedInputDim(), D = config.timeEmbedDim();
+        if (classLabels == null || classLabels.size() != (long) N * in || classLabels.dim(0) != N || classLabels.dim(classLabels.rank() - 1) != in)
+            throw new IllegalArgumentException("unet: class_labels has shape " + (classLabels == null ? "none" : Arrays.toString(classLabels.shape()))
+                    + ", expected [" + N + ", " + in + "]");
+        float[] e = Gemm.linear(classLabels.contiguous().data(), N, classEmbedding, classEmbeddingBias);
+        tracer.capture("class_embedding", Tensor.of(e, N, D));
+        if (!config.classEmbeddingsConcat()) {
+            float[] sum = temb.clone();
+            Ops.addInPlace(sum, 0, e, 0, sum.length);
+            return sum;
+        }
+        float[] out = new float[N * 2 * D];
+        for (int n = 0; n < N; n++) {
+            System.arraycopy(temb, n * D, out, n * 2 * D, D);
+            System.arraycopy(e, n * D, out, n * 2 * D + D, D);
+        }
+        return out;
     }
 }

@@ -13,7 +13,8 @@ import org.synesthesia.tensor.Tensor;
 /**
  * The UNet's level blocks, diffusers' {@code CrossAttnDownBlock2D}/{@code DownBlock2D},
  * {@code UNetMidBlock2DCrossAttn} and {@code CrossAttnUpBlock2D}/{@code UpBlock2D}: the cross-attention variants
- * follow each resnet with a {@link Transformer2DModel}; the plain variants have none.
+ * follow each resnet with a {@link Transformer2DModel}; the plain variants have none. Without cross-attention
+ * (AudioLDM) the transformers' attn2 has key/value width = channels and is run with no context (self-attention).
  */
 final class UNetBlocks {
     private UNetBlocks() {}
@@ -132,11 +133,11 @@ final class UNetBlocks {
     }
 
     private static ResnetBlock2D resnet(Weights w, String name, int in, int out, UNetConfig c, float outputScale) {
-        return ResnetBlock2D.load(w, name, new ResnetBlock2D.Config(in, out, c.timeEmbedDim(), c.normNumGroups(), c.normEps(), outputScale));
+        return ResnetBlock2D.load(w, name, new ResnetBlock2D.Config(in, out, c.resnetEmbedDim(), c.normNumGroups(), c.normEps(), outputScale));
     }
 
     private static Transformer2DModel transformer(Weights w, String name, int channels, int heads, UNetConfig c) {
-        return new Transformer2DModel(w, name, new Transformer2DModel.Config(channels, heads, c.crossAttentionDim(), c.transformerLayers(),
+        return new Transformer2DModel(w, name, new Transformer2DModel.Config(channels, heads, c.hasCrossAttention() ? c.crossAttentionDim() : channels, c.transformerLayers(),
                 c.normNumGroups(), c.useLinearProjection()));
     }
 

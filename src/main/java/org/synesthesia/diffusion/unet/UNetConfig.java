@@ -22,12 +22,21 @@ import org.synesthesia.util.SynesthesiaException;
  * @param downBlockTypes  {@code CrossAttnDownBlock2D} or {@code DownBlock2D} per level
  * @param upBlockTypes    {@code CrossAttnUpBlock2D} or {@code UpBlock2D} per level, deepest first
  * @param transformerLayers BasicTransformerBlocks per Transformer2DModel ({@code transformer_layers_per_block})
+ * @param crossAttentionDim width of the encoder_hidden_states rows attn2 attends to; 0: no context, attn2 is a second
+ *                          self-attention on x with its own weights (AudioLDM's SpatialTransformer with context=None;
+ *                          diffusers writes cross_attention_dim = block_out_channels for it)
+ * @param classEmbedInputDim width of the class-conditioning vector projected by {@code class_embedding}, a Linear to
+ *                          the time embedding width (diffusers' class_embed_type "simple_projection", AudioLDM's
+ *                          {@code film_emb} on the 512-d CLAP embedding); 0: none
+ * @param classEmbeddingsConcat whether the class embedding is concatenated to the time embedding (the resnets then take
+ *                          2 x the time embedding width, AudioLDM's FiLM) rather than added to it
  */
 public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolean flipSinToCos, float freqShift,
                          List<String> downBlockTypes, String midBlockType, List<String> upBlockTypes,
                          int[] blockOutChannels, int layersPerBlock, int downsamplePadding, float midBlockScaleFactor,
                          int normNumGroups, float normEps, int crossAttentionDim, int[] heads,
-                         boolean useLinearProjection, boolean upcastAttention, int transformerLayers) {
+                         boolean useLinearProjection, boolean upcastAttention, int transformerLayers,
+                         int classEmbedInputDim, boolean classEmbeddingsConcat) {
 
     public static final String CROSS_DOWN = "CrossAttnDownBlock2D", DOWN = "DownBlock2D";
     public static final String CROSS_UP = "CrossAttnUpBlock2D", UP = "UpBlock2D", MID = "UNetMidBlock2DCrossAttn";
@@ -49,6 +58,7 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
             if (heads[i] <= 0 || blockOutChannels[i] % heads[i] != 0)
                 throw new IllegalArgumentException("unet config: " + blockOutChannels[i] + " channels do not split into " + heads[i] + " heads");
         }
+        if (crossAttentionDim < 0 || classEmbedInputDim < 0) throw new IllegalArgumentException("unet config: negative cross_attention_dim or class embedding width");
         if (layersPerBlock < 1 || transformerLayers < 1) throw new IllegalArgumentException("unet config: layers_per_block and transformer_layers_per_block must be >= 1");
         blockOutChannels = blockOutChannels.clone();
         heads = heads.clone();
@@ -56,10 +66,27 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
         upBlockTypes = List.copyOf(upBlockTypes);
     }
 
+    /** A config without class embedding (Stable Diffusion's). */
+    public UNetConfig(int sampleSize, int inChannels, int outChannels, boolean flipSinToCos, float freqShift,
+                      List<String> downBlockTypes, String midBlockType, List<String> upBlockTypes,
+                      int[] blockOutChannels, int layersPerBlock, int downsamplePadding, float midBlockScaleFactor,
+                      int normNumGroups, float normEps, int crossAttentionDim, int[] heads,
+                      boolean useLinearProjection, boolean upcastAttention, int transformerLayers) {
+        this(sampleSize, inChannels, outChannels, flipSinToCos, freqShift, downBlockTypes, midBlockType, upBlockTypes, blockOutChannels,
+                layersPerBlock, downsamplePadding, midBlockScaleFactor, normNumGroups, normEps, crossAttentionDim, heads,
+                useLinearProjection, upcastAttention, transformerLayers, 0, false);
+    }
+
     public int levels() { return blockOutChannels.length; }
 
     /** Width of the time embedding: 4 x block_out_channels[0]. */
     public int timeEmbedDim() { return 4 * blockOutChannels[0]; }
+
+    /** Width of the embedding the resnets read: the time embedding, doubled when a class embedding is concatenated. */
+    public int resnetEmbedDim() { return classEmbedInputDim > 0 && classEmbeddingsConcat ? 2 * timeEmbedDim() : timeEmbedDim(); }
+
+    /** Whether attn2 attends to encoder_hidden_states (false: to x itself). */
+    public boolean hasCrossAttention() { return crossAttentionDim > 0; }
 
     public boolean downHasAttention(int level) { return downBlockTypes.get(level).equals(CROSS_DOWN); }
 
@@ -79,6 +106,20 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
                 new int[] {5, 10, 20, 20}, true, true, 1);
     }
 
+    /**
+     * AudioLDM's UNet ({@code audioldm.latent_diffusion.openaimodel.UNetModel} of audioldm-s-full at
+     * {@code modelChannels} 128): 8 latent channels, channel_mult [1, 2, 3, 5], 2 res blocks, attention at
+     * downsampling 2, 4, 8 (levels 1-3), num_head_channels 32 (heads = channels / 32), 1x1-conv projections,
+     * self-attention only, FiLM: film_emb(512-d CLAP embedding) concatenated to the time embedding.
+     */
+    public static UNetConfig audioLdm(int modelChannels) {
+        int[] boc = {modelChannels, 2 * modelChannels, 3 * modelChannels, 5 * modelChannels};
+        int[] heads = new int[4];
+        for (int i = 0; i < 4; i++) heads[i] = Math.max(1, boc[i] / 32);
+        return new UNetConfig(64, 8, 8, true, 0, List.of(DOWN, CROSS_DOWN, CROSS_DOWN, CROSS_DOWN), MID,
+                List.of(CROSS_UP, CROSS_UP, CROSS_UP, UP), boc, 2, 1, 1, 32, 1e-5f, 0, heads, false, false, 1, 512, true);
+    }
+
     /** Reads a diffusers {@code unet/config.json}. */
     public static UNetConfig read(Path configJson) {
         String text;
@@ -94,11 +135,21 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
         }
     }
 
-    /** From a parsed diffusers config; features SD does not use (class/addition embeddings, ...) are rejected. */
+    /**
+     * From a parsed diffusers config. Class embedding: only "simple_projection" (AudioLDM); a per-level
+     * cross_attention_dim equal to block_out_channels means self-attention (AudioLDM). Other features (addition
+     * embeddings, other class embeddings, ...) are rejected.
+     */
     public static UNetConfig fromJson(Map<String, Object> c) {
         String cls = str(c, "_class_name", "UNet2DConditionModel");
         if (!cls.equals("UNet2DConditionModel")) throw new IllegalArgumentException("unet config: _class_name is " + cls + ", expected UNet2DConditionModel");
-        for (String k : List.of("class_embed_type", "addition_embed_type", "encoder_hid_dim", "num_class_embeds", "time_cond_proj_dim", "time_embedding_dim"))
+        Object classType = c.get("class_embed_type");
+        if (classType != null && !"simple_projection".equals(classType))
+            throw new IllegalArgumentException("unet config: class_embed_type " + classType + " is not supported (only simple_projection)");
+        int classDim = classType == null ? 0 : (int) num(c, "projection_class_embeddings_input_dim", 0);
+        if (classType != null && classDim <= 0)
+            throw new IllegalArgumentException("unet config: class_embed_type simple_projection needs projection_class_embeddings_input_dim");
+        for (String k : List.of("addition_embed_type", "encoder_hid_dim", "num_class_embeds", "time_cond_proj_dim", "time_embedding_dim"))
             if (c.get(k) != null) throw new IllegalArgumentException("unet config: " + k + " is not supported (only SD 1.x/2.x UNets)");
         for (String k : List.of("only_cross_attention", "dual_cross_attention", "center_input_sample", "resnet_skip_time_act"))
             if (Boolean.TRUE.equals(c.get(k))) throw new IllegalArgumentException("unet config: " + k + " = true is not supported");
@@ -123,13 +174,22 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
         if (lpb < 0) throw new IllegalArgumentException("unet config: per-level layers_per_block is not supported");
         int pad = (int) num(c, "downsample_padding", 1);
         if (pad != 1) throw new IllegalArgumentException("unet config: downsample_padding " + pad + " is not supported (SD uses 1)");
+        int cross;
+        if (c.get("cross_attention_dim") instanceof List<?>) {
+            if (!Arrays.equals(ints(c.get("cross_attention_dim"), n, "cross_attention_dim"), boc))
+                throw new IllegalArgumentException("unet config: a per-level cross_attention_dim must equal block_out_channels (self-attention)");
+            cross = 0;
+        } else {
+            cross = (int) num(c, "cross_attention_dim", 1280);
+        }
         return new UNetConfig((int) num(c, "sample_size", 64), (int) num(c, "in_channels", 4), (int) num(c, "out_channels", 4),
                 !Boolean.FALSE.equals(c.getOrDefault("flip_sin_to_cos", true)), (float) num(c, "freq_shift", 0),
                 strings(c, "down_block_types", List.of(CROSS_DOWN, CROSS_DOWN, CROSS_DOWN, DOWN)),
                 str(c, "mid_block_type", MID), strings(c, "up_block_types", List.of(UP, CROSS_UP, CROSS_UP, CROSS_UP)),
                 boc, lpb, pad, (float) num(c, "mid_block_scale_factor", 1), (int) num(c, "norm_num_groups", 32),
-                (float) num(c, "norm_eps", 1e-5), (int) num(c, "cross_attention_dim", 1280), heads,
-                Boolean.TRUE.equals(c.get("use_linear_projection")), Boolean.TRUE.equals(c.get("upcast_attention")), tl);
+                (float) num(c, "norm_eps", 1e-5), cross, heads,
+                Boolean.TRUE.equals(c.get("use_linear_projection")), Boolean.TRUE.equals(c.get("upcast_attention")), tl,
+                classDim, classDim > 0 && Boolean.TRUE.equals(c.get("class_embeddings_concat")));
     }
 
     /** This config as diffusers' {@code unet/config.json} keys ({@link #fromJson} reads it back equal). */
@@ -151,11 +211,16 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
         m.put("act_fn", "silu");
         m.put("norm_num_groups", (long) normNumGroups);
         m.put("norm_eps", decimal(normEps));
-        m.put("cross_attention_dim", (long) crossAttentionDim);
+        m.put("cross_attention_dim", crossAttentionDim > 0 ? (Object) (long) crossAttentionDim : longs(blockOutChannels));
         m.put("attention_head_dim", longs(heads));
         m.put("use_linear_projection", useLinearProjection);
         m.put("upcast_attention", upcastAttention);
         m.put("transformer_layers_per_block", (long) transformerLayers);
+        if (classEmbedInputDim > 0) {
+            m.put("class_embed_type", "simple_projection");
+            m.put("projection_class_embeddings_input_dim", (long) classEmbedInputDim);
+            m.put("class_embeddings_concat", classEmbeddingsConcat);
+        }
         return m;
     }
 
@@ -174,7 +239,11 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
         }
     }
 
-    /** The SD config implied by the tensors present and their shapes (see the class comment for the head rule). */
+    /**
+     * The config implied by the tensors present and their shapes (see the class comment for SD's head rule). With a
+     * {@code class_embedding} (AudioLDM's film_emb): heads of width 32, attn2 as self-attention when its key width is
+     * the deepest level's channels, concatenation when the resnets' time_emb_proj reads twice the time embedding.
+     */
     public static UNetConfig inferFrom(Weights w) {
         List<Integer> boc = new ArrayList<>();
         while (w.has("down_blocks." + boc.size() + ".resnets.0.conv1.weight"))
@@ -189,18 +258,22 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
         long[] projIn = w.shape("mid_block.attentions.0.proj_in.weight")
                 .orElseThrow(() -> new SynesthesiaException(w.source().description() + ": no mid_block attention in the UNet"));
         boolean linear = projIn.length == 2;
+        int classDim = w.has("class_embedding.weight") ? (int) w.shape("class_embedding.weight").orElseThrow()[1] : 0;
         for (int i = 0; i < n; i++) {
             downTypes.add(w.has("down_blocks." + i + ".attentions.0.proj_in.weight") ? CROSS_DOWN : DOWN);
             upTypes.add(w.has("up_blocks." + i + ".attentions.0.proj_in.weight") ? CROSS_UP : UP);
-            heads[i] = linear ? Math.max(1, bocArr[i] / 64) : 8;
+            heads[i] = linear ? Math.max(1, bocArr[i] / 64) : classDim > 0 ? Math.max(1, bocArr[i] / 32) : 8;
         }
         int tl = 0;
         while (w.has("mid_block.attentions.0.transformer_blocks." + tl + ".attn2.to_k.weight")) tl++;
         int cross = (int) w.shape("mid_block.attentions.0.transformer_blocks.0.attn2.to_k.weight").orElseThrow()[1];
+        if (classDim > 0 && cross == bocArr[n - 1]) cross = 0; // AudioLDM: attn2 reads x itself
+        int ted = (int) w.shape("time_embedding.linear_1.weight").orElseThrow()[0];
+        boolean concat = classDim > 0 && w.shape("down_blocks.0.resnets.0.time_emb_proj.weight").orElseThrow()[1] == 2L * ted;
         long[] convIn = w.shape("conv_in.weight").orElseThrow();
         long[] convOut = w.shape("conv_out.weight").orElseThrow(() -> new SynesthesiaException(w.source().description() + ": no conv_out in the UNet"));
         return new UNetConfig(64, (int) convIn[1], (int) convOut[0], true, 0, downTypes, MID, upTypes, bocArr, layers, 1, 1,
-                32, 1e-5f, cross, heads, linear, linear, tl);
+                32, 1e-5f, cross, heads, linear, linear, tl, classDim, concat);
     }
 
     /** int values as the Long list a JSON config holds. */
@@ -264,6 +337,7 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
                 + ", down=" + downBlockTypes + ", up=" + upBlockTypes + ", cross=" + crossAttentionDim + ", linearProj=" + useLinearProjection
                 + ", groups=" + normNumGroups + ", eps=" + normEps + ", flip=" + flipSinToCos + ", shift=" + freqShift
                 + ", transformerLayers=" + transformerLayers + ", midScale=" + midBlockScaleFactor + ", in=" + inChannels + ", out=" + outChannels
-                + ", sampleSize=" + sampleSize + ", upcast=" + upcastAttention + ", downPad=" + downsamplePadding + ", mid=" + midBlockType + "]";
+                + ", sampleSize=" + sampleSize + ", upcast=" + upcastAttention + ", downPad=" + downsamplePadding + ", mid=" + midBlockType
+                + ", classEmbed=" + classEmbedInputDim + ", classConcat=" + classEmbeddingsConcat + "]";
     }
 }

@@ -2,6 +2,7 @@ package org.synesthesia.diffusion.unet;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +19,9 @@ import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
- * {@code trace} on a Stable Diffusion UNet: inputs {@code sample} [N, 4, H, W], {@code timestep} (a scalar, [1] or
- * one per batch row) and {@code encoder_hidden_states} [N, L, cross_attention_dim]; output the prediction
- * [N, 4, H, W]. Module names are diffusers'. Recognised checkpoints:
+ * {@code trace} on a Stable Diffusion or AudioLDM UNet: inputs {@code sample} [N, C, H, W], {@code timestep} (a
+ * scalar, [1] or one per batch row) and {@code encoder_hidden_states} [N, L, cross_attention_dim] (SD) or
+ * {@code class_labels} [N, 512] (AudioLDM's CLAP embedding); output the prediction [N, C, H, W]. Module names are diffusers'. Recognised checkpoints:
  * <ul>
  *   <li>a diffusers {@code unet/} folder (its {@code config.json} is used), or a pipeline folder with
  *       {@code model_index.json} (uses {@code unet/config.json});</li>
@@ -34,7 +35,7 @@ import org.synesthesia.util.SynesthesiaException;
  */
 public final class UNetFamily extends Family {
     public UNetFamily() {
-        super("unet", "Stable Diffusion 1.x/2.x UNet2DConditionModel (diffusers or LDM names)",
+        super("unet", "Stable Diffusion 1.x/2.x and AudioLDM UNet2DConditionModel (diffusers or LDM names)",
                 s -> UNetNames.isDiffusers(s.names(), "") || UNetNames.isDiffusers(s.names(), "unet/") || UNetNames.isLdm(s.names()),
                 s -> UNetNames.mapping(s, -1));
     }
@@ -60,7 +61,8 @@ public final class UNetFamily extends Family {
             boolean whole = names.stream().anyMatch(n -> n.startsWith("first_stage_model.") || n.startsWith("cond_stage_model.")
                     || !pipeline && (n.startsWith("vae/") || n.startsWith("text_encoder/")));
             boolean unet = UNetNames.isDiffusers(names, "") || UNetNames.isDiffusers(names, "unet/") || UNetNames.isLdm(names);
-            if (!unet || whole && part == null && !(inputNames.contains("sample") && inputNames.contains("encoder_hidden_states"))) {
+            boolean unetInputs = inputNames.contains("sample") && (inputNames.contains("encoder_hidden_states") || inputNames.contains("class_labels"));
+            if (!unet || whole && part == null && !unetInputs) {
                 src.close();
                 return Optional.empty();
             }
@@ -113,7 +115,14 @@ public final class UNetFamily extends Family {
 
         @Override public String description() { return description; }
 
-        @Override public List<String> inputNames() { return List.of("sample", "timestep", "encoder_hidden_states"); }
+        @Override
+        public List<String> inputNames() {
+            UNetConfig c = unet.config();
+            List<String> names = new ArrayList<>(List.of("sample", "timestep"));
+            if (c.hasCrossAttention()) names.add("encoder_hidden_states");
+            if (c.classEmbedInputDim() > 0) names.add("class_labels");
+            return names;
+        }
 
         @Override
         public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
@@ -122,7 +131,8 @@ public final class UNetFamily extends Family {
             Tensor sample = inputs.get("sample");
             if (sample.rank() != 4) throw new SynesthesiaException("unet: sample has shape " + Arrays.toString(sample.shape()) + ", expected [N, C, H, W]");
             try {
-                return unet.forward(sample, timesteps(inputs.get("timestep"), sample.dim(0)), inputs.get("encoder_hidden_states"), tracer);
+                return unet.forward(sample, timesteps(inputs.get("timestep"), sample.dim(0)), inputs.get("encoder_hidden_states"),
+                        inputs.get("class_labels"), tracer);
             } catch (IllegalArgumentException e) {
                 throw new SynesthesiaException(e.getMessage());
             }

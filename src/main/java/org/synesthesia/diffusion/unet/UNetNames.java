@@ -10,12 +10,12 @@ import org.synesthesia.nn.NameMapping;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
- * Stable Diffusion UNet checkpoint names: the original LDM/CompVis layout
+ * Stable Diffusion and AudioLDM UNet checkpoint names: the original LDM/CompVis layout
  * ({@code model.diffusion_model.input_blocks.N.M...}) translated to diffusers' {@code UNet2DConditionModel} names,
  * the names models use. With L = layers_per_block:
  * <ul>
  *   <li>{@code time_embed.0/.2} -> {@code time_embedding.linear_1/linear_2}; {@code input_blocks.0.0} -> {@code conv_in};
- *       {@code out.0/.2} -> {@code conv_norm_out/conv_out};</li>
+ *       {@code out.0/.2} -> {@code conv_norm_out/conv_out}; AudioLDM's {@code film_emb} -> {@code class_embedding};</li>
  *   <li>{@code input_blocks.K} (K >= 1, i = (K-1)/(L+1), j = (K-1)%(L+1)): j < L: {@code .0} -> {@code down_blocks.i.resnets.j},
  *       {@code .1} -> {@code down_blocks.i.attentions.j}; j = L: {@code .0.op} -> {@code down_blocks.i.downsamplers.0.conv};</li>
  *   <li>{@code middle_block.0/.1/.2} -> {@code mid_block.resnets.0 / attentions.0 / resnets.1};</li>
@@ -97,6 +97,7 @@ public final class UNetNames {
         int per = layersPerBlock + 1;
         if (ldm.startsWith("time_embed.0.")) return "time_embedding.linear_1." + rest(ldm, "time_embed.0.");
         if (ldm.startsWith("time_embed.2.")) return "time_embedding.linear_2." + rest(ldm, "time_embed.2.");
+        if (ldm.startsWith("film_emb.")) return "class_embedding." + rest(ldm, "film_emb.");
         if (ldm.startsWith("out.0.")) return "conv_norm_out." + rest(ldm, "out.0.");
         if (ldm.startsWith("out.2.")) return "conv_out." + rest(ldm, "out.2.");
         Matcher m = INPUT.matcher(ldm);
