@@ -35,6 +35,7 @@ import org.synesthesia.tensor.Tensor;
 import org.synesthesia.testing.Assert;
 import org.synesthesia.testing.SdTinyFolder;
 import org.synesthesia.testing.SharedData;
+import org.synesthesia.testing.SimpleGguf;
 import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -46,12 +47,7 @@ class SdGgufTest {
 
     /** A converted file the simple way: the source's tensors as they are, the bundle, general.* keys. */
     static Path convert(Path out, WeightSource src, SdGguf.Bundle b) throws IOException {
-        GgufWriter w = new GgufWriter();
-        w.put("general.architecture", "stable-diffusion").put("general.name", "test").put("synesthesia.format_version", GgufValue.u32(1));
-        SdGguf.write(w, b);
-        for (String n : src.names()) w.tensor(src.get(n));
-        w.write(out);
-        return out;
+        return SimpleGguf.write(out, "stable-diffusion", src, w -> SdGguf.write(w, b));
     }
 
     private StableDiffusionPipeline.Request request() {

@@ -3,7 +3,6 @@ package org.synesthesia.whisper;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -34,6 +33,7 @@ import org.synesthesia.tensor.DType;
 import org.synesthesia.tensor.StoredTensor;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.testing.SharedData;
+import org.synesthesia.testing.SimpleGguf;
 import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -44,14 +44,9 @@ class WhisperGgufTest {
     static final List<String> TEXTS = List.of("And so my fellow Americans, ask not what your country can do for you",
             " Hello world! 123 4567 don't   stop", "Привет, мир — 你好世界 ¿qué tal? 😀", "<|endoftext|> literal", "");
 
-    /** A converted file the simple way: the source's tensors as they are, the bundle, and general.* keys. */
+    /** A converted file the simple way: the source's tensors as they are, the bundle, general.* keys. */
     static Path convert(Path out, WeightSource src, WhisperGguf.Bundle b) throws IOException {
-        GgufWriter w = new GgufWriter();
-        w.put("general.architecture", "whisper").put("general.name", "test").put("synesthesia.format_version", GgufValue.u32(1));
-        WhisperGguf.write(w, b);
-        for (String n : src.names()) w.tensor(src.get(n));
-        w.write(out);
-        return out;
+        return SimpleGguf.write(out, "whisper", src, w -> WhisperGguf.write(w, b));
     }
 
     /**
