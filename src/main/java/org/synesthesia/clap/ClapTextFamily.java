@@ -68,8 +68,7 @@ public final class ClapTextFamily extends Family {
 
         @Override
         public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
-            Tensor t = inputs.get("input_ids");
-            if (t == null) throw new SynesthesiaException("CLAP text: no input tensor 'input_ids'");
+            Tensor t = TraceInputs.require(inputs, "CLAP text", "input_ids");
             int[] batch = new int[1];
             int[] ids = TraceInputs.ints("CLAP text", "input_ids", t, Integer.MAX_VALUE, batch);
             int[] mask = null;

@@ -70,8 +70,7 @@ public final class ClipTextFamily extends Family {
 
         @Override
         public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
-            Tensor t = inputs.get("input_ids");
-            if (t == null) throw new SynesthesiaException("CLIP text: no input tensor 'input_ids'");
+            Tensor t = TraceInputs.require(inputs, "CLIP text", "input_ids");
             int[] batch = new int[1];
             int[] ids = TraceInputs.ints("CLIP text", "input_ids", t, Integer.MAX_VALUE, batch);
             return m.forward(ids, batch[0], tracer).lastHiddenState();

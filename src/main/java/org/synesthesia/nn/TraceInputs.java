@@ -1,6 +1,7 @@
 package org.synesthesia.nn;
 
 import java.util.Arrays;
+import java.util.Map;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -25,5 +26,12 @@ public final class TraceInputs {
         }
         batchOut[0] = s.length == 1 ? 1 : s[0];
         return out;
+    }
+
+    /** Input {@code name}, or {@code MODEL: no input tensor 'NAME'}. */
+    public static Tensor require(Map<String, Tensor> inputs, String model, String name) {
+        Tensor t = inputs.get(name);
+        if (t == null) throw new SynesthesiaException(model + ": no input tensor '" + name + "'");
+        return t;
     }
 }

@@ -9,10 +9,10 @@ import java.util.Set;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Family;
+import org.synesthesia.nn.TraceInputs;
 import org.synesthesia.nn.Traceable;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
-import org.synesthesia.util.SynesthesiaException;
 
 /**
  * {@code trace} on a HiFi-GAN generator ({@link HifiGan#load(Path)}: jik876's generator file with its config.json,
@@ -48,8 +48,7 @@ public final class HifiGanFamily extends Family {
 
         @Override
         public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
-            Tensor mel = inputs.get("mel");
-            if (mel == null) throw new SynesthesiaException("HiFi-GAN: no input tensor 'mel'");
+            Tensor mel = TraceInputs.require(inputs, "HiFi-GAN", "mel");
             int m = gan.config().numMels();
             if (mel.rank() == 4 && mel.dim(1) == 1 && mel.dim(3) == m) // AudioLDM: mel.squeeze(1).permute(0, 2, 1)
                 mel = mel.reshape(mel.dim(0), mel.dim(2), m).permute(0, 2, 1).contiguous();

@@ -86,8 +86,7 @@ public final class WhisperFamily extends Family {
 
         @Override
         public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
-            Tensor mel = inputs.get("mel");
-            if (mel == null) throw new SynesthesiaException("whisper encoder: no input tensor 'mel'");
+            Tensor mel = TraceInputs.require(inputs, "whisper encoder", "mel");
             return w.encode(mel, tracer);
         }
 
@@ -107,8 +106,7 @@ public final class WhisperFamily extends Family {
 
         @Override
         public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
-            Tensor tok = inputs.get("tokens");
-            if (tok == null) throw new SynesthesiaException("whisper decoder: no input tensor 'tokens'");
+            Tensor tok = TraceInputs.require(inputs, "whisper decoder", "tokens");
             int[] ids = TraceInputs.ints("whisper", "tokens", tok, 1, new int[1]);
             if (inputs.containsKey("mel")) return w.forward(inputs.get("mel"), ids, tracer);
             for (String n : FEATURE_NAMES) {

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
+import org.synesthesia.nn.TraceInputs;
 import org.synesthesia.nn.Traceable;
 import org.synesthesia.nn.Family;
 import org.synesthesia.nn.NameMapping;
@@ -116,11 +117,6 @@ public final class VaeFamily extends Family {
         };
     }
 
-    private static Tensor input(Map<String, Tensor> inputs, String name, String what) {
-        Tensor t = inputs.get(name);
-        if (t == null) throw new SynesthesiaException(what + ": no input tensor '" + name + "'");
-        return t;
-    }
 
     private record DecoderPart(AutoencoderKL vae) implements Traceable {
         @Override public String description() { return vae.description() + ", decoder"; }
@@ -129,7 +125,7 @@ public final class VaeFamily extends Family {
 
         @Override
         public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
-            return vae.decode(input(inputs, "latent_sample", "vae decoder"), tracer);
+            return vae.decode(TraceInputs.require(inputs, "vae decoder", "latent_sample"), tracer);
         }
 
         @Override public void close() { vae.close(); }
@@ -142,7 +138,7 @@ public final class VaeFamily extends Family {
 
         @Override
         public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
-            DiagonalGaussian d = vae.encode(input(inputs, "sample", "vae encoder"), tracer);
+            DiagonalGaussian d = vae.encode(TraceInputs.require(inputs, "vae encoder", "sample"), tracer);
             tracer.capture("latent_dist.mean", d.mean());
             tracer.capture("latent_dist.logvar", d.logvar());
             tracer.capture("latent_dist.std", d.std());
@@ -159,7 +155,7 @@ public final class VaeFamily extends Family {
 
         @Override
         public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
-            return taesd.decode(input(inputs, "latent_sample", "taesd decoder"), tracer);
+            return taesd.decode(TraceInputs.require(inputs, "taesd decoder", "latent_sample"), tracer);
         }
 
         @Override public void close() { taesd.close(); }
