@@ -42,11 +42,8 @@ class TransformerEncoderLayerTest {
         TransformerEncoderLayer l = layer(r, d, heads, ff, Activation.GELU, false, TransformerEncoderLayer.Names.BERT.under("encoder.layer.0"));
         float[] h = Reference.random(r, rows * d, 1), x = h.clone();
         // h = norm1(h + attn(h)); h = norm2(h + mlp(h))
-        Reference.addInPlace(x, Reference.selfAttention(x, batch, T, l.attention(), false));
-        float[] a = Reference.layerNorm(x, rows, l.norm1());
-        float[] m = a.clone();
-        Reference.addInPlace(m, Reference.mlp(a, rows, l.mlp()));
-        float[] expected = Reference.layerNorm(m, rows, l.norm2());
+        float[] a = postNormFirstHalf(x, Reference.selfAttention(x, batch, T, l.attention(), false), rows, l);
+        float[] expected = postNormSecondHalf(a, rows, l);
         Tracer t = Tracer.of("**");
         l.forward(h, batch, T, false, l.buffers(rows), t);
         Assert.close("post-norm layer", expected, h, TOL, TOL);
@@ -68,11 +65,7 @@ class TransformerEncoderLayerTest {
         for (int t = 0; t < T; t++) mask[T + t] = true; // sequence 1: no padding
         for (int t = 0; t < T; t++) mask[2 * T + t] = t % 3 != 1; // sequence 2: holes
         float[] h = Reference.random(r, rows * d, 1), x = h.clone();
-        Reference.addInPlace(x, Reference.maskedSelfAttention(x, batch, T, l.attention(), mask));
-        float[] a = Reference.layerNorm(x, rows, l.norm1());
-        float[] m = a.clone();
-        Reference.addInPlace(m, Reference.mlp(a, rows, l.mlp()));
-        float[] expected = Reference.layerNorm(m, rows, l.norm2());
+        float[] expected = postNormSecondHalf(postNormFirstHalf(x, Reference.maskedSelfAttention(x, batch, T, l.attention(), mask), rows, l), rows, l);
         l.forward(h, batch, T, false, mask, l.buffers(rows), Tracer.NONE);
         Assert.close("masked post-norm layer", expected, h, TOL, TOL);
     }
@@ -91,5 +84,18 @@ class TransformerEncoderLayerTest {
         a.forward(fresh, 1, T, false, a.buffers(T), Tracer.NONE);
         b.forward(fresh, 1, T, false, b.buffers(T), Tracer.NONE);
         Assert.close("shared buffers", fresh, h, 0, 0);
+    }
+
+    /** Post-norm's first half: {@code norm1(x + attn)} ({@code x} is overwritten with the sum). */
+    private static float[] postNormFirstHalf(float[] x, float[] attn, int rows, TransformerEncoderLayer l) {
+        Reference.addInPlace(x, attn);
+        return Reference.layerNorm(x, rows, l.norm1());
+    }
+
+    /** Post-norm's second half: {@code norm2(a + mlp(a))}. */
+    private static float[] postNormSecondHalf(float[] a, int rows, TransformerEncoderLayer l) {
+        float[] m = a.clone();
+        Reference.addInPlace(m, Reference.mlp(a, rows, l.mlp()));
+        return Reference.layerNorm(m, rows, l.norm2());
     }
 }
