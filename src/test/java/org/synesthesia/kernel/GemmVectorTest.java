@@ -2,30 +2,17 @@ package org.synesthesia.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.synesthesia.testing.VectorOnly;
 
 /** The vector sgemm against {@link GemmScalar} on random shapes, odd sizes, every transpose, alpha/beta, strides. */
+@ExtendWith(VectorOnly.class)
 class GemmVectorTest {
     private static final int[] SIZES = {1, 2, 3, 5, 16, 17, 31, 33, 65, 127};
-    private int savedThreads;
-
-    @BeforeEach
-    void vectorOnly() {
-        assumeTrue(Simd.available(), "Vector API not available");
-        savedThreads = Parallel.threads();
-    }
-
-    @AfterEach
-    void restoreThreads() {
-        if (savedThreads > 0) Parallel.setThreads(savedThreads);
-    }
-
     /** Small blocks so that every loop of the blocked product runs several times with edges. */
     private static GemmVector.Blocking tinyBlocking() {
         return new GemmVector.Blocking(7, 2 * GemmVector.MR, 2 * GemmVector.NR, 1);

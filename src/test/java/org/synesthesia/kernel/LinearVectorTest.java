@@ -1,15 +1,14 @@
 package org.synesthesia.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.synesthesia.testing.VectorOnly;
 import org.synesthesia.tensor.DType;
 import org.synesthesia.tensor.Quantize;
 
@@ -17,20 +16,8 @@ import org.synesthesia.tensor.Quantize;
  * The fused linear ({@code Y = X W^T + bias}) for every weight type against {@link GemmScalar#linear}, which decodes
  * each row with {@link WeightMatrix#decodeRow} (the reference) and multiplies in scalar float.
  */
+@ExtendWith(VectorOnly.class)
 class LinearVectorTest {
-    private int savedThreads;
-
-    @BeforeEach
-    void vectorOnly() {
-        assumeTrue(Simd.available(), "Vector API not available");
-        savedThreads = Parallel.threads();
-    }
-
-    @AfterEach
-    void restoreThreads() {
-        if (savedThreads > 0) Parallel.setThreads(savedThreads);
-    }
-
     /** Every stored type, PAL in each width, one table per tensor and one per group of rows. */
     static List<WeightMatrix> weights(SplittableRandom rnd, int N, int K) {
         float[] f = GemmVectorTest.random(rnd, N * K);
