@@ -31,15 +31,11 @@ import org.synesthesia.util.SynesthesiaException;
  */
 class SpeakCommandTest {
     @TempDir Path tmp;
-    Path sd, wav, whisper, tok;
+    SpeechModels m;
 
     @BeforeEach
     void setUp() throws IOException {
-        SpeechModels m = SpeechModels.in(tmp);
-        sd = m.sd();
-        wav = m.wav();
-        whisper = m.whisper();
-        tok = m.tokenizers();
+        m = SpeechModels.in(tmp);
     }
 
     @AfterEach
@@ -48,8 +44,8 @@ class SpeakCommandTest {
     }
 
     private List<String> speak(Path out, String... extra) {
-        List<String> a = new ArrayList<>(List.of("speak", "--whisper", whisper.toString(), "--tokenizer", tok.toString(),
-                "--beam-size", "0", "--no-fallback", "--language", "en", "--sd", sd.toString(), "--steps", "2",
+        List<String> a = new ArrayList<>(List.of("speak", "--whisper", m.whisper().toString(), "--tokenizer", m.tokenizers().toString(),
+                "--beam-size", "0", "--no-fallback", "--language", "en", "--sd", m.sd().toString(), "--steps", "2",
                 "--seed", "7", "--width", "24", "--height", "16", "--out", out.toString()));
         a.addAll(List.of(extra));
         return a;
@@ -58,9 +54,9 @@ class SpeakCommandTest {
     @Test
     void fileWindowToImage() throws IOException {
         Path out = tmp.resolve("o/image.png");
-        CliRun r = CliRun.of(speak(out, "--audio", wav.toString(), "--from", "1", "--to", "4").toArray(String[]::new));
+        CliRun r = CliRun.of(speak(out, "--audio", m.wav().toString(), "--from", "1", "--to", "4").toArray(String[]::new));
         assertEquals(0, r.rc(), r.err());
-        CliRun t = CliRun.of("--quiet", "transcribe", wav.toString(), "--model", whisper.toString(), "--tokenizer", tok.toString(),
+        CliRun t = CliRun.of("--quiet", "transcribe", m.wav().toString(), "--model", m.whisper().toString(), "--tokenizer", m.tokenizers().toString(),
                 "--beam-size", "0", "--no-fallback", "--language", "en", "--from", "1", "--to", "4");
         assertEquals(0, t.rc(), t.err());
         String printed = String.join(" ", t.out().lines().map(String::strip).filter(s -> !s.isEmpty()).toList());
@@ -83,14 +79,14 @@ class SpeakCommandTest {
 
     @Test
     void recordsFromTheMicrophone() throws IOException {
-        Audio jfk = AudioFiles.read(wav);
+        Audio jfk = AudioFiles.read(m.wav());
         RecordCommand.lines = f -> FakeLine.of(jfk, f, 800);
         Path out = tmp.resolve("rec.png"), kept = tmp.resolve("take.wav");
         CliRun r = CliRun.of(speak(out, "--record", "3", "--keep-audio", kept.toString()).toArray(String[]::new));
         assertEquals(0, r.rc(), r.err());
         assertTrue(Files.exists(out) && Files.exists(tmp.resolve("rec.txt")));
         assertEquals(48000, AudioFiles.read(kept).length());
-        CliRun q = CliRun.of("--quiet", "transcribe", kept.toString(), "--model", whisper.toString(), "--tokenizer", tok.toString(),
+        CliRun q = CliRun.of("--quiet", "transcribe", kept.toString(), "--model", m.whisper().toString(), "--tokenizer", m.tokenizers().toString(),
                 "--beam-size", "0", "--no-fallback", "--language", "en");
         String printed = String.join(" ", q.out().lines().map(String::strip).filter(s -> !s.isEmpty()).toList());
         assertEquals("transcript: " + printed, Files.readAllLines(tmp.resolve("rec.txt")).get(0));
@@ -100,7 +96,7 @@ class SpeakCommandTest {
     void quietPrintsNothing() {
         Path out = tmp.resolve("q.png");
         List<String> a = new ArrayList<>(List.of("--quiet"));
-        a.addAll(speak(out, "--audio", wav.toString(), "--to", "2"));
+        a.addAll(speak(out, "--audio", m.wav().toString(), "--to", "2"));
         CliRun r = CliRun.of(a.toArray(String[]::new));
         assertEquals(0, r.rc(), r.err());
         assertEquals("", r.err());
@@ -111,15 +107,15 @@ class SpeakCommandTest {
     void badInputsAreOneLineAndWriteNothing() throws IOException {
         Path notAudio = tmp.resolve("notes.wav");
         Files.writeString(notAudio, "this is not audio at all, just some text in a file");
-        Path unet = sd.resolve("unet/diffusion_pytorch_model.safetensors");
+        Path unet = m.sd().resolve("unet/diffusion_pytorch_model.safetensors");
         List<List<String>> cases = List.of(
                 List.of("--audio", tmp.resolve("missing.wav").toString()),
-                List.of("--audio", wav.toString(), "--from", "100"),
-                List.of("--audio", wav.toString(), "--from", "3", "--to", "3"),
+                List.of("--audio", m.wav().toString(), "--from", "100"),
+                List.of("--audio", m.wav().toString(), "--from", "3", "--to", "3"),
                 List.of("--audio", notAudio.toString()),
-                List.of("--audio", wav.toString(), "--whisper", unet.toString()),
-                List.of("--audio", wav.toString(), "--record", "2"),
-                List.of("--audio", wav.toString(), "--steps", "0"));
+                List.of("--audio", m.wav().toString(), "--whisper", unet.toString()),
+                List.of("--audio", m.wav().toString(), "--record", "2"),
+                List.of("--audio", m.wav().toString(), "--steps", "0"));
         for (List<String> c : cases) {
             Path out = tmp.resolve("bad/x.png");
             CliRun r = CliRun.of(speak(out, c.toArray(String[]::new)).toArray(String[]::new));

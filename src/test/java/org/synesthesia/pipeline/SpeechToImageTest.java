@@ -30,27 +30,23 @@ class SpeechToImageTest {
             "finish LOAD_SD", "start DENOISE", "finish DENOISE", "start VAE_DECODE", "finish VAE_DECODE");
 
     @TempDir Path tmp;
-    Path sd, wav, whisper, tok;
+    SpeechModels m;
     TranscriptionSettings greedy = TranscriptionSettings.DEFAULTS.withLanguage("en").withBeamSize(0).withFallback(false);
 
     @BeforeEach
     void setUp() throws IOException {
-        SpeechModels m = SpeechModels.in(tmp);
-        sd = m.sd();
-        wav = m.wav();
-        whisper = m.whisper();
-        tok = m.tokenizers();
+        m = SpeechModels.in(tmp);
     }
 
     private SpeechToImage.Request job(AudioSource source, int steps, Path out, Path keepAudio) {
         GenerationSettings g = GenerationSettings.defaults(7).withSteps(steps).withSize(24, 16);
-        return new SpeechToImage.Request(source, new ModelFiles(whisper, tok), greedy, ModelFiles.of(sd), g, out, keepAudio);
+        return new SpeechToImage.Request(source, new ModelFiles(m.whisper(), m.tokenizers()), greedy, ModelFiles.of(m.sd()), g, out, keepAudio);
     }
 
     @Test
     void stagesInOrderStepsOneToNAndTheTranscriptOfTranscription() {
         RecordingListener l = new RecordingListener();
-        AudioSource window = new AudioSource.FileWindow(wav, new TimeWindow(1, 4));
+        AudioSource window = new AudioSource.FileWindow(m.wav(), new TimeWindow(1, 4));
         SpeechToImage.Result r = new SpeechToImage("test", l).run(job(window, 3, null, null));
 
         assertEquals(FILE_STAGES, l.stages());
@@ -60,7 +56,7 @@ class SpeechToImageTest {
         int denoiseEnd = l.events.indexOf("finish DENOISE");
         assertTrue(l.events.indexOf("step 3/3") < denoiseEnd && l.events.indexOf("start DENOISE") < l.events.indexOf("step 1/3"), l.events.toString());
 
-        String heard = new Transcription("test", null).transcribe(window, new ModelFiles(whisper, tok), greedy).text();
+        String heard = new Transcription("test", null).transcribe(window, new ModelFiles(m.whisper(), m.tokenizers()), greedy).text();
         assertFalse(heard.isEmpty());
         assertEquals(heard, r.transcript());
         assertEquals(PromptCleaner.clean(heard), r.prompt());
@@ -75,7 +71,7 @@ class SpeechToImageTest {
     @Test
     void recordsAndWritesTheOutputs() throws IOException {
         RecordingListener l = new RecordingListener();
-        AudioSource mic = new AudioSource.Recording(2, f -> FakeLine.of(AudioFiles.read(wav), f, 800));
+        AudioSource mic = new AudioSource.Recording(2, f -> FakeLine.of(AudioFiles.read(m.wav()), f, 800));
         Path out = tmp.resolve("o/speech.png"), kept = tmp.resolve("o/heard.wav");
         Files.createDirectories(out.getParent());
         SpeechToImage.Result r = new SpeechToImage("test", l).run(job(mic, 2, out, kept));
@@ -93,17 +89,17 @@ class SpeechToImageTest {
     @Test
     void badModelsAndSettingsFailBeforeAnyAudio() {
         RecordingListener l = new RecordingListener();
-        AudioSource window = new AudioSource.FileWindow(wav, TimeWindow.ALL);
+        AudioSource window = new AudioSource.FileWindow(m.wav(), TimeWindow.ALL);
         Path missing = tmp.resolve("missing.safetensors");
-        SpeechToImage.Request noWhisper = new SpeechToImage.Request(window, ModelFiles.of(missing), greedy, ModelFiles.of(sd),
+        SpeechToImage.Request noWhisper = new SpeechToImage.Request(window, ModelFiles.of(missing), greedy, ModelFiles.of(m.sd()),
                 GenerationSettings.defaults(1), null, null);
         SynesthesiaException e = assertThrows(SynesthesiaException.class, () -> new SpeechToImage("test", l).run(noWhisper));
         assertEquals(missing + ": no such whisper model file or folder", e.getMessage());
         assertEquals(List.of(), l.events);
-        assertThrows(IllegalArgumentException.class, () -> new SpeechToImage.Request(window, ModelFiles.of(whisper), greedy,
-                ModelFiles.of(sd), new GenerationSettings("", 2, null, 7.5, 1, null, null, 2, null, null, 0, null), null, null));
-        assertThrows(IllegalArgumentException.class, () -> new SpeechToImage.Request(window, ModelFiles.of(whisper), greedy,
-                ModelFiles.of(sd), null, tmp.resolve("image.jpg"), null));
+        assertThrows(IllegalArgumentException.class, () -> new SpeechToImage.Request(window, ModelFiles.of(m.whisper()), greedy,
+                ModelFiles.of(m.sd()), new GenerationSettings("", 2, null, 7.5, 1, null, null, 2, null, null, 0, null), null, null));
+        assertThrows(IllegalArgumentException.class, () -> new SpeechToImage.Request(window, ModelFiles.of(m.whisper()), greedy,
+                ModelFiles.of(m.sd()), null, tmp.resolve("image.jpg"), null));
         SynesthesiaException blank = assertThrows(SynesthesiaException.class, () -> new SpeechToImage("speak", l).promptOf(" [BLANK_AUDIO] "));
         assertEquals("speak: nothing speakable in the transcript \"[BLANK_AUDIO]\"", blank.getMessage());
     }
