@@ -4,8 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import org.synesthesia.image.PngWriter;
+import org.synesthesia.image.MelImage;
 import org.synesthesia.pipeline.GenerationSettings;
 import org.synesthesia.pipeline.PngFiles;
 import org.synesthesia.pipeline.SoundSettings;
@@ -48,7 +47,7 @@ public final class AudioCommand implements Command {
                   --guidance G       classifier-free guidance scale (default 2.5)
                   --eta E            DDIM eta: 1 stochastic (default), 0 deterministic
                   --seed N           torch.manual_seed for the initial latent (default: random, recorded)
-                  --mel-png PATH     also write the generated log-mel as a PNG (time left to right, low bins at the bottom)
+                  --mel-png PATH     also write the generated log-mel as a PNG (viridis, time left to right, low bins at the bottom)
                   --out PATH         the sound, .wav""";
     }
 
@@ -84,28 +83,10 @@ public final class AudioCommand implements Command {
         TextToSound pipeline = new TextToSound("audio", new StderrListener("audio", steps));
         TextToSound.Result r = pipeline.generate(model, clap, tokenizer, List.of(prompt), settings).get(0);
         pipeline.write(r, out);
-        if (melPng != null) PngWriter.write(melPng, melImage(r.mel()), PngWriter.Range.ZERO_TO_ONE, Map.of("parameters", r.parameters()));
-        return 0;
-    }
-
-    /** Log-mel [1, 1, frames, bins] -> grey [1, 3, bins, frames], min..max to 0..1, the lowest bin on the bottom row. */
-    static Tensor melImage(Tensor mel) {
-        int frames = mel.dim(2), bins = mel.dim(3);
-        float[] m = mel.toArray();
-        float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
-        for (float v : m) {
-            lo = Math.min(lo, v);
-            hi = Math.max(hi, v);
+        if (melPng != null) {
+            Tensor mel = r.mel(); // [1, 1, frames, 64] -> [64, frames]
+            MelImage.writePng(melPng, mel.reshape(mel.dim(2), mel.dim(3)).permute(1, 0).contiguous());
         }
-        float span = hi > lo ? hi - lo : 1f;
-        int n = bins * frames;
-        float[] img = new float[3 * n];
-        for (int t = 0; t < frames; t++)
-            for (int b = 0; b < bins; b++) {
-                float v = (m[t * bins + b] - lo) / span;
-                int i = (bins - 1 - b) * frames + t;
-                img[i] = img[n + i] = img[2 * n + i] = v;
-            }
-        return Tensor.of(img, 1, 3, bins, frames);
+        return 0;
     }
 }
