@@ -30,7 +30,7 @@ public final class AudioCommand implements Command {
     @Override
     public String usage() {
         return """
-                usage: synesthesia audio "PROMPT" --model PATH --tokenizer DIR [--clap PATH] [--negative TEXT]
+                usage: synesthesia audio "PROMPT" --model PATH [--clap PATH] [--tokenizer DIR] [--negative TEXT]
                                          [--duration 10] [--steps 200] [--guidance 2.5] [--eta 1.0] [--seed N]
                                          [--mel-png PATH] --out sound.wav
 
@@ -40,7 +40,8 @@ public final class AudioCommand implements Command {
                 name with .txt (prompt and settings).
                   --model PATH       an AudioLDM checkpoint (.ckpt state dict or .safetensors of the same names)
                   --clap PATH        CLAP text weights, when the checkpoint has none (cond_stage_model.model.*)
-                  --tokenizer DIR    the roberta-base tokenizer folder (vocab.json, merges.txt)
+                  --tokenizer DIR    the roberta-base tokenizer folder (vocab.json, merges.txt); default: a
+                                     tokenizer/ or roberta-base/ folder beside the checkpoint or the CLAP file
                   --negative TEXT    the unconditional prompt (default: "")
                   --duration S       seconds, rounded up to a multiple of 2.5 (default 10)
                   --steps N          DDIM steps (default 200)
@@ -56,7 +57,7 @@ public final class AudioCommand implements Command {
         String prompt = args.positional(0, "prompt");
         Path model = Path.of(args.require("model"));
         Path clap = args.path("clap");
-        Path tokenizer = Path.of(args.require("tokenizer"));
+        Path tokenizerGiven = args.path("tokenizer");
         String negative = args.get("negative", "");
         double duration = args.getDouble("duration", 10);
         int steps = args.getInt("steps", org.synesthesia.audioldm.AudioLdm.DEFAULT_STEPS);
@@ -73,7 +74,7 @@ public final class AudioCommand implements Command {
         if (!(duration > 0) || Double.isInfinite(duration)) throw new SynesthesiaException("audio: --duration must be a positive number of seconds, not " + args.get("duration", ""));
         if (!Files.exists(model)) throw SynesthesiaException.inFile(model, "no such model file");
         if (clap != null && !Files.exists(clap)) throw SynesthesiaException.inFile(clap, "no such CLAP file");
-        if (!Files.isDirectory(tokenizer)) throw SynesthesiaException.inFile(tokenizer, "no such tokenizer folder (roberta-base: vocab.json, merges.txt)");
+        Path tokenizer = TextToSound.tokenizerFolder(tokenizerGiven, model, clap);
         SoundSettings settings;
         try {
             settings = new SoundSettings(negative, duration, steps, guidance, eta, seed);

@@ -79,6 +79,18 @@ class AudioCommandTest {
     }
 
     @Test
+    void theTokenizerIsFoundBesideTheModel(@TempDir Path dir) throws Exception {
+        Path model = Files.createSymbolicLink(dir.resolve("audioldm.safetensors"), withClap);
+        Path out = dir.resolve("x.wav");
+        CliRun none = CliRun.of("audio", "rain", "--model", model.toString(), "--duration", "2.5", "--steps", "1", "--out", out.toString());
+        assertOneLineError(none, "give --tokenizer DIR");
+        Files.createSymbolicLink(dir.resolve("roberta-base"), TOKENIZER.toAbsolutePath());
+        CliRun r = CliRun.of("audio", "rain", "--model", model.toString(), "--duration", "2.5", "--steps", "1", "--out", out.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertEquals(40_000, AudioFiles.read(out).length());
+    }
+
+    @Test
     void aStableDiffusionModelIsOneLine(@TempDir Path dir) {
         Path out = dir.resolve("x.wav");
         CliRun r = audio(SharedData.golden("unet_random_sd1", "weights_ldm.safetensors"), out, "--clap", CLAP.toString());
