@@ -32,6 +32,7 @@ class DependencyRulesTest {
             List.of("nn"),
             List.of("audio", "image", "text"),
             List.of("whisper", "clip", "clap", "diffusion", "vocoder"),
+            List.of("audioldm"),
             List.of("pipeline"),
             List.of("cli"));
 

@@ -1,6 +1,6 @@
 package org.synesthesia.pipeline;
 
-/** The timed stages of the pipelines, in the order speech to image runs them; {@link #label()} is the printed name. */
+/** The timed stages of the pipelines, in the order speech to image runs them, then text to sound's own; {@link #label()} is the printed name. */
 public enum Stage {
     RECORD("record"),
     READ_AUDIO("read audio"),
@@ -11,7 +11,11 @@ public enum Stage {
     LOAD_TAESD("load taesd"),
     /** The text encoder and every denoising step. */
     DENOISE("denoising"),
-    VAE_DECODE("vae decode");
+    VAE_DECODE("vae decode"),
+    LOAD_AUDIOLDM("load audioldm"),
+    /** CLAP's embeddings of the prompt and the negative prompt. */
+    TEXT_ENCODE("clap text encoder"),
+    VOCODE("vocoder");
 
     private final String label;
 
