@@ -112,7 +112,7 @@ public final class AudioLdmBenchMode implements BenchMode {
     }
 
     private static void report(String what, double seconds, double flops) {
-        System.out.printf(Locale.ROOT, "%-34s %8.3f s  %7.1f GFLOP  %s%n", what, seconds, flops / 1e9, BenchCommand.gflops(flops, seconds));
+        System.out.printf(Locale.ROOT, "%-38s %8.3f s  %7.1f GFLOP  %s%n", what, seconds, flops / 1e9, BenchCommand.gflops(flops, seconds));
     }
 
     private static float[] random(SplittableRandom r, int n) {
