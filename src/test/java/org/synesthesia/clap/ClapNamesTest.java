@@ -72,6 +72,25 @@ class ClapNamesTest {
     }
 
     @Test
+    void transformersNamesGiveTheSameEmbedding() throws Exception {
+        var g = ClapTextParityTest.golden();
+        int[] ids = ClapTextParityTest.ints(g.out().get("prompt1.input_ids")), mask = ClapTextParityTest.ints(g.out().get("prompt1.attention_mask"));
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        goldenWeights().forEach((k, v) -> out.put(ClapNames.toTransformers(k.substring(PREFIX.length())), v));
+        assertTrue(out.containsKey("text_model.embeddings.word_embeddings.weight") && out.containsKey("text_projection.linear2.bias"), out.keySet().toString());
+        Path p = dir.resolve("hf.safetensors");
+        SafeTensors.write(p, out, Map.of());
+        try (WeightSource src = WeightSources.open(p)) {
+            NameMapping m = ClapNames.mapping(src);
+            assertEquals("transformers CLAP names", m.layout());
+            assertEquals(src.names().size() - 1, m.canonicalToStored().size());
+            m.canonicalToStored().forEach((c, s) -> assertEquals(c, ClapNames.fromTransformers(s)));
+            ClapTextModel model = ClapTextModel.bind(ClapNames.of(src), g.config());
+            Assert.close("transformers names", g.out().get("prompt1.cond").toArray(), model.embed(ids, mask, 1).toArray(), ClapTextParityTest.TOL, 0);
+        }
+    }
+
+    @Test
     void missingTensorsAndLayersAreOneLineErrors() throws Exception {
         var g = ClapTextParityTest.golden();
         try (WeightSource src = WeightSources.open(bare("no-pooler.safetensors", PREFIX + "text_branch.pooler.dense.weight"))) {
