@@ -86,10 +86,11 @@ public final class AudioLdm implements AutoCloseable {
     }
 
     /**
-     * Opens an AudioLDM checkpoint; its CLAP text branch comes from {@code clap} when given (a CLAP checkpoint or
+     * Opens an AudioLDM checkpoint or a diffusers AudioLDMPipeline folder ({@link AudioLdmFolder}); its CLAP text branch comes from {@code clap} when given (a CLAP checkpoint or
      * state dict), else from the checkpoint itself (none there is fine until {@link #clap()} is asked for).
      */
     public static AudioLdm load(Path model, Path clap) {
+        if (AudioLdmFolder.isAudioLdmFolder(model)) return AudioLdmFolder.load(model, clap);
         WeightSource src = WeightSources.open(model);
         ClapTextModel text = null;
         try {
@@ -121,6 +122,14 @@ public final class AudioLdm implements AutoCloseable {
                 new SynesthesiaException(src.description() + ": no vocoder in the checkpoint (no " + VOCODER_PREFIX + "conv_pre.weight)"));
         HifiGan gan = HifiGan.load(src, HifiGanConfig.audioldm16k(Math.toIntExact(pre.shape()[0])), false);
         return new AudioLdm(src, clap, unet, vae, gan, scaleFactor);
+    }
+
+    /** Parts read elsewhere (a pipeline folder): {@code source} holds the UNet's tensors; the VAE and vocoder own theirs. */
+    static AudioLdm of(WeightSource source, ClapTextModel clap, UNet2DConditionModel unet, AutoencoderKL vae, HifiGan vocoder, float scaleFactor) {
+        if (vae.config().latentChannels() != unet.config().inChannels())
+            throw new SynesthesiaException(source.description() + ": the VAE has " + vae.config().latentChannels() + " latent channels but the UNet takes "
+                    + unet.config().inChannels());
+        return new AudioLdm(source, clap, unet, vae, vocoder, scaleFactor);
     }
 
     private static void checkIsAudioLdm(WeightSource src) {
