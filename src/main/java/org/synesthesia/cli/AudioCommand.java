@@ -39,6 +39,7 @@ public final class AudioCommand implements Command {
                 decodes it and the HiFi-GAN vocoder makes the 16 kHz waveform. Writes OUT (16-bit mono WAV) and OUT's
                 name with .txt (prompt and settings).
                   --model PATH       an AudioLDM checkpoint (.ckpt state dict or .safetensors of the same names)
+                                     or a diffusers AudioLDMPipeline folder
                   --clap PATH        CLAP text weights, when the checkpoint has none (cond_stage_model.model.*)
                   --tokenizer DIR    the roberta-base tokenizer folder (vocab.json, merges.txt); default: a
                                      tokenizer/ or roberta-base/ folder beside the checkpoint or the CLAP file

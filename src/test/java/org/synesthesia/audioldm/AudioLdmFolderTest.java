@@ -31,7 +31,7 @@ import org.synesthesia.vocoder.HifiGanConfig;
  * SpeechT5HifiGan names; clap_text_random renamed to transformers' ClapTextModelWithProjection names; configs from
  * our config records) generates the same waveform as the original layout, and its text encoder the same embedding.
  */
-class AudioLdmFolderTest {
+public class AudioLdmFolderTest {
     static final String SET = "audioldm_random", CLAP = "clap_text_random", CLAP_PREFIX = "cond_stage_model.model.";
 
     @TempDir
@@ -42,7 +42,7 @@ class AudioLdmFolderTest {
     }
 
     /** The pipeline folder, written from the goldens and the configs {@code original} was read with. */
-    static Path buildFolder(Path dir, AudioLdm original) throws IOException {
+    public static Path buildFolder(Path dir, AudioLdm original) throws IOException {
         Path w = SharedData.golden(SET, "weights.safetensors");
         Map<String, Tensor> all = SafeTensors.readAll(w);
         Map<String, Tensor> unet = new LinkedHashMap<>(), vae = new LinkedHashMap<>(), voc = new LinkedHashMap<>(), text = new LinkedHashMap<>();

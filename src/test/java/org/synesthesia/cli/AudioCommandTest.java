@@ -13,6 +13,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.synesthesia.audio.Audio;
+import org.synesthesia.audioldm.AudioLdm;
+import org.synesthesia.audioldm.AudioLdmFolderTest;
 import org.synesthesia.audio.AudioFiles;
 import org.synesthesia.io.SafeTensors;
 import org.synesthesia.tensor.Tensor;
@@ -66,6 +68,29 @@ class AudioCommandTest {
         assertTrue(txt.startsWith("a dog barking in the rain\nNegative prompt: quiet\n"), txt);
         assertTrue(txt.contains("Steps: 3") && txt.contains("Seed: 42") && txt.contains("CFG scale: 2.5") && txt.contains("Eta: 1.0"), txt);
         assertTrue(Files.size(png) > 0);
+    }
+
+    /**
+     * A diffusers AudioLDMPipeline folder (its own text_encoder/ and tokenizer/) gives the same sound as the
+     * checkpoint with the original CLAP names and the same CLAP config.json beside them (4 heads, which the tensors
+     * alone do not tell).
+     */
+    @Test
+    void pipelineFolderGivesTheSameSound(@TempDir Path dir) throws Exception {
+        Path folder;
+        try (AudioLdm m = AudioLdm.load(checkpoint, null)) {
+            folder = AudioLdmFolderTest.buildFolder(dir, m);
+        }
+        Path a = dir.resolve("a.wav"), b = dir.resolve("b.wav");
+        Path clap = Files.createDirectories(dir.resolve("clap")).resolve("clap.safetensors");
+        Files.copy(CLAP, clap);
+        Files.copy(folder.resolve("text_encoder/config.json"), clap.resolveSibling("config.json"));
+        CliRun ref = audio(checkpoint, a, "--clap", clap.toString(), "--duration", "2.5", "--steps", "2", "--seed", "7");
+        assertEquals(0, ref.rc(), ref.err());
+        CliRun r = CliRun.of("audio", "a dog barking in the rain", "--model", folder.toString(), "--out", b.toString(), "--duration", "2.5",
+                "--steps", "2", "--seed", "7");
+        assertEquals(0, r.rc(), r.err());
+        assertArrayEquals(AudioFiles.read(a).samples(), AudioFiles.read(b).samples());
     }
 
     /** The checkpoint's own CLAP gives the same sound as the same weights given with --clap; the seed fixes it. */
