@@ -23,8 +23,9 @@ import org.synesthesia.util.SynesthesiaException;
  * MLP). A checkpoint stores them under a prefix: {@code cond_stage_model.model.} in AudioLDM's {@code .ckpt}, none
  * in a bare CLAP state dict. transformers' {@code ClapTextModelWithProjection} (a diffusers AudioLDM pipeline's
  * {@code text_encoder/}) stores the same tensors as {@code text_model.*} (= {@code text_branch.*}) and
- * {@code text_projection.linear1/linear2.*} (= {@code text_projection.0/2.*}). Not mapped: {@code text_branch.embeddings.position_ids} (a buffer; positions are
- * computed from the ids), {@code text_transform.*} and {@code logit_scale_*} (unused by the text embedding) and
+ * {@code text_projection.linear1/linear2.*} (= {@code text_projection.0/2.*}). Not mapped:
+ * {@code text_branch.embeddings.position_ids} and {@code token_type_ids} (buffers; positions are computed from the
+ * ids, token types are all 0), {@code text_transform.*} and {@code logit_scale_*} (unused by the text embedding) and
  * everything of the audio side.
  */
 public final class ClapNames {
@@ -108,7 +109,7 @@ public final class ClapNames {
 
     /** Whether a canonical name is one the text embedding uses. */
     static boolean isTextBranchTensor(String c) {
-        if (c.equals("text_branch.embeddings.position_ids")) return false;
+        if (c.equals("text_branch.embeddings.position_ids") || c.equals("text_branch.embeddings.token_type_ids")) return false;
         return c.startsWith("text_branch.embeddings.") || c.startsWith("text_branch.encoder.layer.") || c.startsWith("text_branch.pooler.")
                 || c.startsWith("text_projection.0.") || c.startsWith("text_projection.2.");
     }
