@@ -147,5 +147,9 @@ public class AudioLdmFolderTest {
         assertTrue(!AudioLdmFolder.isAudioLdmFolder(f));
         var e = assertThrows(SynesthesiaException.class, () -> AudioLdmFolder.load(f, null));
         assertTrue(e.getMessage().contains("not an AudioLDMPipeline"), e.getMessage());
+        Path a = dir.resolve("empty");
+        write(a.resolve("model_index.json"), Map.of("_class_name", "AudioLDMPipeline"));
+        e = assertThrows(SynesthesiaException.class, () -> AudioLdm.load(a, null));
+        assertTrue(e.getMessage().endsWith("AudioLDM pipeline folder without vae/config.json"), e.getMessage());
     }
 }
