@@ -86,7 +86,7 @@ public final class AudioLdm implements AutoCloseable {
     }
 
     /**
-     * Opens an AudioLDM checkpoint or a diffusers AudioLDMPipeline folder ({@link AudioLdmFolder}); its CLAP text branch comes from {@code clap} when given (a CLAP checkpoint or
+     * Opens an AudioLDM checkpoint, a converted file ({@link AudioLdmGguf}) or a diffusers AudioLDMPipeline folder ({@link AudioLdmFolder}); its CLAP text branch comes from {@code clap} when given (a CLAP checkpoint or
      * state dict), else from the checkpoint itself (none there is fine until {@link #clap()} is asked for).
      */
     public static AudioLdm load(Path model, Path clap) {
@@ -94,6 +94,7 @@ public final class AudioLdm implements AutoCloseable {
         WeightSource src = WeightSources.open(model);
         ClapTextModel text = null;
         try {
+            if (AudioLdmGguf.isConverted(src)) return AudioLdmGguf.load(src, clap);
             checkIsAudioLdm(src);
             float scale = scaleFactorOf(src);
             if (clap != null) text = ClapTextModel.load(clap, null);

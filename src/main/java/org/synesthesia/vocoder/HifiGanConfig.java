@@ -95,6 +95,35 @@ public record HifiGanConfig(int numMels, int[] upsampleRates, int[] upsampleKern
                 new int[] {3, 7, 11}, dil, 0.1f, false, 16_000, 1024, 1024, 160, 0, 8000);
     }
 
+    /** This config under {@link #fromMap}'s keys (JSON-ready: lists of longs). */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("num_mels", (long) numMels);
+        m.put("upsample_rates", longs(upsampleRates));
+        m.put("upsample_kernel_sizes", longs(upsampleKernelSizes));
+        m.put("upsample_initial_channel", (long) upsampleInitialChannel);
+        m.put("resblock", String.valueOf(resblock));
+        m.put("resblock_kernel_sizes", longs(resblockKernelSizes));
+        List<Object> dil = new java.util.ArrayList<>();
+        for (int[] d : resblockDilations) dil.add(longs(d));
+        m.put("resblock_dilation_sizes", dil);
+        m.put("leaky_relu_slope", (double) leakyReluSlope);
+        m.put("normalize_before", normalizeBefore);
+        m.put("sampling_rate", (long) samplingRate);
+        m.put("n_fft", (long) nFft);
+        m.put("win_size", (long) winSize);
+        m.put("hop_size", (long) hopSize);
+        m.put("fmin", fmin);
+        m.put("fmax", fmax);
+        return m;
+    }
+
+    private static List<Object> longs(int[] a) {
+        List<Object> l = new java.util.ArrayList<>(a.length);
+        for (int v : a) l.add((long) v);
+        return l;
+    }
+
     /** Reads a {@code config.json}: jik876/hifi-gan's and AudioLDM's keys, or diffusers' {@code SpeechT5HifiGanConfig}. */
     public static HifiGanConfig fromJson(Path file) {
         return fromMap(ReadFile.jsonObject(file, "not valid JSON"), file.toString());

@@ -3,6 +3,11 @@ package org.synesthesia.convert;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.synesthesia.audioldm.AudioLdm;
+import org.synesthesia.audioldm.AudioLdmGguf;
+import org.synesthesia.clap.ClapNames;
+import org.synesthesia.clap.ClapTextConfig;
+import org.synesthesia.clap.ClapTextModel;
 import org.synesthesia.clip.ClipNames;
 import org.synesthesia.clip.ClipTextConfig;
 import org.synesthesia.clip.ClipTextModel;
@@ -17,6 +22,7 @@ import org.synesthesia.diffusion.vae.VaeConfig;
 import org.synesthesia.io.GgufWriter;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.nn.ModelFamily;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.util.SynesthesiaException;
 import org.synesthesia.whisper.WhisperGguf;
 import org.synesthesia.whisper.WhisperModel;
@@ -39,10 +45,11 @@ abstract class ModelMetadata {
      */
     abstract List<CanonicalTensors.Part> parts();
 
-    /** Recognises the input: Whisper, or Stable Diffusion (a whole pipeline or some of its components). */
+    /** Recognises the input: AudioLDM, Whisper, or Stable Diffusion (a whole pipeline or some of its components). */
     static ModelMetadata of(Path input, WeightSource src, Converter.Options o) {
         if (input.toString().startsWith(Converter.RANDOM + "sd"))
             return stableDiffusion(src, randomUNet(input.toString().contains("sd21") ? UNetConfig.sd2() : UNetConfig.sd1()));
+        if (isAudioLdm(src)) return audioLdm(src);
         if (WhisperNames.isWhisper(src.names())) {
             WhisperGguf.Bundle b = WhisperGguf.fromInput(input, src, o.tokenizer());
             WhisperModel.bind(WhisperNames.of(src), b.config());
@@ -60,6 +67,38 @@ abstract class ModelMetadata {
         SdGguf.Bundle b = SdGguf.fromInput(input, src, o.tokenizer(), o.prediction());
         bind(src, b);
         return stableDiffusion(src, b);
+    }
+
+    /** An AudioLDM checkpoint in the original layout: the FiLM-conditioned UNet beside the VAE's vocoder. */
+    static boolean isAudioLdm(WeightSource src) {
+        return src.names().contains(AUDIOLDM_UNET_MARK) && src.names().stream().anyMatch(n -> n.startsWith(AUDIOLDM_VOCODER));
+    }
+
+    private static final String AUDIOLDM_UNET_MARK = "model.diffusion_model.film_emb.weight", AUDIOLDM_VOCODER = "first_stage_model.vocoder.";
+
+    /**
+     * AudioLDM: binds the whole model over {@code src} (its CLAP branch too when present), then writes
+     * {@code unet/}, {@code vae/}, {@code vocoder/} and {@code text_encoder/} + canonical names with the scale factor
+     * and part configs ({@link AudioLdmGguf}).
+     */
+    private static ModelMetadata audioLdm(WeightSource src) {
+        ClapTextModel clap = null;
+        if (ClapNames.isClapText(src.names())) {
+            Weights w = ClapNames.of(src);
+            clap = ClapTextModel.bind(w, ClapTextConfig.infer(w));
+        }
+        AudioLdm m = AudioLdm.load(src, clap, AudioLdm.scaleFactorOf(src)); // not closed: src belongs to the converter
+        List<CanonicalTensors.Part> parts = new ArrayList<>();
+        parts.add(new CanonicalTensors.Part(AudioLdmGguf.UNET_PREFIX, UNetNames.mapping(src, m.unet().config().layersPerBlock()),
+                ModelFamily.byId("unet")::canonicalShape));
+        parts.add(CanonicalTensors.Part.of(AudioLdmGguf.VAE_PREFIX, ModelFamily.byId("vae"), src));
+        parts.add(CanonicalTensors.Part.of(AudioLdmGguf.VOCODER_PREFIX, ModelFamily.byId("hifigan"), src));
+        if (clap != null) parts.add(CanonicalTensors.Part.of(AudioLdmGguf.TEXT_ENCODER_PREFIX, ModelFamily.byId("clap-text"), src));
+        return new ModelMetadata() {
+            @Override String architecture() { return AudioLdmGguf.ARCHITECTURE; }
+            @Override void write(GgufWriter w) { AudioLdmGguf.write(w, m); }
+            @Override List<CanonicalTensors.Part> parts() { return parts; }
+        };
     }
 
     private static ModelMetadata stableDiffusion(WeightSource src, SdGguf.Bundle b) {
