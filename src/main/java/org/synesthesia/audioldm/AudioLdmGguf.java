@@ -34,13 +34,20 @@ public final class AudioLdmGguf {
         return ARCHITECTURE.equals(source.metadata().get("general.architecture"));
     }
 
-    /** The metadata of {@code m}: its scale factor and part configs (the CLAP config only when it has a CLAP branch). */
-    public static void write(GgufWriter w, AudioLdm m) {
-        w.put(SCALE_FACTOR, Float.toString(m.scaleFactor()));
-        w.put(UNET, Json.write(m.unet().config().toMap()));
-        w.put(VAE, Json.write(m.vae().config().toMap()));
-        w.put(VOCODER, Json.write(m.vocoder().config().toMap()));
-        if (m.hasClap()) w.put(TEXT_ENCODER, Json.write(m.clap().config().toMap()));
+    /** The metadata of {@code m}: its scale factor and part configs (the CLAP config only when it has a CLAP branch), key -> value. */
+    public static Map<String, String> metadata(AudioLdm m) {
+        Map<String, String> md = new java.util.LinkedHashMap<>();
+        md.put(SCALE_FACTOR, Float.toString(m.scaleFactor()));
+        md.put(UNET, Json.write(m.unet().config().toMap()));
+        md.put(VAE, Json.write(m.vae().config().toMap()));
+        md.put(VOCODER, Json.write(m.vocoder().config().toMap()));
+        if (m.hasClap()) md.put(TEXT_ENCODER, Json.write(m.clap().config().toMap()));
+        return md;
+    }
+
+    /** Writes {@link #metadata}. */
+    public static void write(GgufWriter w, Map<String, String> metadata) {
+        metadata.forEach(w::put);
     }
 
     /** The model in converted file {@code src} (closed with it); the CLAP branch from {@code clap} when given, else the file's. */

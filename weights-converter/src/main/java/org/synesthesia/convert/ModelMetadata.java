@@ -3,7 +3,9 @@ package org.synesthesia.convert;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.synesthesia.audioldm.AudioLdm;
+import org.synesthesia.audioldm.AudioLdmFolder;
 import org.synesthesia.audioldm.AudioLdmGguf;
 import org.synesthesia.clap.ClapNames;
 import org.synesthesia.clap.ClapTextConfig;
@@ -49,6 +51,7 @@ abstract class ModelMetadata {
     static ModelMetadata of(Path input, WeightSource src, Converter.Options o) {
         if (input.toString().startsWith(Converter.RANDOM + "sd"))
             return stableDiffusion(src, randomUNet(input.toString().contains("sd21") ? UNetConfig.sd2() : UNetConfig.sd1()));
+        if (AudioLdmFolder.isAudioLdmFolder(input)) return audioLdmFolder(input, src);
         if (isAudioLdm(src)) return audioLdm(src);
         if (WhisperNames.isWhisper(src.names())) {
             WhisperGguf.Bundle b = WhisperGguf.fromInput(input, src, o.tokenizer());
@@ -88,15 +91,26 @@ abstract class ModelMetadata {
             clap = ClapTextModel.bind(w, ClapTextConfig.infer(w));
         }
         AudioLdm m = AudioLdm.load(src, clap, AudioLdm.scaleFactorOf(src)); // not closed: src belongs to the converter
+        return audioLdm(src, AudioLdmGguf.metadata(m), m.unet().config().layersPerBlock());
+    }
+
+    /** A diffusers AudioLDMPipeline folder: its parts bound from their own configs, written as {@link #audioLdm(WeightSource)} does. */
+    private static ModelMetadata audioLdmFolder(Path folder, WeightSource src) {
+        try (AudioLdm m = AudioLdmFolder.load(folder, null)) {
+            return audioLdm(src, AudioLdmGguf.metadata(m), m.unet().config().layersPerBlock());
+        }
+    }
+
+    private static ModelMetadata audioLdm(WeightSource src, Map<String, String> metadata, int unetLayersPerBlock) {
         List<CanonicalTensors.Part> parts = new ArrayList<>();
-        parts.add(new CanonicalTensors.Part(AudioLdmGguf.UNET_PREFIX, UNetNames.mapping(src, m.unet().config().layersPerBlock()),
-                ModelFamily.byId("unet")::canonicalShape));
+        parts.add(new CanonicalTensors.Part(AudioLdmGguf.UNET_PREFIX, UNetNames.mapping(src, unetLayersPerBlock), ModelFamily.byId("unet")::canonicalShape));
         parts.add(CanonicalTensors.Part.of(AudioLdmGguf.VAE_PREFIX, ModelFamily.byId("vae"), src));
         parts.add(CanonicalTensors.Part.of(AudioLdmGguf.VOCODER_PREFIX, ModelFamily.byId("hifigan"), src));
-        if (clap != null) parts.add(CanonicalTensors.Part.of(AudioLdmGguf.TEXT_ENCODER_PREFIX, ModelFamily.byId("clap-text"), src));
+        if (metadata.containsKey(AudioLdmGguf.TEXT_ENCODER))
+            parts.add(CanonicalTensors.Part.of(AudioLdmGguf.TEXT_ENCODER_PREFIX, ModelFamily.byId("clap-text"), src));
         return new ModelMetadata() {
             @Override String architecture() { return AudioLdmGguf.ARCHITECTURE; }
-            @Override void write(GgufWriter w) { AudioLdmGguf.write(w, m); }
+            @Override void write(GgufWriter w) { AudioLdmGguf.write(w, metadata); }
             @Override List<CanonicalTensors.Part> parts() { return parts; }
         };
     }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.synesthesia.audioldm.AudioLdm;
 import org.synesthesia.audioldm.AudioLdmDuration;
+import org.synesthesia.audioldm.AudioLdmFolderTest;
 import org.synesthesia.io.SafeTensors;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
@@ -49,9 +50,13 @@ class ConvertAudioLdmTest {
     }
 
     static Path convert(TargetType t) throws Exception {
-        Path out = tmp.resolve("audioldm-" + t.id() + ".gguf");
+        return convert(checkpoint, "audioldm-" + t.id(), t);
+    }
+
+    static Path convert(Path input, String name, TargetType t) throws Exception {
+        Path out = tmp.resolve(name + ".gguf");
         Converter.Options o = new Converter.Options(t, 0, List.of(), 0, null, null, Parallel.threads(), false);
-        Converter.Result r = Converter.convert(checkpoint, out, o);
+        Converter.Result r = Converter.convert(input, out, o);
         assertEquals("audioldm", r.architecture());
         return out;
     }
@@ -90,6 +95,48 @@ class ConvertAudioLdmTest {
             System.out.printf("audioldm_random q8: mel SNR %.1f dB against the original layout (2 DDIM steps)%n", snr);
             assertTrue(Double.isFinite(snr), "mel SNR " + snr);
             assertEquals(reference.waveform().length, r.waveform().length);
+        }
+    }
+
+    static float maxDiff(float[] a, float[] b) {
+        assertEquals(a.length, b.length);
+        float max = 0;
+        for (int i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+        return max;
+    }
+
+    /** A diffusers AudioLDMPipeline folder converts to the same sound, with its CLAP text encoder and that config. */
+    @Test
+    void pipelineFolderConvertsWithItsTextEncoder(@TempDir Path dir) throws Exception {
+        Path folder;
+        try (AudioLdm m = AudioLdm.load(checkpoint, null)) {
+            folder = AudioLdmFolderTest.buildFolder(dir, m);
+        }
+        Path f16 = convert(folder, "audioldm-folder-f16", TargetType.F16);
+        try (WeightSource s = WeightSources.open(f16)) {
+            assertTrue(s.names().stream().anyMatch(n -> n.startsWith("text_encoder/")), "no text_encoder/ part");
+        }
+        try (AudioLdm f = AudioLdm.load(folder, null); AudioLdm g = AudioLdm.load(f16, null)) {
+            assertTrue(g.hasClap());
+            assertEquals(f.clap().config(), g.clap().config());
+            float d = maxDiff(reference.waveform(), run(g).waveform());
+            assertTrue(d <= 1e-6, "largest waveform difference " + d);
+        }
+    }
+
+    /** A checkpoint holding its CLAP branch (cond_stage_model.model.*) writes it as text_encoder/. */
+    @Test
+    void checkpointClapBecomesTextEncoder() throws Exception {
+        Map<String, Tensor> w = new LinkedHashMap<>(SafeTensors.readAll(checkpoint));
+        w.putAll(SafeTensors.readAll(SharedData.golden("clap_text_random", "weights.safetensors")));
+        Path withClap = tmp.resolve("audioldm_with_clap.safetensors");
+        SafeTensors.write(withClap, w, Map.of());
+        Path f16 = convert(withClap, "audioldm-clap-f16", TargetType.F16);
+        try (AudioLdm a = AudioLdm.load(withClap, null); AudioLdm b = AudioLdm.load(f16, null)) {
+            assertTrue(b.hasClap());
+            assertEquals(a.clap().config(), b.clap().config());
+            float d = maxDiff(reference.waveform(), run(b).waveform());
+            assertTrue(d <= 1e-6, "largest waveform difference " + d);
         }
     }
 }
