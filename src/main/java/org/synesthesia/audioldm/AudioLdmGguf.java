@@ -8,6 +8,7 @@ import org.synesthesia.diffusion.unet.UNet2DConditionModel;
 import org.synesthesia.diffusion.unet.UNetConfig;
 import org.synesthesia.diffusion.vae.AutoencoderKL;
 import org.synesthesia.diffusion.vae.VaeConfig;
+import org.synesthesia.io.GgufValue;
 import org.synesthesia.io.GgufWriter;
 import org.synesthesia.io.PrefixedSource;
 import org.synesthesia.io.WeightSource;
@@ -35,18 +36,18 @@ public final class AudioLdmGguf {
     }
 
     /** The metadata of {@code m}: its scale factor and part configs (the CLAP config only when it has a CLAP branch), key -> value. */
-    public static Map<String, String> metadata(AudioLdm m) {
-        Map<String, String> md = new java.util.LinkedHashMap<>();
-        md.put(SCALE_FACTOR, Float.toString(m.scaleFactor()));
-        md.put(UNET, Json.write(m.unet().config().toMap()));
-        md.put(VAE, Json.write(m.vae().config().toMap()));
-        md.put(VOCODER, Json.write(m.vocoder().config().toMap()));
-        if (m.hasClap()) md.put(TEXT_ENCODER, Json.write(m.clap().config().toMap()));
+    public static Map<String, GgufValue> metadata(AudioLdm m) {
+        Map<String, GgufValue> md = new java.util.LinkedHashMap<>();
+        md.put(SCALE_FACTOR, GgufValue.f32(m.scaleFactor()));
+        md.put(UNET, GgufValue.string(Json.write(m.unet().config().toMap())));
+        md.put(VAE, GgufValue.string(Json.write(m.vae().config().toMap())));
+        md.put(VOCODER, GgufValue.string(Json.write(m.vocoder().config().toMap())));
+        if (m.hasClap()) md.put(TEXT_ENCODER, GgufValue.string(Json.write(m.clap().config().toMap())));
         return md;
     }
 
     /** Writes {@link #metadata}. */
-    public static void write(GgufWriter w, Map<String, String> metadata) {
+    public static void write(GgufWriter w, Map<String, GgufValue> metadata) {
         metadata.forEach(w::put);
     }
 

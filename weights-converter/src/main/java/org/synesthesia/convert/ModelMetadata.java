@@ -21,6 +21,7 @@ import org.synesthesia.diffusion.unet.UNet2DConditionModel;
 import org.synesthesia.diffusion.unet.UNetConfig;
 import org.synesthesia.diffusion.unet.UNetNames;
 import org.synesthesia.diffusion.vae.VaeConfig;
+import org.synesthesia.io.GgufValue;
 import org.synesthesia.io.GgufWriter;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.nn.ModelFamily;
@@ -101,7 +102,7 @@ abstract class ModelMetadata {
         }
     }
 
-    private static ModelMetadata audioLdm(WeightSource src, Map<String, String> metadata, int unetLayersPerBlock) {
+    private static ModelMetadata audioLdm(WeightSource src, Map<String, GgufValue> metadata, int unetLayersPerBlock) {
         List<CanonicalTensors.Part> parts = new ArrayList<>();
         parts.add(new CanonicalTensors.Part(AudioLdmGguf.UNET_PREFIX, UNetNames.mapping(src, unetLayersPerBlock), ModelFamily.byId("unet")::canonicalShape));
         parts.add(CanonicalTensors.Part.of(AudioLdmGguf.VAE_PREFIX, ModelFamily.byId("vae"), src));
