@@ -1,6 +1,7 @@
 package org.synesthesia.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.testing.SharedData;
+import org.synesthesia.util.SynesthesiaException;
 import org.synesthesia.kernel.Parallel;
 
 /**
@@ -138,5 +140,15 @@ class ConvertAudioLdmTest {
             float d = maxDiff(reference.waveform(), run(b).waveform());
             assertTrue(d <= 1e-6, "largest waveform difference " + d);
         }
+    }
+
+    /** A checkpoint without its scale_factor buffer is refused in one line naming the file. */
+    @Test
+    void missingScaleFactorIsOneLine() throws Exception {
+        Path bare = tmp.resolve("audioldm_no_scale.safetensors");
+        SafeTensors.write(bare, SafeTensors.readAll(SharedData.golden(SET, "weights.safetensors")), Map.of());
+        SynesthesiaException e = assertThrows(SynesthesiaException.class, () -> convert(bare, "audioldm-no-scale", TargetType.F16));
+        assertTrue(e.getMessage().contains("audioldm_no_scale.safetensors") && e.getMessage().contains("scale_factor")
+                && !e.getMessage().contains("\n"), e.getMessage());
     }
 }
