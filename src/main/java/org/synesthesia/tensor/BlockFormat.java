@@ -12,6 +12,13 @@ abstract class BlockFormat extends GgmlFormat {
         super(dtype, ggmlType, 2);
     }
 
+    /** The number of blocks in {@code x}, whose length must be a multiple of the block size. */
+    int wholeBlocks(float[] x) {
+        int bs = dtype().blockSize;
+        if (x.length % bs != 0) throw new IllegalArgumentException(x.length + " values is not a whole number of " + bs + "-value blocks");
+        return x.length / bs;
+    }
+
     /** Scalar: {@code blocks} blocks from byte {@code at} into {@code dst[off..]}. */
     abstract void decodeBlocks(MemorySegment seg, long at, int blocks, float[] dst, int off);
 

@@ -43,8 +43,7 @@ public final class Q4_0Format extends BlockFormat {
      */
     @Override
     byte[] encode(float[] x) {
-        if (x.length % 32 != 0) throw new IllegalArgumentException(x.length + " values is not a whole number of 32-value blocks");
-        int blocks = x.length / 32;
+        int blocks = wholeBlocks(x);
         byte[] out = new byte[blocks * 18];
         for (int b = 0; b < blocks; b++) {
             float amax = 0, max = 0;
