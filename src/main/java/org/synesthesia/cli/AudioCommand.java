@@ -8,6 +8,7 @@ import org.synesthesia.image.MelImage;
 import org.synesthesia.pipeline.GenerationSettings;
 import org.synesthesia.pipeline.PngFiles;
 import org.synesthesia.pipeline.SoundSettings;
+import org.synesthesia.pipeline.SoundJob;
 import org.synesthesia.pipeline.TextToSound;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
@@ -75,7 +76,7 @@ public final class AudioCommand implements Command {
         if (!(duration > 0) || Double.isInfinite(duration)) throw new SynesthesiaException("audio: --duration must be a positive number of seconds, not " + args.get("duration", ""));
         if (!Files.exists(model)) throw SynesthesiaException.inFile(model, "no such model file");
         if (clap != null && !Files.exists(clap)) throw SynesthesiaException.inFile(clap, "no such CLAP file");
-        Path tokenizer = TextToSound.tokenizerFolder(tokenizerGiven, model, clap);
+        Path tokenizer = SoundJob.tokenizerFolder(tokenizerGiven, model, clap);
         SoundSettings settings;
         try {
             settings = new SoundSettings(negative, duration, steps, guidance, eta, seed);
@@ -83,7 +84,7 @@ public final class AudioCommand implements Command {
             throw new SynesthesiaException("audio: " + e.getMessage());
         }
         TextToSound pipeline = new TextToSound("audio", new StderrListener("audio", steps));
-        TextToSound.Result r = pipeline.generate(model, clap, tokenizer, List.of(prompt), settings).get(0);
+        SoundJob.Result r = pipeline.generate(model, clap, tokenizer, List.of(prompt), settings).get(0);
         pipeline.write(r, out);
         if (melPng != null) {
             Tensor mel = r.mel(); // [1, 1, frames, 64] -> [64, frames]
