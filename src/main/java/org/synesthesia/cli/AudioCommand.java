@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.synesthesia.audioldm.ClapTokenizers;
+import org.synesthesia.clap.RobertaTokenizer;
 import org.synesthesia.image.MelImage;
 import org.synesthesia.pipeline.GenerationSettings;
 import org.synesthesia.pipeline.PngFiles;
@@ -42,8 +44,9 @@ public final class AudioCommand implements Command {
                   --model PATH       an AudioLDM checkpoint (.ckpt state dict or .safetensors of the same names)
                                      or a diffusers AudioLDMPipeline folder
                   --clap PATH        CLAP text weights, when the checkpoint has none (cond_stage_model.model.*)
-                  --tokenizer DIR    the roberta-base tokenizer folder (vocab.json, merges.txt); default: a
-                                     tokenizer/ or roberta-base/ folder beside the checkpoint or the CLAP file
+                  --tokenizer DIR    the roberta-base tokenizer folder (vocab.json, merges.txt); default: the one a
+                                     converted file carries, else a tokenizer/ or roberta-base/ folder beside the
+                                     checkpoint or the CLAP file
                   --negative TEXT    the unconditional prompt (default: "")
                   --duration S       seconds, rounded up to a multiple of 2.5 (default 10)
                   --steps N          DDIM steps (default 200)
@@ -76,7 +79,7 @@ public final class AudioCommand implements Command {
         if (!(duration > 0) || Double.isInfinite(duration)) throw new SynesthesiaException("audio: --duration must be a positive number of seconds, not " + args.get("duration", ""));
         if (!Files.exists(model)) throw SynesthesiaException.inFile(model, "no such model file");
         if (clap != null && !Files.exists(clap)) throw SynesthesiaException.inFile(clap, "no such CLAP file");
-        Path tokenizer = SoundJob.tokenizerFolder(tokenizerGiven, model, clap);
+        RobertaTokenizer tokenizer = ClapTokenizers.find(tokenizerGiven, model, clap);
         SoundSettings settings;
         try {
             settings = new SoundSettings(negative, duration, steps, guidance, eta, seed);

@@ -100,25 +100,6 @@ public abstract class SoundJob extends Job {
         listener.note(String.format(Locale.ROOT, "wrote %s (%.2f s at %d Hz) and %s", out, r.audio().seconds(), r.audio().sampleRate(), txt.getFileName()));
     }
 
-    /**
-     * The RoBERTa tokenizer folder for {@code model}: {@code given} if not null, else a {@code tokenizer/} or
-     * {@code roberta-base/} folder holding vocab.json beside the checkpoint or the CLAP file.
-     */
-    public static Path tokenizerFolder(Path given, Path model, Path clap) {
-        if (given != null) {
-            if (!Files.isRegularFile(given.resolve("vocab.json")))
-                throw SynesthesiaException.inFile(given, "not a RoBERTa tokenizer folder (no vocab.json and merges.txt)");
-            return given;
-        }
-        for (Path file : new Path[] {model, clap}) {
-            if (file == null) continue;
-            Path dir = Files.isDirectory(file) ? file : file.toAbsolutePath().getParent();
-            for (String name : new String[] {"tokenizer", "roberta-base"})
-                if (dir != null && Files.isRegularFile(dir.resolve(name).resolve("vocab.json"))) return dir.resolve(name);
-        }
-        throw SynesthesiaException.inFile(model, "no RoBERTa tokenizer beside it (a tokenizer/ or roberta-base/ folder with vocab.json and merges.txt); give --tokenizer DIR");
-    }
-
     /** {@code dir/sound.wav} -> {@code dir/sound.txt}. */
     public static Path sidecar(Path wav) {
         String name = wav.getFileName().toString();

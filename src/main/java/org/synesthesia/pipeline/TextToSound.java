@@ -19,11 +19,10 @@ public final class TextToSound extends SoundJob {
     }
 
     /** The sound of each of {@code prompts} (same settings and seed), from the checkpoint {@code model} (CLAP from {@code clap} if not null). */
-    public List<Result> generate(Path model, Path clap, Path tokenizerDir, List<String> prompts, SoundSettings s) {
+    public List<Result> generate(Path model, Path clap, RobertaTokenizer tokenizer, List<String> prompts, SoundSettings s) {
         if (prompts.isEmpty()) throw new SynesthesiaException(caller + ": no prompt");
         AudioLdmDuration duration = duration(s);
         StageClock clock = new StageClock(listener);
-        RobertaTokenizer tokenizer = RobertaTokenizer.fromFolder(tokenizerDir);
         try (AudioLdm m = load(model, clap, clock)) {
             List<Result> out = new java.util.ArrayList<>();
             for (String prompt : prompts) {

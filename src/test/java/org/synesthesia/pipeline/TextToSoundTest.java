@@ -30,7 +30,7 @@ class TextToSoundTest {
         };
         TextToSound job = new TextToSound("test", l);
         SoundSettings s = new SoundSettings("", 2.5, 2, 2.5, 0.0, 3);
-        List<SoundJob.Result> r = job.generate(model, null, SharedData.data("tokenizers/roberta-base"), List.of("thunder", "birdsong"), s);
+        List<SoundJob.Result> r = job.generate(model, null, org.synesthesia.clap.RobertaTokenizer.fromFolder(SharedData.data("tokenizers/roberta-base")), List.of("thunder", "birdsong"), s);
         assertEquals(2, r.size());
         assertEquals(List.of("start LOAD_AUDIOLDM", "end LOAD_AUDIOLDM",
                 "start TEXT_ENCODE", "end TEXT_ENCODE", "start DENOISE", "step 1/2", "step 2/2", "end DENOISE", "start VOCODE", "end VOCODE",

@@ -7,6 +7,8 @@ import java.util.Map;
 import org.synesthesia.audioldm.AudioLdm;
 import org.synesthesia.audioldm.AudioLdmFolder;
 import org.synesthesia.audioldm.AudioLdmGguf;
+import org.synesthesia.audioldm.ClapTokenizers;
+import org.synesthesia.clap.RobertaTokenizer;
 import org.synesthesia.clap.ClapNames;
 import org.synesthesia.clap.ClapTextConfig;
 import org.synesthesia.clap.ClapTextModel;
@@ -52,8 +54,8 @@ abstract class ModelMetadata {
     static ModelMetadata of(Path input, WeightSource src, Converter.Options o) {
         if (input.toString().startsWith(Converter.RANDOM + "sd"))
             return stableDiffusion(src, randomUNet(input.toString().contains("sd21") ? UNetConfig.sd2() : UNetConfig.sd1()));
-        if (AudioLdmFolder.isAudioLdmFolder(input)) return audioLdmFolder(input, src);
-        if (isAudioLdm(src)) return audioLdm(src);
+        if (AudioLdmFolder.isAudioLdmFolder(input)) return audioLdmFolder(input, src, audioLdmTokenizer(input, o));
+        if (isAudioLdm(src)) return audioLdm(src, audioLdmTokenizer(input, o));
         if (WhisperNames.isWhisper(src.names())) {
             WhisperGguf.Bundle b = WhisperGguf.fromInput(input, src, o.tokenizer());
             WhisperModel.bind(WhisperNames.of(src), b.config());
@@ -85,20 +87,30 @@ abstract class ModelMetadata {
      * {@code unet/}, {@code vae/}, {@code vocoder/} and {@code text_encoder/} + canonical names with the scale factor
      * and part configs ({@link AudioLdmGguf}).
      */
-    private static ModelMetadata audioLdm(WeightSource src) {
+    private static ModelMetadata audioLdm(WeightSource src, RobertaTokenizer tokenizer) {
         ClapTextModel clap = null;
         if (ClapNames.isClapText(src.names())) {
             Weights w = ClapNames.of(src);
             clap = ClapTextModel.bind(w, ClapTextConfig.infer(w));
         }
         AudioLdm m = AudioLdm.load(src, clap, AudioLdm.scaleFactorOf(src)); // not closed: src belongs to the converter
-        return audioLdm(src, AudioLdmGguf.metadata(m), m.unet().config().layersPerBlock());
+        return audioLdm(src, AudioLdmGguf.metadata(m, tokenizer), m.unet().config().layersPerBlock());
     }
 
-    /** A diffusers AudioLDMPipeline folder: its parts bound from their own configs, written as {@link #audioLdm(WeightSource)} does. */
-    private static ModelMetadata audioLdmFolder(Path folder, WeightSource src) {
+    /**
+     * The RoBERTa tokenizer an AudioLDM file carries (used only when it has a CLAP branch): {@code --tokenizer} when
+     * given, else a tokenizer/ or roberta-base/ folder beside or inside the input, else none (then {@code audio}
+     * needs {@code --tokenizer}).
+     */
+    private static RobertaTokenizer audioLdmTokenizer(Path input, Converter.Options o) {
+        if (o.tokenizer() != null) return RobertaTokenizer.fromFolder(ClapTokenizers.checkFolder(o.tokenizer()));
+        return ClapTokenizers.beside(input, null).map(RobertaTokenizer::fromFolder).orElse(null);
+    }
+
+    /** A diffusers AudioLDMPipeline folder: its parts bound from their own configs, written as {@link #audioLdm(WeightSource, RobertaTokenizer)} does. */
+    private static ModelMetadata audioLdmFolder(Path folder, WeightSource src, RobertaTokenizer tokenizer) {
         try (AudioLdm m = AudioLdmFolder.load(folder, null)) {
-            return audioLdm(src, AudioLdmGguf.metadata(m), m.unet().config().layersPerBlock());
+            return audioLdm(src, AudioLdmGguf.metadata(m, tokenizer), m.unet().config().layersPerBlock());
         }
     }
 
