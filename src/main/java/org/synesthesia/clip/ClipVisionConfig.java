@@ -29,8 +29,8 @@ public record ClipVisionConfig(int imageSize, int patchSize, int hiddenSize, int
             if (v[i] <= 0) throw new IllegalArgumentException("CLIP vision " + k[i] + " must be positive, got " + v[i]);
         if (hiddenSize % numHeads != 0)
             throw new IllegalArgumentException("CLIP vision hidden_size " + hiddenSize + " is not a multiple of num_attention_heads " + numHeads);
-        if (imageSize % patchSize != 0)
-            throw new IllegalArgumentException("CLIP vision image_size " + imageSize + " is not a multiple of patch_size " + patchSize);
+        if (patchSize > imageSize)
+            throw new IllegalArgumentException("CLIP vision patch_size " + patchSize + " is larger than image_size " + imageSize);
         if (activation == null) throw new IllegalArgumentException("CLIP vision activation missing");
         if (!(layerNormEps > 0)) throw new IllegalArgumentException("CLIP vision layer_norm_eps must be positive, got " + layerNormEps);
     }
@@ -39,7 +39,7 @@ public record ClipVisionConfig(int imageSize, int patchSize, int hiddenSize, int
         return hiddenSize / numHeads;
     }
 
-    /** Patches along one side: image_size / patch_size. */
+    /** Patches along one side: floor(image_size / patch_size) (a stride-patch convolution drops the remainder). */
     public int gridSize() {
         return imageSize / patchSize;
     }
