@@ -74,19 +74,20 @@ class ClipVisionLoadTest {
         }
     }
 
-    /** A full CLIPModel (CLIPConfig + text_model.*, text_projection, logit_scale beside the vision tower): each side loads. */
-    @Test
-    @SuppressWarnings("unchecked")
-    void visionHalfOfAFullClipModel() throws IOException {
-        String textSet = "clip_text_random_quickgelu";
-        Map<String, Tensor> all = new LinkedHashMap<>(SafeTensors.readAll(SharedData.golden(textSet, "weights.safetensors")));
+    static final String TEXT_SET = "clip_text_random_quickgelu";
+
+    /**
+     * A transformers CLIPModel folder {@code clip}: CLIPConfig (text_config, vision_config, projection_dim 512) and one
+     * model.safetensors with the two goldens' towers, text_projection and logit_scale.
+     */
+    static Path fullClipModel(Path clip) throws IOException {
+        Map<String, Tensor> all = new LinkedHashMap<>(SafeTensors.readAll(SharedData.golden(TEXT_SET, "weights.safetensors")));
         all.putAll(SafeTensors.readAll(ClipVisionParityTest.weights()));
         all.put("text_projection.weight", Tensor.zeros(512, 64));
         all.put("logit_scale", Tensor.of(new float[] {2.6592f}));
-        Path clip = dir.resolve("clip");
         Files.createDirectories(clip);
         SafeTensors.write(clip.resolve("model.safetensors"), all, Map.of());
-        Map<String, Object> textGolden = Json.parseObject(Files.readString(SharedData.golden(textSet, "golden.json")));
+        Map<String, Object> textGolden = Json.parseObject(Files.readString(SharedData.golden(TEXT_SET, "golden.json")));
         Map<String, Object> vision = new LinkedHashMap<>(visionConfigJson());
         vision.put("projection_dim", 768L); // CLIPModel's visual_projection follows the top-level projection_dim
         Map<String, Object> cfg = new LinkedHashMap<>();
@@ -95,6 +96,14 @@ class ClipVisionLoadTest {
         cfg.put("text_config", textGolden.get("config"));
         cfg.put("vision_config", vision);
         Files.writeString(clip.resolve("config.json"), Json.write(cfg));
+        return clip;
+    }
+
+    /** A full CLIPModel (CLIPConfig + text_model.*, text_projection, logit_scale beside the vision tower): each side loads. */
+    @Test
+    void visionHalfOfAFullClipModel() throws IOException {
+        String textSet = TEXT_SET;
+        Path clip = fullClipModel(dir.resolve("clip"));
         assertEquals(ClipVisionParityTest.config(), ClipVisionConfig.fromJson(clip.resolve("config.json")));
         try (ClipVisionModel m = ClipVisionModel.load(clip)) {
             assertGoldenEmbeds("CLIPModel vision half", m);
