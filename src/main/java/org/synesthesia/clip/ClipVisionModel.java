@@ -70,11 +70,25 @@ public final class ClipVisionModel implements AutoCloseable {
      * model is an error saying so. The model owns the opened weights; close it to release them.
      */
     public static ClipVisionModel load(Path path, ClipVisionConfig config) {
-        Path p = path;
-        if (Files.isDirectory(p) && Files.isRegularFile(p.resolve("model_index.json"))) {
-            p = p.resolve("image_encoder");
-            if (!Files.isDirectory(p)) throw SynesthesiaException.inFile(path, "a diffusers folder without image_encoder/");
+        WeightSource src = WeightSources.open(weightsPath(path));
+        try {
+            Weights names = ClipVisionNames.of(src);
+            ClipVisionConfig c = config != null ? config : configFor(path, src, names);
+            return new ClipVisionModel(c, ClipVisionWeights.bind(names, c), src, describe(names, c));
+        } catch (RuntimeException e) {
+            src.close();
+            throw e;
         }
+    }
+
+    /**
+     * The configuration {@link #load(Path)} uses for the model at {@code path} whose tensors {@code names} holds
+     * (from {@code src}): the {@code config.json} of the folder (of a diffusers folder's {@code image_encoder/};
+     * beside a file: only a CLIP vision or full CLIP one), else {@code src}'s stored {@link #STORED_CONFIG} (a
+     * converted file), else inferred from the tensors ({@link ClipVisionConfig#infer}).
+     */
+    public static ClipVisionConfig configFor(Path path, WeightSource src, Weights names) {
+        Path p = weightsPath(path);
         Path cfg = null;
         if (Files.isDirectory(p)) {
             if (Files.isRegularFile(p.resolve("config.json"))) cfg = p.resolve("config.json");
@@ -82,18 +96,18 @@ public final class ClipVisionModel implements AutoCloseable {
             Path sib = p.toAbsolutePath().getParent().resolve("config.json");
             if (Files.isRegularFile(sib) && isClipVisionConfig(sib)) cfg = sib;
         }
-        WeightSource src = WeightSources.open(p);
-        try {
-            Weights names = ClipVisionNames.of(src);
-            String stored = src.metadata().get(STORED_CONFIG);
-            ClipVisionConfig c = config != null ? config : cfg != null ? ClipVisionConfig.fromJson(cfg)
-                    : stored != null ? ClipVisionConfig.fromMap(storedConfig(stored, src), src.description() + " (" + STORED_CONFIG + ")")
-                    : ClipVisionConfig.infer(names);
-            return new ClipVisionModel(c, ClipVisionWeights.bind(names, c), src, describe(names, c));
-        } catch (RuntimeException e) {
-            src.close();
-            throw e;
-        }
+        if (cfg != null) return ClipVisionConfig.fromJson(cfg);
+        String stored = src.metadata().get(STORED_CONFIG);
+        if (stored != null) return ClipVisionConfig.fromMap(storedConfig(stored, src), src.description() + " (" + STORED_CONFIG + ")");
+        return ClipVisionConfig.infer(names);
+    }
+
+    /** A diffusers pipeline folder's {@code image_encoder/}, else {@code path} itself. */
+    private static Path weightsPath(Path path) {
+        if (!Files.isDirectory(path) || !Files.isRegularFile(path.resolve("model_index.json"))) return path;
+        Path p = path.resolve("image_encoder");
+        if (!Files.isDirectory(p)) throw SynesthesiaException.inFile(path, "a diffusers folder without image_encoder/");
+        return p;
     }
 
     private static Map<String, Object> storedConfig(String json, WeightSource src) {
