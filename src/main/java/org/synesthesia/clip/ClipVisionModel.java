@@ -20,6 +20,7 @@ import org.synesthesia.util.SynesthesiaException;
  * (S = image_size, already resized and normalised), with g = S / patch and T = 1 + g^2:
  * <pre>
  *   p = patch_embedding(x)                  Conv2d(C, d, kernel = stride = patch, no bias): [B, d, g, g]
+ *                                           (computed as a GEMM on the patches, see patchEmbedding)
  *   h[b, 0]   = class_embedding + position_embedding[0]
  *   h[b, 1+i] = p[b, :, i / g, i % g] + position_embedding[1+i]      vision_model.embeddings [B, T, d]
  *   h = pre_layrnorm(h)
@@ -147,8 +148,8 @@ public final class ClipVisionModel implements AutoCloseable {
      */
     public ClipVisionOutput forward(Tensor pixelValues, Tracer tracer) {
         Tensor x = checkPixels(pixelValues);
-        int B = x.dim(0), T = config.numPositions(), d = config.hiddenSize(), g2 = T - 1, n = B * T;
-        float[] p = weights.patchEmbedding().forward(x, tracer).contiguous().data(); // [B, d, g^2]
+        int B = x.dim(0), T = config.numPositions(), d = config.hiddenSize(), g = config.gridSize(), g2 = T - 1, n = B * T;
+        float[] p = patchEmbedding(x.data(), B, tracer); // [B*g^2, d]
         float[] cls = weights.classEmbedding(), pos = weights.positionEmbedding();
         float[] h = new float[n * d];
         Parallel.forRange(n, Math.max(1, Capture.ELEMENT_GRAIN / d), (from, to) -> {
@@ -157,8 +158,8 @@ public final class ClipVisionModel implements AutoCloseable {
                 if (t == 0) {
                     for (int c = 0; c < d; c++) h[o + c] = cls[c] + pos[c];
                 } else {
-                    int src = b * d * g2 + (t - 1);
-                    for (int c = 0; c < d; c++) h[o + c] = p[src + c * g2] + pos[t * d + c];
+                    int src = (b * g2 + t - 1) * d;
+                    for (int c = 0; c < d; c++) h[o + c] = p[src + c] + pos[t * d + c];
                 }
             }
         });
@@ -176,6 +177,38 @@ public final class ClipVisionModel implements AutoCloseable {
         weights.visualProjection().forward(pooled, B, embeds);
         Capture.rows(tracer, "visual_projection", embeds, 0, B, proj);
         return new ClipVisionOutput(Tensor.of(normed, B, T, d), Tensor.of(pooled, B, d), Tensor.of(embeds, B, proj));
+    }
+
+    /**
+     * The patch convolution (kernel = stride = patch, no padding, no bias) on x [B, C, S, S] as the GEMM it is:
+     * each of the g^2 patches of each image becomes a row of C*patch*patch values in the weight's (c, ky, kx) order,
+     * and {@code rows W^T} gives the patch embeddings [B*g^2, d] in token order (pixels past g*patch, when S is not
+     * a multiple of the patch, are dropped as the convolution drops them). Reported as the convolution's output
+     * [B, d, g, g] under {@code vision_model.embeddings.patch_embedding}.
+     */
+    private float[] patchEmbedding(float[] x, int B, Tracer tracer) {
+        int C = config.numChannels(), P = config.patchSize(), S = config.imageSize(), g = config.gridSize(), g2 = g * g, K = C * P * P;
+        int d = config.hiddenSize(), rows = B * g2;
+        float[] patches = new float[rows * K];
+        Parallel.forRange(rows, Math.max(1, Capture.ELEMENT_GRAIN / K), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int b = r / g2, i = r % g2 / g, j = r % g;
+                for (int c = 0; c < C; c++)
+                    for (int ky = 0; ky < P; ky++)
+                        System.arraycopy(x, ((b * C + c) * S + i * P + ky) * S + j * P, patches, r * K + (c * P + ky) * P, P);
+            }
+        });
+        float[] y = new float[rows * d];
+        weights.patchEmbedding().forward(patches, rows, y);
+        String name = "vision_model.embeddings.patch_embedding";
+        if (tracer.wants(name)) {
+            float[] nchw = new float[rows * d];
+            for (int b = 0; b < B; b++)
+                for (int q = 0; q < g2; q++)
+                    for (int c = 0; c < d; c++) nchw[(b * d + c) * g2 + q] = y[(b * g2 + q) * d + c];
+            tracer.capture(name, Tensor.of(nchw, B, d, g, g));
+        }
+        return y;
     }
 
     /** {@code image_embeds} [B, projection_dim] of pixel values [B, C, S, S] (or [C, S, S] as B = 1), not normalised. */

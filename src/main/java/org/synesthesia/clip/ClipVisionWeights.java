@@ -1,6 +1,5 @@
 package org.synesthesia.clip;
 
-import org.synesthesia.nn.Conv2d;
 import org.synesthesia.nn.LayerNorm;
 import org.synesthesia.nn.Linear;
 import org.synesthesia.nn.Weights;
@@ -13,13 +12,15 @@ import org.synesthesia.util.SynesthesiaException;
  * over the checkpoint's mapped bytes in their stored type; the class embedding [d], the position embedding
  * [1 + grid^2, d], biases and LayerNorm parameters are small float arrays.
  *
- * @param patchEmbedding    {@code vision_model.embeddings.patch_embedding}: Conv2d(C, d, k = s = patch, no bias)
+ * @param patchEmbedding    {@code vision_model.embeddings.patch_embedding}, Conv2d(C, d, kernel = stride = patch, no bias),
+ *                          as the Linear it is on non-overlapping patches: weight [d, C*patch*patch] (the
+ *                          convolution's [d, C, patch, patch], same bytes), no bias
  * @param classEmbedding    [d]
  * @param positionEmbedding [1 + grid^2, d] row-major
  * @param preLayrnorm       {@code vision_model.pre_layrnorm} (transformers' spelling)
  * @param visualProjection  [projection_dim, d], no bias
  */
-public record ClipVisionWeights(Conv2d patchEmbedding, float[] classEmbedding, float[] positionEmbedding, LayerNorm preLayrnorm,
+public record ClipVisionWeights(Linear patchEmbedding, float[] classEmbedding, float[] positionEmbedding, LayerNorm preLayrnorm,
                                 ClipEncoder encoder, LayerNorm postLayernorm, Linear visualProjection) {
 
     /** Binds the first {@code config.numLayers()} layers (a checkpoint may hold more). */
@@ -28,7 +29,7 @@ public record ClipVisionWeights(Conv2d patchEmbedding, float[] classEmbedding, f
         if (!w.isRandom() && present < c.numLayers())
             throw new SynesthesiaException(w.source().description() + ": has " + present + " CLIP vision layers, the config asks for " + c.numLayers());
         int d = c.hiddenSize();
-        Conv2d patch = Conv2d.load(w, "vision_model.embeddings.patch_embedding", c.numChannels(), d, c.patchSize(), c.patchSize(), 0, false);
+        Linear patch = new Linear(w.conv("vision_model.embeddings.patch_embedding.weight", d, c.numChannels(), c.patchSize()), null);
         float[] cls = w.vector("vision_model.embeddings.class_embedding", d);
         StoredTensor pos = w.get("vision_model.embeddings.position_embedding.weight", c.numPositions(), d);
         float[] posFloats;

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.synesthesia.io.SafeTensors;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
+import org.synesthesia.nn.Conv2d;
 import org.synesthesia.nn.Tracer;
+import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.testing.Assert;
 import org.synesthesia.testing.SharedData;
@@ -74,6 +76,29 @@ class ClipVisionParityTest {
         // the two rows differ (a PNG's pixels and randn): the check above is not of a constant
         float[] e = o.imageEmbeds().toArray();
         assertTrue(Assert.maxAbsDiff(java.util.Arrays.copyOfRange(e, 0, 512), java.util.Arrays.copyOfRange(e, 512, 1024)) > 0.1);
+    }
+
+    /** The patch embedding, computed as a GEMM on the patches, is nn.Conv2d(3, d, kernel = stride = 32, no bias). */
+    @Test
+    void patchEmbeddingIsTheConvolution() throws IOException {
+        Map<String, Tensor> g = golden();
+        Tracer tracer = Tracer.of("vision_model.embeddings.patch_embedding");
+        try (WeightSource src = WeightSources.open(weights())) {
+            Weights w = ClipVisionNames.of(src);
+            ClipVisionModel.bind(w, config()).forward(g.get("pixel_values"), tracer);
+            Tensor conv = Conv2d.load(w, "vision_model.embeddings.patch_embedding", 3, 64, 32, 32, 0, false).forward(g.get("pixel_values"));
+            Assert.close("patch_embedding", conv, tracer.captured().get("vision_model.embeddings.patch_embedding"), 1e-5);
+            // an image side that is not a multiple of the patch: the convolution drops the remainder, so does the GEMM
+            ClipVisionConfig c = config();
+            ClipVisionConfig odd = new ClipVisionConfig(240, 32, 64, 256, 2, 4, 512, c.activation(), 1e-5f, 3);
+            Tensor x = Tensor.zeros(1, 3, 240, 240);
+            float[] v = x.data();
+            for (int i = 0; i < v.length; i++) v[i] = (float) Math.sin(0.37 * i);
+            Tracer t2 = Tracer.of("vision_model.embeddings.patch_embedding");
+            ClipVisionModel.bind(w, odd).forward(x, t2);
+            Assert.close("patch_embedding 240", Conv2d.load(w, "vision_model.embeddings.patch_embedding", 3, 64, 32, 32, 0, false).forward(x),
+                    t2.captured().get("vision_model.embeddings.patch_embedding"), 1e-5);
+        }
     }
 
     @Test
