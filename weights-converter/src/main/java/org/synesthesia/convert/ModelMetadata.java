@@ -15,6 +15,9 @@ import org.synesthesia.clap.ClapTextModel;
 import org.synesthesia.clip.ClipNames;
 import org.synesthesia.clip.ClipTextConfig;
 import org.synesthesia.clip.ClipTextModel;
+import org.synesthesia.clip.ClipVisionConfig;
+import org.synesthesia.clip.ClipVisionModel;
+import org.synesthesia.clip.ClipVisionNames;
 import org.synesthesia.diffusion.vae.AutoencoderKL;
 import org.synesthesia.diffusion.scheduler.PredictionType;
 import org.synesthesia.diffusion.scheduler.SchedulerConfig;
@@ -28,6 +31,7 @@ import org.synesthesia.io.GgufWriter;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.nn.ModelFamily;
 import org.synesthesia.nn.Weights;
+import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
 import org.synesthesia.whisper.WhisperGguf;
 import org.synesthesia.whisper.WhisperModel;
@@ -50,7 +54,7 @@ abstract class ModelMetadata {
      */
     abstract List<CanonicalTensors.Part> parts();
 
-    /** Recognises the input: AudioLDM, Whisper, or Stable Diffusion (a whole pipeline or some of its components). */
+    /** Recognises the input: AudioLDM, Whisper, a CLIP image encoder, or Stable Diffusion (a whole pipeline or some of its components). */
     static ModelMetadata of(Path input, WeightSource src, Converter.Options o) {
         if (input.toString().startsWith(Converter.RANDOM + "sd"))
             return stableDiffusion(src, randomUNet(input.toString().contains("sd21") ? UNetConfig.sd2() : UNetConfig.sd1()));
@@ -67,12 +71,37 @@ abstract class ModelMetadata {
                 }
             };
         }
+        if (isClipVision(src)) return clipVision(input, src);
         if (!SdGguf.holdsComponent(src.names()))
-            throw SynesthesiaException.inFile(input, "not a Whisper or Stable Diffusion checkpoint (" + src.names().size() + " tensors, e.g. "
+            throw SynesthesiaException.inFile(input, "not a Whisper, Stable Diffusion or CLIP image encoder checkpoint (" + src.names().size() + " tensors, e.g. "
                     + src.names().stream().limit(3).toList() + ")");
         SdGguf.Bundle b = SdGguf.fromInput(input, src, o.tokenizer(), o.prediction());
         bind(src, b);
         return stableDiffusion(src, b);
+    }
+
+    /**
+     * A CLIP image encoder (a CLIPVisionModelWithProjection, or the vision half of a full CLIPModel, whose text
+     * half is then left out) without a UNet or VAE beside it (an SD pipeline's image_encoder/ stays out of SD files).
+     */
+    static boolean isClipVision(WeightSource src) {
+        if (!ClipVisionNames.isClipVision(src.names())) return false;
+        for (ModelFamily f : ModelFamily.recognising(src)) if (f.id().equals("unet") || f.id().equals("vae")) return false;
+        return true;
+    }
+
+    /** The image encoder bound with its config (config.json, a converted file's, or inferred); canonical names, config as {@code clip-vision.config}. */
+    private static ModelMetadata clipVision(Path input, WeightSource src) {
+        Weights w = ClipVisionNames.of(src);
+        ClipVisionConfig c = ClipVisionModel.configFor(input, src, w);
+        ClipVisionModel.bind(w, c);
+        String config = Json.write(c.toMap());
+        List<CanonicalTensors.Part> parts = List.of(CanonicalTensors.Part.of("", ModelFamily.byId("clip-vision"), src));
+        return new ModelMetadata() {
+            @Override String architecture() { return "clip-vision"; }
+            @Override void write(GgufWriter gw) { gw.put(ClipVisionModel.STORED_CONFIG, config); }
+            @Override List<CanonicalTensors.Part> parts() { return parts; }
+        };
     }
 
     /** An AudioLDM checkpoint in the original layout: the FiLM-conditioned UNet beside the VAE's vocoder. */

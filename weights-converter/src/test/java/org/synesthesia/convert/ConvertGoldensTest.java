@@ -20,6 +20,7 @@ import org.synesthesia.audioldm.AudioLdm;
 import org.synesthesia.clip.ClipNames;
 import org.synesthesia.clip.ClipTextConfig;
 import org.synesthesia.clip.ClipTextModel;
+import org.synesthesia.clip.ClipVisionModel;
 import org.synesthesia.diffusion.vae.AutoencoderKL;
 import org.synesthesia.diffusion.unet.UNet2DConditionModel;
 import org.synesthesia.diffusion.unet.UNetConfig;
@@ -160,6 +161,18 @@ class ConvertGoldensTest {
                             }
                         }, 0, FLOORS);
         }
+    }
+
+    /** The CLIP image encoder from a transformers folder (config.json + weights); the converted file carries its config. */
+    @Test
+    void clipVisionImageEmbeds() throws IOException {
+        Path folder = ConvertClipVisionTest.folder(tmp.resolve("clip-vision"));
+        Map<String, Tensor> g = ConvertClipVisionTest.golden();
+        check("CLIP vision image_embeds", folder, g.get("image_embeds").toArray(), p -> {
+            try (ClipVisionModel m = ClipVisionModel.load(p)) {
+                return m.imageEmbeds(g.get("pixel_values")).toArray();
+            }
+        }, 0, FLOORS);
     }
 
     @SuppressWarnings("unchecked")
