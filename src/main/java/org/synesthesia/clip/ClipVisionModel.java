@@ -23,7 +23,7 @@ import org.synesthesia.util.SynesthesiaException;
  *                                           (computed as a GEMM on the patches, see patchEmbedding)
  *   h[b, 0]   = class_embedding + position_embedding[0]
  *   h[b, 1+i] = p[b, :, i / g, i % g] + position_embedding[1+i]      vision_model.embeddings [B, T, d]
- *   h = pre_layrnorm(h)
+ *   h = pre_layrnorm(h)                     vision_model.pre_layrnorm [B, T, d] (transformers' hidden_states[0])
  *   per layer (no mask):  h = h + out_proj(attn(LN1(h)));  h = h + fc2(act(fc1(LN2(h))))
  *   last_hidden_state = h                                            vision_model.encoder [B, T, d]
  *   pooled = post_layernorm(h[:, 0])                                 vision_model.post_layernorm [B, d]
@@ -31,7 +31,8 @@ import org.synesthesia.util.SynesthesiaException;
  * </pre>
  * The encoder is a non-causal {@link ClipEncoder}. Module outputs are reported to a {@link Tracer} under the
  * names on the right (and the layers' own: {@code vision_model.encoder.layers.N}, {@code ...layers.N.self_attn},
- * {@code ...layers.N.mlp}, also {@code vision_model.embeddings.patch_embedding} and {@code vision_model.pre_layrnorm}).
+ * {@code ...layers.N.mlp}, also {@code vision_model.embeddings.patch_embedding} [B, d, g, g]). The model holds no
+ * per-call state: every forward allocates its own activations.
  * {@code image_embeds} are not normalised; {@link #normalizedImageEmbeds} divides each row by its L2 norm, as
  * {@code CLIPModel} does before its similarities.
  */

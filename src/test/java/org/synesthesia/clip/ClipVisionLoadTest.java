@@ -57,6 +57,23 @@ class ClipVisionLoadTest {
         }
     }
 
+    /** A diffusers pipeline folder (an unCLIP / IP-Adapter layout): its image_encoder/, and a clear line without one. */
+    @Test
+    void diffusersFolderImageEncoder() throws IOException {
+        Path root = dir.resolve("pipe");
+        folder(root.resolve("image_encoder"), visionConfigJson(), ClipVisionParityTest.weights(), "model.safetensors");
+        Files.writeString(root.resolve("model_index.json"), "{\"_class_name\": \"StableUnCLIPImg2ImgPipeline\", \"image_encoder\": [\"transformers\", \"CLIPVisionModelWithProjection\"]}");
+        try (ClipVisionModel m = ClipVisionModel.load(root)) {
+            assertEquals("CLIP vision (Hugging Face names), 224x224 images, patch 32, 2 layers, width 64, 4 heads, quick_gelu, projection 512", m.description());
+            assertGoldenEmbeds("pipeline image_encoder/", m);
+        }
+        Path bare = dir.resolve("bare");
+        Files.createDirectories(bare);
+        Files.writeString(bare.resolve("model_index.json"), "{}");
+        SynesthesiaException e = assertThrows(SynesthesiaException.class, () -> ClipVisionModel.load(bare));
+        assertEquals(bare + ": a diffusers folder without image_encoder/", e.getMessage());
+    }
+
     @Test
     void singleFileWithConfigBesideOrInferred() throws IOException {
         Path f = folder(dir.resolve("beside"), visionConfigJson(), ClipVisionParityTest.weights(), "image_encoder.safetensors");
