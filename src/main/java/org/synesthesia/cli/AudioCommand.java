@@ -43,56 +43,21 @@ public final class AudioCommand implements Command {
                 name with .txt (prompt and settings).
                   --model PATH       an AudioLDM checkpoint (.ckpt state dict or .safetensors of the same names)
                                      or a diffusers AudioLDMPipeline folder
-                  --clap PATH        CLAP text weights, when the checkpoint has none (cond_stage_model.model.*)
-                  --tokenizer DIR    the roberta-base tokenizer folder (vocab.json, merges.txt); default: the one a
-                                     converted file carries, else a tokenizer/ or roberta-base/ folder beside the
-                                     checkpoint or the CLAP file
-                  --negative TEXT    the unconditional prompt (default: "")
-                  --duration S       seconds, rounded up to a multiple of 2.5 (default 10)
-                  --steps N          DDIM steps (default 200)
-                  --guidance G       classifier-free guidance scale (default 2.5)
-                  --eta E            DDIM eta: 1 stochastic (default), 0 deterministic
-                  --seed N           torch.manual_seed for the initial latent (default: random, recorded)
-                  --mel-png PATH     also write the generated log-mel as a PNG (viridis, time left to right, low bins at the bottom)
-                  --out PATH         the sound, .wav""";
+                """ + SoundArgs.HELP.indent(2).stripTrailing();
     }
 
     @Override
     public int run(Args args) {
         String prompt = args.positional(0, "prompt");
-        Path model = Path.of(args.require("model"));
-        Path clap = args.path("clap");
-        Path tokenizerGiven = args.path("tokenizer");
-        String negative = args.get("negative", "");
-        double duration = args.getDouble("duration", 10);
-        int steps = args.getInt("steps", org.synesthesia.audioldm.AudioLdm.DEFAULT_STEPS);
-        double guidance = args.getDouble("guidance", org.synesthesia.audioldm.AudioLdm.DEFAULT_GUIDANCE);
-        double eta = args.getDouble("eta", org.synesthesia.audioldm.AudioLdm.DEFAULT_ETA);
-        long seed = args.has("seed") ? args.getLong("seed", 0) : GenerationSettings.randomSeed();
-        Path melPng = args.path("mel-png");
-        Path out = Path.of(args.require("out"));
+        SoundArgs sound = SoundArgs.read(args, "model");
         args.finish();
         if (args.positionals().size() > 1)
             throw new SynesthesiaException("audio: one prompt expected, got " + args.positionals().size() + " (quote it; see synesthesia audio --help)");
-        if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".wav")) throw new SynesthesiaException("audio: --out must end in .wav, not " + out);
-        if (melPng != null && !PngFiles.isPng(melPng)) throw new SynesthesiaException("audio: --mel-png must end in .png, not " + melPng);
-        if (!(duration > 0) || Double.isInfinite(duration)) throw new SynesthesiaException("audio: --duration must be a positive number of seconds, not " + args.get("duration", ""));
-        if (!Files.exists(model)) throw SynesthesiaException.inFile(model, "no such model file");
-        if (clap != null && !Files.exists(clap)) throw SynesthesiaException.inFile(clap, "no such CLAP file");
-        RobertaTokenizer tokenizer = ClapTokenizers.find(tokenizerGiven, model, clap);
-        SoundSettings settings;
-        try {
-            settings = new SoundSettings(negative, duration, steps, guidance, eta, seed);
-        } catch (SynesthesiaException e) {
-            throw new SynesthesiaException("audio: " + e.getMessage());
-        }
-        TextToSound pipeline = new TextToSound("audio", new StderrListener("audio", steps));
-        SoundJob.Result r = pipeline.generate(model, clap, tokenizer, List.of(prompt), settings).get(0);
-        pipeline.write(r, out);
-        if (melPng != null) {
-            Tensor mel = r.mel(); // [1, 1, frames, 64] -> [64, frames]
-            MelImage.writePng(melPng, mel.reshape(mel.dim(2), mel.dim(3)).permute(1, 0).contiguous());
-        }
+        SoundSettings settings = sound.check("audio", args);
+        RobertaTokenizer tokenizer = sound.findTokenizer();
+        TextToSound pipeline = new TextToSound("audio", new StderrListener("audio", settings.steps()));
+        SoundJob.Result r = pipeline.generate(sound.model(), sound.clap(), tokenizer, List.of(prompt), settings).get(0);
+        sound.write(pipeline, r);
         return 0;
     }
 }

@@ -22,7 +22,7 @@ import org.synesthesia.util.SynesthesiaException;
  * Stages: {@link Stage#LOAD_AUDIOLDM}, the conditioning's own, {@link Stage#DENOISE} (one
  * {@link PipelineListener#step} per DDIM step), then decoding and vocoding as {@link Stage#VOCODE}.
  */
-public abstract class SoundJob extends Job {
+public abstract sealed class SoundJob extends Job permits TextToSound, ImageToSound {
     /**
      * One sound.
      *
@@ -45,7 +45,10 @@ public abstract class SoundJob extends Job {
         super(caller, listener);
     }
 
-    /** Loads the checkpoint (CLAP from {@code clap} if not null) and checks it has the CLAP text branch the unconditional input needs. */
+    /**
+     * Loads the checkpoint (CLAP from {@code clap} if not null) and checks it has the CLAP text branch the
+     * unconditional input needs; the caller notes {@link AudioLdm#describe()} once its inputs are all checked.
+     */
     AudioLdm load(Path model, Path clap, StageClock clock) {
         clock.start(Stage.LOAD_AUDIOLDM);
         AudioLdm m = AudioLdm.load(model, clap);
@@ -56,7 +59,6 @@ public abstract class SoundJob extends Job {
             throw e;
         }
         clock.finish(Stage.LOAD_AUDIOLDM);
-        listener.note(m.describe());
         return m;
     }
 

@@ -24,6 +24,7 @@ public final class TextToSound extends SoundJob {
         AudioLdmDuration duration = duration(s);
         StageClock clock = new StageClock(listener);
         try (AudioLdm m = load(model, clap, clock)) {
+            listener.note(m.describe());
             List<Result> out = new java.util.ArrayList<>();
             for (String prompt : prompts) {
                 clock.start(Stage.TEXT_ENCODE);
