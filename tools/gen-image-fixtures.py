@@ -14,7 +14,7 @@ def write_safetensors(path, tensors, metadata):
     header, blobs, off = {"__metadata__": metadata}, [], 0
     for name, a in tensors.items():
         a = np.ascontiguousarray(a)
-        dt = {np.uint8: "U8", np.int32: "I32"}[a.dtype.type]
+        dt = {np.uint8: "U8", np.int32: "I32", np.float32: "F32"}[a.dtype.type]
         b = a.tobytes()
         header[name] = {"dtype": dt, "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
         blobs.append(b); off += len(b)
@@ -42,6 +42,11 @@ for i, (w, h) in enumerate(inputs):
             name = f"in{i}_{fname}_{tw}x{th}"
             t[name] = np.array(img.resize((tw, th), f))
             cases.append(name)
+# the original work's preprocessing at 24x24 on in0, in float32 as torchvision's ToTensor (x.float().div(255)) and
+# Normalize (sub_(mean).div_(std)): Resize((24, 24)) on a PIL image is Image.resize((24, 24), BILINEAR)
+x = np.asarray(Image.fromarray(t["in0"], "RGB").resize((24, 24), Image.BILINEAR)).astype(np.float32) / np.float32(255)
+mean = np.array([0.485, 0.456, 0.406], dtype=np.float32); std = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+t["seed_in0_24"] = np.ascontiguousarray(((x - mean) / std).transpose(2, 0, 1))
 write_safetensors(OUT + "/pillow_resize.safetensors", t, {"pillow": Image.__version__, "cases": ",".join(cases)})
 
 # decode fixtures: name -> (bytes, PIL RGB)
