@@ -81,6 +81,16 @@ save("q90_420.jpg", rgb, "JPEG", quality=90, subsampling=2)
 save("q95_444.jpg", rgb, "JPEG", quality=95, subsampling=0)
 save("progressive.jpg", rgb, "JPEG", quality=85, progressive=True)
 save("gray.jpg", rgb.convert("L"), "JPEG", quality=90)
+# 16-bit PNGs (PIL cannot write them): RGB keeps the high byte; grey opens as mode I, whose convert("RGB") clips
+import zlib
+def png16(w, h, ct, a):
+    def ch(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+    raw = b"".join(b"\x00" + a[y].astype(">u2").tobytes() for y in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + ch(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, ct, 0, 0, 0))
+            + ch(b"IDAT", zlib.compress(raw)) + ch(b"IEND", b""))
+files["rgb16.png"] = png16(5, 3, 2, rng.integers(0, 65536, size=(3, 5, 3)).astype(np.uint16))
+g16 = rng.integers(0, 65536, size=(3, 5)).astype(np.uint16); g16[0, :3] = [0, 17, 255]
+files["gray16.png"] = png16(5, 3, 0, g16)
 dec = {}
 for name, b in files.items():
     with open(f"{OUT}/decode/{name}", "wb") as f: f.write(b)
