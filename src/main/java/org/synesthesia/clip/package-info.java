@@ -1,5 +1,7 @@
 /**
  * CLIP's text side as Stable Diffusion uses it: the tokenizer (openai's {@code SimpleTokenizer} with ftfy-style
- * text fixes and HTML unescaping) and the text transformer, with its config, names and weights binding.
+ * text fixes and HTML unescaping) and the text transformer, with its config, names and weights binding; openai's own
+ * CLIP layout (its TorchScript {@code .pt} files' state dict) seen under transformers' names
+ * ({@link org.synesthesia.clip.OpenAiClipNames}).
  */
 package org.synesthesia.clip;

@@ -27,6 +27,11 @@ import org.synesthesia.util.SynesthesiaException;
  * {@code .ckpt}) carry beside their state dict are let through as data, never constructed: numpy scalars (a plain
  * number is decoded from its bytes), {@code numpy.dtype} and Lightning's ModelCheckpoint callback become inert
  * {@link Opaque} records, so the reader does not fail on a checkpoint's side data.
+ *
+ * <p>A TorchScript archive's {@code data.pkl} ({@link #loadScript}) may also name classes under {@code __torch__}
+ * (the archive's module classes): each object becomes a {@link ScriptObject}, a record of the class name and the
+ * attribute dict its BUILD gives; the class is never looked up or run. {@code torch.jit._pickle}'s list builders
+ * and type tags give their plain values. Everything else stays refused.
  */
 public final class Unpickler {
     /** A global the pickle named (only allowed ones are ever created). */
