@@ -14,7 +14,7 @@ def write_safetensors(path, tensors, metadata):
     header, blobs, off = {"__metadata__": metadata}, [], 0
     for name, a in tensors.items():
         a = np.ascontiguousarray(a)
-        dt = {np.uint8: "U8", np.int32: "I32"}[a.dtype.type]
+        dt = {np.uint8: "U8", np.int32: "I32", np.float32: "F32"}[a.dtype.type]
         b = a.tobytes()
         header[name] = {"dtype": dt, "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
         blobs.append(b); off += len(b)
@@ -42,6 +42,11 @@ for i, (w, h) in enumerate(inputs):
             name = f"in{i}_{fname}_{tw}x{th}"
             t[name] = np.array(img.resize((tw, th), f))
             cases.append(name)
+# the original work's preprocessing at 24x24 on in0, in float32 as torchvision's ToTensor (x.float().div(255)) and
+# Normalize (sub_(mean).div_(std)): Resize((24, 24)) on a PIL image is Image.resize((24, 24), BILINEAR)
+x = np.asarray(Image.fromarray(t["in0"], "RGB").resize((24, 24), Image.BILINEAR)).astype(np.float32) / np.float32(255)
+mean = np.array([0.485, 0.456, 0.406], dtype=np.float32); std = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+t["seed_in0_24"] = np.ascontiguousarray(((x - mean) / std).transpose(2, 0, 1))
 write_safetensors(OUT + "/pillow_resize.safetensors", t, {"pillow": Image.__version__, "cases": ",".join(cases)})
 
 # decode fixtures: name -> (bytes, PIL RGB)
@@ -76,6 +81,16 @@ save("q90_420.jpg", rgb, "JPEG", quality=90, subsampling=2)
 save("q95_444.jpg", rgb, "JPEG", quality=95, subsampling=0)
 save("progressive.jpg", rgb, "JPEG", quality=85, progressive=True)
 save("gray.jpg", rgb.convert("L"), "JPEG", quality=90)
+# 16-bit PNGs (PIL cannot write them): RGB keeps the high byte; grey opens as mode I, whose convert("RGB") clips
+import zlib
+def png16(w, h, ct, a):
+    def ch(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+    raw = b"".join(b"\x00" + a[y].astype(">u2").tobytes() for y in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + ch(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, ct, 0, 0, 0))
+            + ch(b"IDAT", zlib.compress(raw)) + ch(b"IEND", b""))
+files["rgb16.png"] = png16(5, 3, 2, rng.integers(0, 65536, size=(3, 5, 3)).astype(np.uint16))
+g16 = rng.integers(0, 65536, size=(3, 5)).astype(np.uint16); g16[0, :3] = [0, 17, 255]
+files["gray16.png"] = png16(5, 3, 0, g16)
 dec = {}
 for name, b in files.items():
     with open(f"{OUT}/decode/{name}", "wb") as f: f.write(b)

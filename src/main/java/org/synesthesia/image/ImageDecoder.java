@@ -22,8 +22,9 @@ import org.synesthesia.util.SynesthesiaException;
  * header is parsed and its size checked against the limits first, then the structure is checked for truncation,
  * then {@code javax.imageio} decodes. Pixels are read from the raster, never through colour conversion: alpha is
  * dropped, grey is replicated to R = G = B, palettes are looked up, samples of fewer than 8 bits are scaled by
- * {@code v * 255 / (2^bits - 1)} and 16-bit samples keep their high byte (as PIL's {@code RGB;16B}; PIL reads 16-bit
- * grey as {@code I;16}, which it clips rather than scales: not reproduced). A GIF's first frame is placed on its
+ * {@code v * 255 / (2^bits - 1)} and 16-bit samples keep their high byte (as PIL's {@code RGB;16B} and {@code LA;16B}),
+ * except a 16-bit grey PNG without alpha: PIL opens it as mode {@code I}, whose {@code convert("RGB")} clips each value
+ * to 0..255, and so does this (for parity; such an image comes out nearly white in both). A GIF's first frame is placed on its
  * logical screen, the rest filled with the palette colour of the transparent index, else of index 0 (as PIL).
  */
 final class ImageDecoder {
@@ -35,10 +36,11 @@ final class ImageDecoder {
         h.checkComplete(data, source);
         BufferedImage img = read(data, h, source);
         if (h.format() == ImageHeader.Format.GIF) return gifCanvas(img, h, source);
+        boolean clipGrey16 = h.format() == ImageHeader.Format.PNG;
         if (img.getWidth() != h.width() || img.getHeight() != h.height())
             throw SynesthesiaException.inFile(source, h.format() + " decoded to " + img.getWidth() + "x" + img.getHeight()
                     + ", its header says " + h.width() + "x" + h.height());
-        return toRgb(img, source);
+        return toRgb(img, source, clipGrey16);
     }
 
     private static BufferedImage read(byte[] data, ImageHeader h, Object source) {
@@ -75,7 +77,7 @@ final class ImageDecoder {
 
     /** The decoded frame on a canvas of the logical screen (grown to hold the frame, as PIL). */
     private static RgbImage gifCanvas(BufferedImage frame, ImageHeader h, Object source) {
-        RgbImage f = toRgb(frame, source);
+        RgbImage f = toRgb(frame, source, false);
         int w = Math.max(h.width(), h.frameLeft() + f.width()), hh = Math.max(h.height(), h.frameTop() + f.height());
         if (w == f.width() && hh == f.height()) return f;
         byte[] out = new byte[w * hh * 3];
@@ -98,8 +100,11 @@ final class ImageDecoder {
         return new RgbImage(w, hh, out);
     }
 
-    /** Raster samples to interleaved RGB bytes, with no colour conversion. */
-    static RgbImage toRgb(BufferedImage img, Object source) {
+    /**
+     * Raster samples to interleaved RGB bytes, with no colour conversion; {@code clipGrey16}: 16-bit grey without
+     * alpha is clipped to 0..255 (PIL's mode I) instead of keeping its high byte.
+     */
+    static RgbImage toRgb(BufferedImage img, Object source, boolean clipGrey16) {
         int w = img.getWidth(), h = img.getHeight();
         ColorModel cm = img.getColorModel();
         Raster ras = img.getRaster();
@@ -132,12 +137,13 @@ final class ImageDecoder {
             throw SynesthesiaException.inFile(source, what + " images are not supported (RGB, grey and palette are)");
         }
         int[] bits = cm.getComponentSize();
+        boolean clip = clipGrey16 && grey && bits[0] == 16 && !cm.hasAlpha();
         for (int y = 0; y < h; y++) {
             ras.getPixels(0, y, w, 1, px);
             for (int x = 0; x < w; x++) {
                 int q = (y * w + x) * 3, p = x * bands;
                 if (grey) {
-                    byte v = (byte) to8(px[p], bits[0]);
+                    byte v = (byte) (clip ? Math.min(px[p], 255) : to8(px[p], bits[0]));
                     out[q] = out[q + 1] = out[q + 2] = v;
                 } else {
                     out[q] = (byte) to8(px[p], bits[0]);

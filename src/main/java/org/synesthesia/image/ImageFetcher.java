@@ -38,6 +38,10 @@ final class ImageFetcher {
                 .build();
     }
 
+    void close() {
+        client.close();
+    }
+
     /** The body of {@code url} after redirects, checked as above. */
     byte[] fetch(URI url) {
         URI current = url;

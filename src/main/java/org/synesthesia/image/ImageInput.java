@@ -16,9 +16,10 @@ import org.synesthesia.util.SynesthesiaException;
  * {@code Image.open(f).convert("RGB")}: PNG, JPEG, BMP, GIF (first frame), recognised by magic bytes. The header's
  * size is checked against the limits before decoding (decompression bombs); a truncated file, something that is not
  * an image, a file that cannot be read or a URL that fails is one line ({@link SynesthesiaException}) naming the
- * file or URL and the problem.
+ * file or URL and the problem. One instance can read many images (its HTTP client is shared); {@link #close} ends
+ * the client's connections.
  */
-public final class ImageInput {
+public final class ImageInput implements AutoCloseable {
     /**
      * Limits. {@code readTimeout} bounds the whole response (headers and body) of each request; {@code maxPixels}
      * defaults to PIL's {@code Image.MAX_IMAGE_PIXELS} (89,478,485 = 1024^3 / 4 / 3).
@@ -119,6 +120,13 @@ public final class ImageInput {
             if (fetcher == null) fetcher = new ImageFetcher(options);
         }
         return decode(fetcher.fetch(url), url);
+    }
+
+    /** Closes the HTTP client, if a URL was read. */
+    @Override
+    public synchronized void close() {
+        if (fetcher != null) fetcher.close();
+        fetcher = null;
     }
 
     /** Image bytes from {@code source} (named in errors) to RGB. */

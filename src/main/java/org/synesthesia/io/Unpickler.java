@@ -27,6 +27,11 @@ import org.synesthesia.util.SynesthesiaException;
  * {@code .ckpt}) carry beside their state dict are let through as data, never constructed: numpy scalars (a plain
  * number is decoded from its bytes), {@code numpy.dtype} and Lightning's ModelCheckpoint callback become inert
  * {@link Opaque} records, so the reader does not fail on a checkpoint's side data.
+ *
+ * <p>A TorchScript archive's {@code data.pkl} ({@link #loadScript}) may also name classes under {@code __torch__}
+ * (the archive's module classes): each object becomes a {@link ScriptObject}, a record of the class name and the
+ * attribute dict its BUILD gives; the class is never looked up or run. {@code torch.jit._pickle}'s list builders
+ * and type tags give their plain values. Everything else stays refused.
  */
 public final class Unpickler {
     /** A global the pickle named (only allowed ones are ever created). */
@@ -59,7 +64,8 @@ public final class Unpickler {
      * An object of a TorchScript class ({@code __torch__.model.CLIP}, {@code __torch__.torch.nn.modules.conv.Conv2d},
      * ...) in a TorchScript archive's {@code data.pkl}: only a record of its class name and the attributes its BUILD
      * set (attribute name -> value: tensors, submodules, flags). The class is never resolved to code; a BUILD state
-     * that is not a dict (a class with {@code __getstate__}) is kept whole in {@link #state}.
+     * that is not a dict (a class with {@code __getstate__}), or the arguments of an enum's value, is kept whole in
+     * {@link #state}.
      */
     public static final class ScriptObject {
         private final String type;
@@ -71,7 +77,7 @@ public final class Unpickler {
         /** The qualified class name, e.g. {@code __torch__.model.CLIP}. */
         public String type() { return type; }
         public Map<Object, Object> attributes() { return attributes; }
-        /** The BUILD state when it was not a dict, else null. */
+        /** The BUILD state when it was not a dict, or the constructor arguments (an enum value), else null. */
         public Object state() { return state; }
         @Override public String toString() { return "<" + type + ">"; }
     }
@@ -439,9 +445,10 @@ public final class Unpickler {
             }
             default -> {
                 if (INERT.contains(q)) return new Opaque(q, args);
-                if (script && isScriptClass(q)) {
-                    if (!a.isEmpty()) throw bad("TorchScript object " + q + " constructed with arguments");
-                    return new ScriptObject(q);
+                if (script && isScriptClass(q)) { // NEWOBJ with no arguments (an object), or an enum's REDUCE with its value
+                    ScriptObject o = new ScriptObject(q);
+                    if (!a.isEmpty()) o.state = args;
+                    return o;
                 }
                 throw bad("cannot call " + q);
             }

@@ -21,7 +21,9 @@ import org.synesthesia.util.SynesthesiaException;
 /**
  * Opens any checkpoint a user has, choosing the reader by the file's first bytes (never by its name):
  * <ul>
- *   <li>{@code PK\3\4} (or an empty zip's {@code PK\5\6}): a PyTorch zip checkpoint ({@link TorchZip});</li>
+ *   <li>{@code PK\3\4} (or an empty zip's {@code PK\5\6}): a PyTorch zip checkpoint ({@link TorchZip}), or a
+ *       TorchScript archive ({@code torch.jit.save}, e.g. openai's CLIP {@code .pt}; format {@code torchscript}) whose
+ *       module tree is read as data and named as its {@code state_dict()};</li>
  *   <li>{@code 0x80 0x02 0x8a 0x0a} + PyTorch's magic number: a legacy torch pickle ({@link TorchLegacy});</li>
  *   <li>{@code GGUF}: {@link Gguf}; {@code lmgg} (0x67676d6c little-endian): whisper.cpp ggml ({@link WhisperGgml});</li>
  *   <li>a u64 header length that fits the file followed by {@code '{'}: {@link SafeTensors}.</li>

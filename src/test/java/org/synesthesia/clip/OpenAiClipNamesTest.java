@@ -25,6 +25,7 @@ import org.synesthesia.io.TorchScriptFixture.Tensor;
 import org.synesthesia.io.TorchZip;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
+import org.synesthesia.nn.Tracer;
 import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.DType;
 import org.synesthesia.tensor.StoredTensor;
@@ -194,6 +195,22 @@ class OpenAiClipNamesTest {
             Weights w = ClipNames.of(s);
             assertEquals(ClipNames.Naming.HUGGING_FACE, ClipNames.naming(w));
             assertEquals(2, ClipNames.layerCount(w));
+        }
+    }
+
+    /**
+     * The text transformer run from the archive (through the view) matches transformers' outputs in the golden.
+     * The golden's config is used: its 4 heads of width 16 break openai's width / 64 rule, which shapes cannot show.
+     */
+    @Test
+    void textTowerFromTheArchiveMatchesTheGolden() throws IOException {
+        ClipTextParityTest.Golden g = ClipTextParityTest.golden(TEXT);
+        Path pt = tmp.resolve("ViT-Tiny.pt");
+        writeArchive(pt, read(SharedData.golden(VISION, "weights.safetensors")), read(SharedData.golden(TEXT, "weights.safetensors")));
+        try (WeightSource s = OpenAiClipNames.asTransformers(WeightSources.open(pt))) {
+            int[] ids = g.ids();
+            ClipTextModel m = ClipTextModel.bind(ClipNames.of(s), g.config());
+            ClipTextParityTest.checkAll("openai torchscript", g, m.forward(ids, ids.length / 77, Tracer.NONE));
         }
     }
 

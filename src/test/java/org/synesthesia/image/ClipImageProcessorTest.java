@@ -123,6 +123,16 @@ class ClipImageProcessorTest {
         // seed follows the model's input size from the same file
         assertEquals(96, ClipImageProcessor.of(ImagePreprocess.SEED, f).config().resizeHeight());
 
+        assertArrayEquals(new int[] {96, 96}, p.config().outputSize(150, 120));
+
+        // a fixed resize size and no crop: the output is the resized image
+        Files.writeString(f, "{\"size\": {\"height\": 30, \"width\": 40}, \"do_center_crop\": false, \"do_normalize\": false}");
+        ClipImageProcessor q = ClipImageProcessor.of(ImagePreprocess.CLIP, f);
+        assertArrayEquals(new int[] {30, 40}, q.config().outputSize(150, 120));
+        RgbImage img = new RgbImage(150, 120, b);
+        assertArrayEquals(new int[] {1, 3, 30, 40}, q.tensor(img).shape());
+        assertEquals(1f, q.tensor(img).toArray()[7]);
+
         Files.writeString(f, "{\"resample\": 0}");
         SynesthesiaException e = assertThrows(SynesthesiaException.class, () -> ImageProcessorConfig.read(f));
         assertTrue(e.getMessage().contains("NEAREST"), e.getMessage());

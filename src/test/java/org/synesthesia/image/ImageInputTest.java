@@ -38,7 +38,7 @@ class ImageInputTest {
 
     /**
      * Every fixture equals PIL 9.4's convert("RGB") exactly: PNG (RGB, RGBA, grey, grey+alpha, 4-bit palette, palette
-     * with tRNS, 1-bit), BMP (24-bit, 8-bit palette), GIF (first of two frames; a first frame offset on a larger
+     * with tRNS, 1-bit, 16-bit RGB, 16-bit grey), BMP (24-bit, 8-bit palette), GIF (first of two frames; a first frame offset on a larger
      * logical screen), JPEG (4:2:0, 4:4:4, progressive, grey; the JDK's libjpeg against Debian's libjpeg-turbo).
      */
     @Test
@@ -47,7 +47,7 @@ class ImageInputTest {
         Files.write(st, resource("pil_rgb.safetensors"));
         StringBuilder report = new StringBuilder();
         try (SafeTensors pil = SafeTensors.open(st)) {
-            assertEquals(15, pil.names().size());
+            assertEquals(17, pil.names().size());
             for (String name : pil.names()) {
                 RgbImage want = ClipImageProcessorTest.fromHwc(pil.find(name).orElseThrow());
                 Path f = dir.resolve(name.replace('.', '_') + ".bin"); // no extension: the format comes from the bytes

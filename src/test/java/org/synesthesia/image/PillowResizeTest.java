@@ -65,6 +65,23 @@ class PillowResizeTest {
         }
     }
 
+    /**
+     * The original work's preprocessing (torchvision Resize((24, 24)) on a PIL image, ToTensor, ImageNet Normalize),
+     * computed with Pillow 9.4 and numpy float32, equals {@code ClipImageProcessor.seed(24)} exactly.
+     */
+    @Test
+    void seedMatchesTorchvisionRecipe() throws Exception {
+        Path f = dir.resolve("pillow_resize.safetensors");
+        try (InputStream in = PillowResizeTest.class.getResourceAsStream("pillow_resize.safetensors")) {
+            Files.copy(in, f);
+        }
+        try (SafeTensors st = SafeTensors.open(f)) {
+            RgbImage input = ClipImageProcessorTest.fromHwc(st.find("in0").orElseThrow());
+            float[] want = st.find("seed_in0_24").orElseThrow().expectShape(3, 24, 24).toFloats();
+            assertArrayEquals(want, ClipImageProcessor.seed(24).pixelValues(input));
+        }
+    }
+
     /** The fixed-point resize is within 1 level of the double-precision reference on random odd shapes. */
     @Test
     void withinOneLevelOfTheDoubleReference() {

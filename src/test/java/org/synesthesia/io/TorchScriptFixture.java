@@ -19,7 +19,8 @@ import org.synesthesia.tensor.StoredTensor;
  * Writes a TorchScript archive in {@code torch.jit.save}'s layout for tests, in Java (no PyTorch needed):
  * {@code ARCHIVE/data.pkl} (protocol 2: each module an object of a {@code __torch__} class made by
  * {@code GLOBAL; EMPTY_TUPLE; NEWOBJ} and given its attributes by {@code EMPTY_DICT; MARK; ...; SETITEMS; BUILD},
- * each tensor {@code _rebuild_tensor_v2} over a persistent id {@code ('storage', torch.HalfStorage, key, 'cpu', numel)}),
+ * each tensor {@code _rebuild_tensor_v2} over a persistent id {@code ('storage', torch.HalfStorage, key, 'cpu', numel)}
+ * with the math-bits dict newer PyTorch adds, type-tagged by {@code torch.jit._pickle.restore_type_tag}),
  * {@code ARCHIVE/data/KEY} per tensor, {@code ARCHIVE/code/__torch__/...py} with each class's
  * {@code __parameters__}/{@code __buffers__} lines and a forward method, {@code ARCHIVE/constants.pkl} (an empty
  * tuple) and {@code ARCHIVE/version}. Every module also gets a {@code training} flag, as TorchScript writes.
@@ -142,7 +143,13 @@ public final class TorchScriptFixture {
                 long[] stride = new long[t.shape().length];
                 long s = 1;
                 for (int i = stride.length - 1; i >= 0; i--) { stride[i] = s; s *= t.shape()[i]; }
-                p.tensor(storageType(t.dtype()), String.valueOf(storages.size()), n, 0, t.shape(), stride);
+                // as PyTorch >= 1.10 writes it: a 7th argument, the math-bits dict, under a type tag
+                p.global("torch._utils", "_rebuild_tensor_v2").mark();
+                p.mark().str("storage").global("torch", storageType(t.dtype())).str(String.valueOf(storages.size())).str("cpu").integer(n).tuple().persid();
+                p.integer(0).ints(t.shape()).ints(stride).bool(false);
+                p.global("collections", "OrderedDict").emptyTuple().reduce();
+                p.global("torch.jit._pickle", "restore_type_tag").emptyDict().str("Dict[int, bool]").op(0x86).reduce();
+                p.tuple().reduce();
                 storages.add(t);
             }
             case Node m -> {
