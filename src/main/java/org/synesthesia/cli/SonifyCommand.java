@@ -40,8 +40,8 @@ public final class SonifyCommand implements Command {
                 embedding stays the unconditional input). Writes OUT (16-bit mono WAV) and OUT's name with .txt (image,
                 models, settings).
                   --clip MODEL       CLIP vision model: a transformers CLIPVisionModelWithProjection or CLIPModel (folder
-                                     or file), or a converted clip-vision file; a preprocessor_config.json in or beside
-                                     it sets the preprocessing
+                                     or file), openai's own .pt (e.g. ViT-B-32.pt, read as data), or a converted
+                                     clip-vision file; a preprocessor_config.json in or beside it sets the preprocessing
                   --translator T     the CLIP-to-CLAP translator (the original scripts' .pth, or train-translator's
                                      .safetensors)
                   --audioldm MODEL   an AudioLDM checkpoint, pipeline folder or converted file (as audio's --model)
@@ -73,10 +73,12 @@ public final class SonifyCommand implements Command {
         if (!Files.exists(translator)) throw SynesthesiaException.inFile(translator, "no such translator file");
         if (!ImageInput.isUrl(image) && !Files.exists(Path.of(image))) throw SynesthesiaException.inFile(Path.of(image), "no such image");
         RobertaTokenizer tokenizer = sound.findTokenizer();
-        ImageToSound pipeline = new ImageToSound("sonify", new StderrListener("sonify", settings.steps()), new ImageInput(options));
-        SoundJob.Result r = pipeline.generate(sound.model(), sound.clap(), tokenizer,
-                new ImageToSound.ImageSource(image, clip, translator, preprocess), settings);
-        sound.write(pipeline, r);
+        try (ImageInput input = new ImageInput(options)) {
+            ImageToSound pipeline = new ImageToSound("sonify", new StderrListener("sonify", settings.steps()), input);
+            SoundJob.Result r = pipeline.generate(sound.model(), sound.clap(), tokenizer,
+                    new ImageToSound.ImageSource(image, clip, translator, preprocess), settings);
+            sound.write(pipeline, r);
+        }
         return 0;
     }
 }

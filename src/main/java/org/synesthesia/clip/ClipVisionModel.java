@@ -68,12 +68,14 @@ public final class ClipVisionModel implements AutoCloseable {
      * {@code pytorch_model.bin}; a transformers {@code CLIPVisionModelWithProjection} or full {@code CLIPModel}), a
      * diffusers pipeline folder (its {@code image_encoder/}), or one checkpoint file. The configuration is
      * {@code config} if given, else the folder's {@code config.json} (beside a file: only a CLIP one), else a
-     * converted file's stored config, else inferred from the tensors ({@link ClipVisionConfig#infer}). A CLIP text
-     * model is an error saying so. The model owns the opened weights; close it to release them.
+     * converted file's stored config, else inferred from the tensors ({@link ClipVisionConfig#infer}). openai's own
+     * layout (its TorchScript {@code .pt}, or a state dict of those names) is seen under transformers' names
+     * ({@link OpenAiClipNames}) with the config openai's {@code build_model} infers. A CLIP text model is an error saying so. The model owns the opened weights; close it to release them.
      */
     public static ClipVisionModel load(Path path, ClipVisionConfig config) {
         WeightSource src = WeightSources.open(weightsPath(path));
         try {
+            if (OpenAiClipNames.isOpenAiClip(src.names())) src = OpenAiClipNames.asTransformers(src);
             Weights names = ClipVisionNames.of(src);
             ClipVisionConfig c = config != null ? config : configFor(path, src, names);
             return new ClipVisionModel(c, ClipVisionWeights.bind(names, c), src, describe(names, c));
@@ -99,6 +101,10 @@ public final class ClipVisionModel implements AutoCloseable {
             if (Files.isRegularFile(sib) && isClipVisionConfig(sib)) cfg = sib;
         }
         if (cfg != null) return ClipVisionConfig.fromJson(cfg);
+        if (src instanceof OpenAiClipSource openai) {
+            if (openai.config().visionLayers() == 0) throw new SynesthesiaException(src.description() + ": an openai CLIP checkpoint without the image encoder (visual.*)");
+            return ClipVisionConfig.fromMap(openai.config().visionConfig(), src.description() + " (inferred from openai's shapes)");
+        }
         String stored = src.metadata().get(STORED_CONFIG);
         if (stored != null) return ClipVisionConfig.fromMap(storedConfig(stored, src), src.description() + " (" + STORED_CONFIG + ")");
         return ClipVisionConfig.infer(names);

@@ -214,6 +214,24 @@ class OpenAiClipNamesTest {
         }
     }
 
+    /**
+     * ClipVisionModel opens openai's .pt directly: the image embeds equal the golden's (same weights; the
+     * golden's 4 heads are given since shapes cannot show them, and a width/64 = 1-head model gives other embeds).
+     */
+    @Test
+    void visionModelLoadsTheArchive() throws IOException {
+        Path pt = tmp.resolve("ViT-Tiny.pt");
+        writeArchive(pt, read(SharedData.golden(VISION, "weights.safetensors")), read(SharedData.golden(TEXT, "weights.safetensors")));
+        ClipVisionConfig golden = ClipVisionParityTest.config();
+        try (ClipVisionModel inferred = ClipVisionModel.load(pt); ClipVisionModel m = ClipVisionModel.load(pt, golden)) {
+            assertEquals(1, inferred.config().numHeads());
+            assertEquals(golden.projectionDim(), inferred.config().projectionDim());
+            Map<String, Tensor> g = ClipVisionParityTest.golden();
+            org.synesthesia.testing.Assert.close("image_embeds from openai's .pt", g.get("image_embeds"), m.imageEmbeds(g.get("pixel_values")),
+                    ClipVisionParityTest.TOL);
+        }
+    }
+
     @Test
     void huggingFaceCheckpointsPassThrough() {
         try (WeightSource s = WeightSources.open(SharedData.golden(VISION, "weights.safetensors"))) {
