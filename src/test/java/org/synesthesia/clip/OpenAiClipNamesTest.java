@@ -226,7 +226,7 @@ class OpenAiClipNamesTest {
         try (ClipVisionModel inferred = ClipVisionModel.load(pt); ClipVisionModel m = ClipVisionModel.load(pt, golden)) {
             assertEquals(1, inferred.config().numHeads());
             assertEquals(golden.projectionDim(), inferred.config().projectionDim());
-            Map<String, Tensor> g = ClipVisionParityTest.golden();
+            Map<String, org.synesthesia.tensor.Tensor> g = ClipVisionParityTest.golden();
             org.synesthesia.testing.Assert.close("image_embeds from openai's .pt", g.get("image_embeds"), m.imageEmbeds(g.get("pixel_values")),
                     ClipVisionParityTest.TOL);
         }
