@@ -103,7 +103,7 @@ public final class ClipVisionModel implements AutoCloseable {
         if (cfg != null) return ClipVisionConfig.fromJson(cfg);
         if (src instanceof OpenAiClipSource openai) {
             if (openai.config().visionLayers() == 0) throw new SynesthesiaException(src.description() + ": an openai CLIP checkpoint without the image encoder (visual.*)");
-X
+            return ClipVisionConfig.fromMap(Json.parseObject(Json.write(openai.config().visionConfig())), src.description() + " (inferred from openai's shapes)");
         }
         String stored = src.metadata().get(STORED_CONFIG);
         if (stored != null) return ClipVisionConfig.fromMap(storedConfig(stored, src), src.description() + " (" + STORED_CONFIG + ")");
