@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import org.synesthesia.clap.ClapTextModel;
 import org.synesthesia.clap.RobertaTokenizer;
+import org.synesthesia.io.AtomicFiles;
 import org.synesthesia.io.SafeTensors;
 import org.synesthesia.text.CsvReader;
 import org.synesthesia.translator.EmbeddingPairs;
@@ -31,8 +32,9 @@ import org.synesthesia.util.SynesthesiaException;
  * with one line to the listener and recorded in its shard's metadata ({@code skipped}, {@code skipped_rows}).
  *
  * <p>Per-sample text files ({@link PairFiles#writeText}, the original work's {@code CLIP Embedding:} layout) are named
- * {@code muestra_ROW.txt}; they are written before their shard, and with text files only, a row whose file exists is
- * kept on a rerun.
+ * {@code muestra_ROW.txt}; they are written before their shard. With text files only, {@code pairs-kkkkk.done.json}
+ * (the shard's metadata) is written after them and marks the shard complete. Embeddings depend on the batch a row is
+ * embedded in (by rounding), so a rerun remakes whole shards: the files are those of an uninterrupted run.
  */
 public final class EmbedPairs {
     /** Progress of a run; every method does nothing unless overridden. */
@@ -70,6 +72,14 @@ public final class EmbedPairs {
         return String.format(Locale.ROOT, "%s%05d%s", SHARD_PREFIX, k, SHARD_SUFFIX);
     }
 
+    /**
+     * The file whose presence says shard k is complete: the shard itself, or with text files only, {@code
+     * pairs-kkkkk.done.json} in the text folder (the shard's metadata, written after its text files).
+     */
+    public static Path doneFile(EmbedSettings s, int k) {
+        return s.out() != null ? s.out().resolve(shardName(k)) : s.textOut().resolve(String.format(Locale.ROOT, "%s%05d.done.json", SHARD_PREFIX, k));
+    }
+
     /** Row {@code row}'s per-sample text file name. */
     public static String textName(long row) {
         return "muestra_" + row + ".txt";
@@ -98,7 +108,7 @@ public final class EmbedPairs {
         for (int k = 0; k < shards; k++) {
             if (k % s.shardCount() != s.shardIndex()) continue;
             long first = (long) k * R, end = Math.min(rows, first + R);
-            if (s.out() != null && Files.exists(s.out().resolve(shardName(k)))) {
+            if (Files.exists(doneFile(s, k))) {
                 checkKept(s, k, first, end, clip, clap);
                 kept++;
                 continue;
@@ -114,7 +124,7 @@ public final class EmbedPairs {
             throw new SynesthesiaException(caller + ": cannot create the output folder: " + e.getMessage());
         }
         listener.planned(rows, shards, rowsToDo, shardsToDo);
-        if (kept > 0) listener.note(kept + " shard" + (kept == 1 ? "" : "s") + " already in " + s.out() + " kept");
+        if (kept > 0) listener.note(kept + " complete shard" + (kept == 1 ? "" : "s") + " already in " + (s.out() != null ? s.out() : s.textOut()) + " kept");
         Run run = new Run(s, cols, clip, clap, roberta, rows);
         if (shardsToDo > 0) run.all(todo);
         return new Summary(rows, shards, run.written, kept, run.pairs, run.skipped);
@@ -161,22 +171,30 @@ public final class EmbedPairs {
     }
 
     private void checkKept(EmbedSettings s, int k, long first, long end, ClipEmbedder clip, ClapTextModel clap) {
-        Path f = s.out().resolve(shardName(k));
-        Map<String, String> meta;
-        try (SafeTensors st = SafeTensors.open(f)) {
-            meta = st.metadata();
-        } catch (SynesthesiaException e) {
-            throw new SynesthesiaException(f + ": present but not a readable pair shard (" + e.getMessage() + "); remove it or use another --out");
+        Path f = doneFile(s, k);
+        Map<String, String> meta = new LinkedHashMap<>();
+        if (s.out() != null) {
+            try (SafeTensors st = SafeTensors.open(f)) {
+                meta = st.metadata();
+            } catch (SynesthesiaException e) {
+                throw new SynesthesiaException(f + ": present but not a readable pair shard (" + e.getMessage() + "); remove it or use another --out");
+            }
+        } else {
+            try {
+                for (Map.Entry<String, Object> e : Json.parseObject(Files.readString(f)).entrySet()) meta.put(e.getKey(), String.valueOf(e.getValue()));
+            } catch (IOException | IllegalArgumentException e) {
+                throw SynesthesiaException.inFile(f, "present but not readable (" + e.getMessage() + "); remove it");
+            }
         }
         if (!PairFiles.FORMAT.equals(meta.get("format")))
-            throw SynesthesiaException.inFile(f, "present but not a pair shard; remove it or use another --out");
+            throw SynesthesiaException.inFile(f, "present but not a pair shard's record; remove it or use another output folder");
         for (Map.Entry<String, String> e : identity(s, first, end, k).entrySet())
             if (!e.getValue().equals(meta.get(e.getKey())))
                 throw SynesthesiaException.inFile(f, "made with " + e.getKey() + " = " + meta.get(e.getKey()) + ", this run has " + e.getValue()
-                        + " (a different input or --rows-per-shard); use another --out");
+                        + " (a different input or --rows-per-shard); use another output folder");
         for (String[] kv : new String[][] {{"clip_model", clip.description()}, {"clap_model", clap.description()}})
             if (meta.containsKey(kv[0]) && !kv[1].equals(meta.get(kv[0])))
-                throw SynesthesiaException.inFile(f, "made with another " + kv[0] + " (" + meta.get(kv[0]) + "); use another --out");
+                throw SynesthesiaException.inFile(f, "made with another " + kv[0] + " (" + meta.get(kv[0]) + "); use another output folder");
     }
 
     /** One pass over the rows, making the shards marked to do. */
@@ -240,10 +258,6 @@ public final class EmbedPairs {
         }
 
         void row(long row, long line, List<String> rec) {
-            if (s.out() == null && Files.exists(s.textOut().resolve(textName(row)))) { // text files only: kept from before
-                listener.progress(1);
-                return;
-            }
             if (rec.size() < cols.needed()) {
                 fail(row, "line " + line + ": " + rec.size() + " field" + (rec.size() == 1 ? "" : "s") + ", expected at least " + cols.needed());
                 listener.progress(1);
@@ -334,22 +348,26 @@ public final class EmbedPairs {
             try {
                 if (s.textOut() != null)
                     for (int i = 0; i < n; i++) PairFiles.writeText(s.textOut().resolve(textName(rowIds.get(i))), clips.get(i), claps.get(i));
+                Map<String, String> meta = identity(s, first, end, k);
+                meta.put("clip_model", clip.description());
+                meta.put("clap_model", clap.description());
+                meta.put("rows", Json.write(rowIds));
+                meta.put("skipped", String.valueOf(skippedRows.size()));
+                meta.put("skipped_rows", Json.write(skippedRows));
+                meta.put("passed_over", String.valueOf(passedOver));
+                Path f = doneFile(s, k);
                 if (s.out() != null) {
-                    Map<String, String> meta = identity(s, first, end, k);
-                    meta.put("clip_model", clip.description());
-                    meta.put("clap_model", clap.description());
-                    meta.put("rows", Json.write(rowIds));
-                    meta.put("skipped", String.valueOf(skippedRows.size()));
-                    meta.put("skipped_rows", Json.write(skippedRows));
-                    meta.put("passed_over", String.valueOf(passedOver));
-                    Path f = s.out().resolve(shardName(k));
                     PairFiles.writeShard(f, p, meta);
-                    written++;
-                    listener.shardWritten(f, n, skippedRows.size());
                 } else {
-                    written++;
-                    listener.shardWritten(s.textOut(), n, skippedRows.size());
+                    Map<String, String> record = new LinkedHashMap<>();
+                    record.put("format", PairFiles.FORMAT);
+                    record.putAll(meta);
+                    record.put("ids", Json.write(ids));
+                    byte[] bytes = (Json.write(record) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    AtomicFiles.write(f, o -> o.write(bytes));
                 }
+                written++;
+                listener.shardWritten(f, n, skippedRows.size());
             } catch (IOException e) {
                 throw new SynesthesiaException(caller + ": cannot write shard " + k + ": " + e.getMessage());
             }
