@@ -152,6 +152,7 @@ public final class EmbedCommand implements Command {
         EmbedSettings settings = new EmbedSettings(input, delimiter, format.header && !noHeader, captionColumn, imageColumn, idColumn, where, limit,
                 rowsPerShard, in[0], in[1], out, textOut, maxFailures, batch);
 
+        EmbedPairs.Plan plan = EmbedPairs.plan(settings); // the input's columns and records, before any model loads
         Path clapFile = Files.isDirectory(clapPath) && Files.isRegularFile(clapPath.resolve("model_index.json")) ? clapPath.resolve("text_encoder") : clapPath;
         Path tokenizer = TextToSound.tokenizerFolder(tokenizerGiven, clapPath, null);
         RobertaTokenizer roberta = RobertaTokenizer.fromFolder(tokenizer);
@@ -161,7 +162,7 @@ public final class EmbedCommand implements Command {
             Progress.info("embed: CLAP " + clap.description());
             EmbedPairs.Summary s;
             try {
-                s = new EmbedPairs("embed", listener).run(settings, clip, clap, roberta);
+                s = new EmbedPairs("embed", listener).run(plan, clip, clap, roberta);
             } finally {
                 listener.close();
             }

@@ -37,6 +37,11 @@ public final class ClipTextEmbedder implements ClipEmbedder {
     public static ClipTextEmbedder load(Path path, Path tokenizer) {
         ClipTokenizer tok = tokenizer(tokenizer, path);
         ClipTextModel m = ClipTextModel.load(path);
+        if (m.projection().isEmpty()) {
+            m.close();
+            throw SynesthesiaException.inFile(path, "no text_projection; CLIP text features need a CLIPModel or CLIPTextModelWithProjection"
+                    + " checkpoint (a bare CLIPTextModel such as Stable Diffusion's text encoder has none)");
+        }
         return new ClipTextEmbedder(m, tok, true);
     }
 

@@ -88,16 +88,46 @@ public final class EmbedPairs {
     /** The columns the settings name, resolved against the header (or as indices). */
     private record Columns(int caption, int image, int id, Map<Integer, Set<String>> where, int needed, List<String> header) {}
 
-    /** Makes the pairs of this run's shards; a row's failure is skipped, a model or file error is thrown. */
-    public Summary run(EmbedSettings s, ClipEmbedder clip, ClapTextModel clap, RobertaTokenizer roberta) {
-        Columns cols;
+    /** The input checked (its columns resolved, its records counted) before any model is loaded. */
+    public static final class Plan {
+        final EmbedSettings settings;
+        final Columns columns;
+        final long rows;
+
+        private Plan(EmbedSettings settings, Columns columns, long rows) {
+            this.settings = settings;
+            this.columns = columns;
+            this.rows = rows;
+        }
+
+        /** The rows of the file (after the header, up to the limit). */
+        public long rows() {
+            return rows;
+        }
+    }
+
+    /** Reads the input once: the columns must exist and every record must parse; one-line errors otherwise. */
+    public static Plan plan(EmbedSettings s) {
         long rows = 0;
         try (CsvReader r = CsvReader.open(s.input(), s.delimiter())) {
             List<String> header = s.header() ? r.next() : null;
             if (s.header() && header == null) throw SynesthesiaException.inFile(s.input(), "empty file (no header row)");
-            cols = columns(s, header);
+            Columns cols = columns(s, header);
             while ((s.limit() < 0 || rows < s.limit()) && r.next() != null) rows++;
+            return new Plan(s, cols, rows);
         }
+    }
+
+    /** {@link #run(Plan, ClipEmbedder, ClapTextModel, RobertaTokenizer)} of {@link #plan}. */
+    public Summary run(EmbedSettings s, ClipEmbedder clip, ClapTextModel clap, RobertaTokenizer roberta) {
+        return run(plan(s), clip, clap, roberta);
+    }
+
+    /** Makes the pairs of this run's shards; a row's failure is skipped, a model or file error is thrown. */
+    public Summary run(Plan plan, ClipEmbedder clip, ClapTextModel clap, RobertaTokenizer roberta) {
+        EmbedSettings s = plan.settings;
+        Columns cols = plan.columns;
+        long rows = plan.rows;
         int R = s.rowsPerShard();
         long shardsLong = (rows + R - 1) / R;
         if (shardsLong > Integer.MAX_VALUE) throw new SynesthesiaException(caller + ": " + rows + " rows make too many shards; raise --rows-per-shard");
@@ -130,7 +160,7 @@ public final class EmbedPairs {
         return new Summary(rows, shards, run.written, kept, run.pairs, run.skipped);
     }
 
-    private Columns columns(EmbedSettings s, List<String> header) {
+    private static Columns columns(EmbedSettings s, List<String> header) {
         int caption = column(s, header, s.captionColumn(), "caption");
         int image = s.imageColumn() == null ? -1 : column(s, header, s.imageColumn(), "image");
         int id = s.idColumn() == null ? -1 : column(s, header, s.idColumn(), "id");
