@@ -1,9 +1,13 @@
 package org.synesthesia.audioldm;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.synesthesia.clap.ClapNames;
 import org.synesthesia.clap.ClapTextConfig;
 import org.synesthesia.clap.ClapTextModel;
+import org.synesthesia.clap.RobertaTokenizer;
+import org.synesthesia.diffusion.SdGguf;
 import org.synesthesia.diffusion.unet.UNet2DConditionModel;
 import org.synesthesia.diffusion.unet.UNetConfig;
 import org.synesthesia.diffusion.vae.AutoencoderKL;
@@ -27,6 +31,8 @@ public final class AudioLdmGguf {
     public static final String UNET_PREFIX = "unet/", VAE_PREFIX = "vae/", VOCODER_PREFIX = "vocoder/", TEXT_ENCODER_PREFIX = "text_encoder/";
     public static final String SCALE_FACTOR = "audioldm.scale_factor", UNET = "audioldm.unet.config", VAE = "audioldm.vae.config",
             VOCODER = "audioldm.vocoder.config", TEXT_ENCODER = "audioldm.text_encoder.config";
+    /** {@code tokenizer.ggml.model} of a stored RoBERTa tokenizer. */
+    public static final String TOKENIZER_MODEL = "roberta";
 
     private AudioLdmGguf() {}
 
@@ -35,15 +41,44 @@ public final class AudioLdmGguf {
         return ARCHITECTURE.equals(source.metadata().get("general.architecture"));
     }
 
-    /** The metadata of {@code m}: its scale factor and part configs (the CLAP config only when it has a CLAP branch), key -> value. */
+    /** As {@link #metadata(AudioLdm, RobertaTokenizer)} without a tokenizer. */
     public static Map<String, GgufValue> metadata(AudioLdm m) {
+        return metadata(m, null);
+    }
+
+    /**
+     * The metadata of {@code m}: its scale factor and part configs (the CLAP config only when it has a CLAP branch),
+     * and with a CLAP branch and {@code tokenizer} not null the RoBERTa tokenizer ({@code tokenizer.ggml.model =
+     * roberta}, tokens by id, merges in rank order, bos/eos/pad ids), key -> value.
+     */
+    public static Map<String, GgufValue> metadata(AudioLdm m, RobertaTokenizer tokenizer) {
         Map<String, GgufValue> md = new java.util.LinkedHashMap<>();
         md.put(SCALE_FACTOR, GgufValue.f32(m.scaleFactor()));
         md.put(UNET, GgufValue.string(Json.write(m.unet().config().toMap())));
         md.put(VAE, GgufValue.string(Json.write(m.vae().config().toMap())));
         md.put(VOCODER, GgufValue.string(Json.write(m.vocoder().config().toMap())));
         if (m.hasClap()) md.put(TEXT_ENCODER, GgufValue.string(Json.write(m.clap().config().toMap())));
+        if (m.hasClap() && tokenizer != null) {
+            List<String> vocab = tokenizer.vocabulary();
+            for (int i = 0; i < vocab.size(); i++)
+                if (vocab.get(i) == null) throw new IllegalArgumentException("RoBERTa vocabulary: id " + i + " has no token");
+            md.put(SdGguf.TOKENIZER_MODEL, GgufValue.string(TOKENIZER_MODEL));
+            md.put(SdGguf.TOKENS, GgufValue.array(GgufValue.Type.STRING, vocab));
+            md.put(SdGguf.MERGES, GgufValue.array(GgufValue.Type.STRING, tokenizer.merges()));
+            md.put(SdGguf.BOS, GgufValue.u32(RobertaTokenizer.BOS));
+            md.put(SdGguf.EOS, GgufValue.u32(RobertaTokenizer.EOS));
+            md.put(SdGguf.PAD, GgufValue.u32(RobertaTokenizer.PAD));
+        }
         return md;
+    }
+
+    /** The RoBERTa tokenizer a converted file carries, or empty when it has none (or is not a converted AudioLDM file). */
+    public static Optional<RobertaTokenizer> tokenizer(WeightSource src) {
+        if (!isConverted(src) || src.metadata().get(SdGguf.TOKENIZER_MODEL) == null) return Optional.empty();
+        String where = src.description(), model = src.metadata().get(SdGguf.TOKENIZER_MODEL);
+        if (!TOKENIZER_MODEL.equals(model))
+            throw new SynesthesiaException(where + ": " + SdGguf.TOKENIZER_MODEL + " is " + model + ", expected " + TOKENIZER_MODEL);
+        return Optional.of(RobertaTokenizer.fromLists(SdGguf.strings(src, SdGguf.TOKENS), SdGguf.strings(src, SdGguf.MERGES), where));
     }
 
     /** Writes {@link #metadata}. */

@@ -60,6 +60,40 @@ public final class RobertaTokenizer {
         return new RobertaTokenizer(vocab, new BpeMerges(pairs, ""));
     }
 
+    /**
+     * From lists, as a converted model file stores them: {@code vocabulary.get(i)} is the token of id {@code i}
+     * (GPT-2 byte-level characters), {@code merges} the BPE merges in rank order ("a b"); {@code where} names the file.
+     */
+    public static RobertaTokenizer fromLists(List<String> vocabulary, List<String> merges, String where) {
+        java.util.Map<String, Integer> ids = new java.util.HashMap<>(vocabulary.size() * 2);
+        for (int i = 0; i < vocabulary.size(); i++)
+            if (ids.put(vocabulary.get(i), i) != null)
+                throw new SynesthesiaException(where + ": RoBERTa vocabulary token '" + vocabulary.get(i) + "' appears twice");
+        String[] names = {"<s>", "<pad>", "</s>", "<unk>"};
+        for (int i = 0; i < names.length; i++)
+            if (!Integer.valueOf(i).equals(ids.get(names[i])))
+                throw new SynesthesiaException(where + ": RoBERTa special token " + names[i] + " is not id " + i);
+        if (!ids.containsKey("<mask>")) throw new SynesthesiaException(where + ": RoBERTa vocabulary has no <mask> token");
+        List<String[]> pairs = new ArrayList<>(merges.size());
+        for (int i = 0; i < merges.size(); i++) {
+            String[] parts = merges.get(i).split(" ");
+            if (parts.length != 2) throw new SynesthesiaException(where + ": RoBERTa merge " + i + " '" + merges.get(i) + "' is not two symbols");
+            pairs.add(parts);
+        }
+        if (pairs.isEmpty()) throw new SynesthesiaException(where + ": no RoBERTa merges");
+        return new RobertaTokenizer(new Vocab(ids), new BpeMerges(pairs, ""));
+    }
+
+    /** The vocabulary in id order (null where an id has no token). */
+    public List<String> vocabulary() {
+        return vocab.byId();
+    }
+
+    /** The BPE merges in rank order, each "first second". */
+    public List<String> merges() {
+        return merges.asStrings();
+    }
+
     /** {@code tokenizer.tokenize(text)}: special tokens and BPE symbols (a space shows as 'Ġ'). */
     public List<String> tokenize(String text) {
         // split on the special-token strings, leftmost first

@@ -4,10 +4,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.synesthesia.audioldm.ClapTokenizers;
+import org.synesthesia.clap.RobertaTokenizer;
 import org.synesthesia.image.MelImage;
 import org.synesthesia.pipeline.GenerationSettings;
 import org.synesthesia.pipeline.PngFiles;
 import org.synesthesia.pipeline.SoundSettings;
+import org.synesthesia.pipeline.SoundJob;
 import org.synesthesia.pipeline.TextToSound;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
@@ -41,8 +44,9 @@ public final class AudioCommand implements Command {
                   --model PATH       an AudioLDM checkpoint (.ckpt state dict or .safetensors of the same names)
                                      or a diffusers AudioLDMPipeline folder
                   --clap PATH        CLAP text weights, when the checkpoint has none (cond_stage_model.model.*)
-                  --tokenizer DIR    the roberta-base tokenizer folder (vocab.json, merges.txt); default: a
-                                     tokenizer/ or roberta-base/ folder beside the checkpoint or the CLAP file
+                  --tokenizer DIR    the roberta-base tokenizer folder (vocab.json, merges.txt); default: the one a
+                                     converted file carries, else a tokenizer/ or roberta-base/ folder beside the
+                                     checkpoint or the CLAP file
                   --negative TEXT    the unconditional prompt (default: "")
                   --duration S       seconds, rounded up to a multiple of 2.5 (default 10)
                   --steps N          DDIM steps (default 200)
@@ -75,7 +79,7 @@ public final class AudioCommand implements Command {
         if (!(duration > 0) || Double.isInfinite(duration)) throw new SynesthesiaException("audio: --duration must be a positive number of seconds, not " + args.get("duration", ""));
         if (!Files.exists(model)) throw SynesthesiaException.inFile(model, "no such model file");
         if (clap != null && !Files.exists(clap)) throw SynesthesiaException.inFile(clap, "no such CLAP file");
-        Path tokenizer = TextToSound.tokenizerFolder(tokenizerGiven, model, clap);
+        RobertaTokenizer tokenizer = ClapTokenizers.find(tokenizerGiven, model, clap);
         SoundSettings settings;
         try {
             settings = new SoundSettings(negative, duration, steps, guidance, eta, seed);
@@ -83,7 +87,7 @@ public final class AudioCommand implements Command {
             throw new SynesthesiaException("audio: " + e.getMessage());
         }
         TextToSound pipeline = new TextToSound("audio", new StderrListener("audio", steps));
-        TextToSound.Result r = pipeline.generate(model, clap, tokenizer, List.of(prompt), settings).get(0);
+        SoundJob.Result r = pipeline.generate(model, clap, tokenizer, List.of(prompt), settings).get(0);
         pipeline.write(r, out);
         if (melPng != null) {
             Tensor mel = r.mel(); // [1, 1, frames, 64] -> [64, frames]

@@ -62,6 +62,6 @@ public final class TraceCommand implements Command {
             Optional<Traceable> t = f.traceable(model, part, inputNames);
             if (t.isPresent()) return t.get();
         }
-        throw SynesthesiaException.inFile(model, "not a model that trace knows (Whisper, CLIP text, UNet, VAE, HiFi-GAN, CLAP text)");
+        throw SynesthesiaException.inFile(model, "not a model that trace knows (Whisper, CLIP text, CLIP vision, UNet, VAE, HiFi-GAN, CLAP text)");
     }
 }

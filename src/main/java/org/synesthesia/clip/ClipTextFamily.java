@@ -23,7 +23,8 @@ import org.synesthesia.util.SynesthesiaException;
  * {@code last_hidden_state} [B, T, d]. Module names are transformers' ({@code text_model.embeddings},
  * {@code text_model.encoder.layers.0}, {@code text_model.encoder.layers.0.self_attn}, {@code text_model.final_layer_norm},
  * {@code text_model}). Where the checkpoint also holds a UNet or VAE, it is taken only with {@code --part text_encoder}
- * or when the inputs hold {@code input_ids}.
+ * or when the inputs hold {@code input_ids}; a full {@code CLIPModel} is taken unless the inputs hold only the
+ * image encoder's {@code pixel_values}.
  */
 public final class ClipTextFamily extends Family {
     public ClipTextFamily() {
@@ -50,6 +51,8 @@ public final class ClipTextFamily extends Family {
         }
         List<ClipNames.Found> found = ClipNames.find(names);
         if (found.isEmpty()) return Optional.empty();
+        // a full CLIPModel given pixel_values: its image encoder's (ClipVisionFamily)
+        if (!asked && inputNames.contains("pixel_values") && !ClipVisionNames.find(names).isEmpty()) return Optional.empty();
         boolean other = false;
         for (String n : names)
             if (n.startsWith("model.diffusion_model.") || n.startsWith("first_stage_model.") || n.startsWith("unet/") || n.startsWith("vae/")) { other = true; break; }

@@ -1,5 +1,6 @@
 /**
- * CLIP's text side as Stable Diffusion uses it: the tokenizer (openai's {@code SimpleTokenizer} with ftfy-style
- * text fixes and HTML unescaping) and the text transformer, with its config, names and weights binding.
+ * CLIP: the text side as Stable Diffusion uses it (the tokenizer, openai's {@code SimpleTokenizer} with ftfy-style
+ * text fixes and HTML unescaping, and the text transformer) and the image encoder with its projection
+ * ({@link org.synesthesia.clip.ClipVisionModel}), each with its config, names and weights binding.
  */
 package org.synesthesia.clip;

@@ -255,7 +255,8 @@ public final class SdGguf {
         }
     }
 
-    private static List<String> strings(WeightSource source, String key) {
+    /** The string array under {@code key} (a GGUF array, or a JSON list in other formats' metadata); missing or malformed: one line. */
+    public static List<String> strings(WeightSource source, String key) {
         List<?> l = null;
         if (source instanceof Gguf g) {
             GgufValue v = g.values().get(key);

@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -15,11 +16,23 @@ import org.synesthesia.util.SynesthesiaException;
  * {@code ('storage', torch.HalfStorage, KEY, location, numel)}), one entry {@code ARCHIVE/data/KEY} of raw
  * little-endian bytes per storage (stored uncompressed and 64-byte aligned, so tensors are views of the mapping)
  * and an optional {@code ARCHIVE/byteorder}. See {@link TorchStateDict} for how tensors are named.
+ *
+ * <p>TorchScript archives ({@code torch.jit.save}; openai's CLIP {@code .pt} files) have the same layout plus
+ * {@code ARCHIVE/code/} (the modules' printed source) and {@code ARCHIVE/constants.pkl}; their {@code data.pkl} is
+ * the module tree, read as data ({@link Unpickler#loadScript}) and flattened to what {@code model.state_dict()} gives
+ * ({@link TorchScriptModules}); the root module's class is metadata {@link #SCRIPT_CLASS}. Nothing in
+ * {@code code/} or {@code constants.pkl} is run or unpickled.
  */
 public final class TorchZip extends TorchSource {
+    private final boolean script;
+
     private TorchZip(MappedFile file, Arena scratch, TorchStateDict.Result r) {
         super(file, scratch, r);
+        this.script = r.metadata().containsKey(SCRIPT_CLASS);
     }
+
+    /** Metadata key of a TorchScript archive's root module class, e.g. {@code __torch__.model.CLIP}. */
+    public static final String SCRIPT_CLASS = "torchscript.class";
 
     public static TorchZip open(Path path) {
         return TorchSource.open(path, TorchZip::parse, TorchZip::new);
@@ -39,7 +52,27 @@ public final class TorchZip extends TorchSource {
             if (!bo.equals("little")) throw SynesthesiaException.inFile(path, "byte order '" + bo + "' is not supported (only little-endian checkpoints)");
         }
         Map<String, TorchStateDict.StorageRef> seen = new HashMap<>();
-        Object root = Unpickler.load(path, zip.data(pkl, scratch), TorchStateDict.persistentLoader(path, seen));
+        boolean script = zip.entries().containsKey(prefix + "constants.pkl")
+                || zip.entries().keySet().stream().anyMatch(n -> n.startsWith(prefix + "code/"));
+        Object root;
+        if (script) {
+            Object module = Unpickler.loadScript(path, zip.data(pkl, scratch), TorchStateDict.persistentLoader(path, seen));
+            Map<String, Map<String, TorchScriptModules.Declaration>> sources = new HashMap<>();
+            Map<Object, Object> flat = new LinkedHashMap<>(TorchScriptModules.stateDict(path, module, cls -> {
+                String file = prefix + TorchScriptModules.sourcePath(cls);
+                Map<String, TorchScriptModules.Declaration> decls = sources.computeIfAbsent(file, k -> {
+                    ZipDirectory.Entry e = zip.entries().get(k);
+                    if (e == null) return Map.of();
+                    return TorchScriptModules.declarations(new String(zip.data(e, scratch).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
+                });
+                return decls.get(cls.substring(cls.lastIndexOf('.') + 1));
+            }));
+            if (flat.isEmpty()) throw SynesthesiaException.inFile(path, "a TorchScript archive whose module " + module + " has no parameters or buffers");
+            flat.put(SCRIPT_CLASS, ((Unpickler.ScriptObject) module).type());
+            root = flat;
+        } else {
+            root = Unpickler.load(path, zip.data(pkl, scratch), TorchStateDict.persistentLoader(path, seen));
+        }
         Map<String, MemorySegment> cache = new HashMap<>();
         return TorchStateDict.build(path, root, s -> cache.computeIfAbsent(s.key(), key -> {
             ZipDirectory.Entry e = zip.entries().get(prefix + "data/" + key);
@@ -48,5 +81,6 @@ public final class TorchZip extends TorchSource {
         }), scratch);
     }
 
-    @Override public String format() { return "pytorch-zip"; }
+    /** {@code torchscript} for a {@code torch.jit.save} archive, else {@code pytorch-zip}. */
+    @Override public String format() { return script ? "torchscript" : "pytorch-zip"; }
 }

@@ -55,6 +55,27 @@ public final class Unpickler {
         @Override public String toString() { return "<" + global + ">"; }
     }
 
+    /**
+     * An object of a TorchScript class ({@code __torch__.model.CLIP}, {@code __torch__.torch.nn.modules.conv.Conv2d},
+     * ...) in a TorchScript archive's {@code data.pkl}: only a record of its class name and the attributes its BUILD
+     * set (attribute name -> value: tensors, submodules, flags). The class is never resolved to code; a BUILD state
+     * that is not a dict (a class with {@code __getstate__}) is kept whole in {@link #state}.
+     */
+    public static final class ScriptObject {
+        private final String type;
+        private final Map<Object, Object> attributes = new LinkedHashMap<>();
+        private Object state;
+
+        ScriptObject(String type) { this.type = type; }
+
+        /** The qualified class name, e.g. {@code __torch__.model.CLIP}. */
+        public String type() { return type; }
+        public Map<Object, Object> attributes() { return attributes; }
+        /** The BUILD state when it was not a dict, else null. */
+        public Object state() { return state; }
+        @Override public String toString() { return "<" + type + ">"; }
+    }
+
     private static final Map<String, DType> STORAGE_TYPES = Map.ofEntries(
             Map.entry("torch.FloatStorage", DType.F32), Map.entry("torch.HalfStorage", DType.F16),
             Map.entry("torch.BFloat16Storage", DType.BF16), Map.entry("torch.DoubleStorage", DType.F64),
@@ -85,6 +106,26 @@ public final class Unpickler {
             "pytorch_lightning.callbacks.model_checkpoint.ModelCheckpoint",
             "lightning.pytorch.callbacks.model_checkpoint.ModelCheckpoint");
 
+    /**
+     * What a TorchScript archive's {@code data.pkl} may name besides {@link #allowed}: {@code torch.jit._pickle}'s
+     * list builders (a typed list from its items) and type tags (the value itself), and {@code torch.device} (its
+     * string). Classes under {@code __torch__} become {@link ScriptObject}s.
+     */
+    private static final Set<String> SCRIPT_FUNCTIONS = Set.of(
+            "torch.jit._pickle.build_intlist", "torch.jit._pickle.build_doublelist", "torch.jit._pickle.build_boollist",
+            "torch.jit._pickle.build_tensorlist", "torch.jit._pickle.build_complexlist", "torch.jit._pickle.restore_type_tag",
+            "torch.device");
+
+    /** Whether a TorchScript archive's pickle may name {@code module.name}. */
+    public static boolean allowedInScript(String qualified) {
+        return allowed(qualified) || SCRIPT_FUNCTIONS.contains(qualified) || isScriptClass(qualified);
+    }
+
+    /** A TorchScript class name: {@code __torch__.} followed by dotted identifiers. */
+    static boolean isScriptClass(String qualified) {
+        return qualified.startsWith("__torch__.") && qualified.matches("__torch__(\\.[A-Za-z_][A-Za-z0-9_]*)+");
+    }
+
     /** Whether a pickle may name {@code module.name}. */
     public static boolean allowed(String qualified) {
         return STORAGE_TYPES.containsKey(qualified) || FUNCTIONS.contains(qualified) || TENSOR_TYPES.contains(qualified)
@@ -103,19 +144,29 @@ public final class Unpickler {
     private final Cursor in;
     private final Object file;
     private final Function<Object, Object> persistentLoad;
+    private final boolean script;
     private final List<Object> stack = new ArrayList<>();
     private final List<Integer> marks = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
 
-    private Unpickler(Cursor in, Object file, Function<Object, Object> persistentLoad) {
+    private Unpickler(Cursor in, Object file, Function<Object, Object> persistentLoad, boolean script) {
         this.in = in;
         this.file = file;
         this.persistentLoad = persistentLoad;
+        this.script = script;
     }
 
     /** Reads one pickle from the cursor's position up to and including its STOP. */
     static Object load(Cursor in, Object file, Function<Object, Object> persistentLoad) {
-        return new Unpickler(in, file, persistentLoad).run();
+        return new Unpickler(in, file, persistentLoad, false).run();
+    }
+
+    /**
+     * Reads a TorchScript archive's {@code data.pkl}: as {@link #load}, and also {@link #allowedInScript}; objects of
+     * {@code __torch__} classes become {@link ScriptObject} records holding their BUILD state.
+     */
+    public static Object loadScript(Object file, MemorySegment data, Function<Object, Object> persistentLoad) {
+        return new Unpickler(new Cursor(file, data), file, persistentLoad, true).run();
     }
 
     /** Reads the pickle in {@code data}; {@code persistentLoad} maps BINPERSID ids (null: refuse them). */
@@ -250,7 +301,14 @@ public final class Unpickler {
                 case 'R' -> { Object args = pop(), fn = pop(); stack.add(call(fn, tuple(args, "REDUCE"))); }
                 case 0x81 -> { Object args = pop(), cls = pop(); stack.add(call(cls, tuple(args, "NEWOBJ"))); }
                 case 0x92 -> { pop(); Object args = pop(), cls = pop(); stack.add(call(cls, tuple(args, "NEWOBJ_EX"))); }
-                case 'b' -> { pop(); top(); } // BUILD: object state (e.g. a state dict's _metadata) is not needed
+                case 'b' -> { // BUILD: a TorchScript object's attributes; other state (a state dict's _metadata) is not needed
+                    Object state = pop();
+                    if (top() instanceof ScriptObject o) {
+                        if (!o.attributes.isEmpty() || o.state != null) throw bad("second BUILD of " + o);
+                        if (state instanceof Map<?, ?> m) o.attributes.putAll(m);
+                        else o.state = state;
+                    }
+                }
                 case 'Q' -> stack.add(persistent(pop()));
                 case 'P' -> stack.add(persistent(line("PERSID")));
                 default -> throw bad(String.format("unsupported pickle opcode 0x%02x", op));
@@ -271,7 +329,7 @@ public final class Unpickler {
     private Object global(String module, String name) {
         if (module.equals("__builtin__")) module = "builtins";
         String q = module + "." + name;
-        if (!allowed(q))
+        if (!(script ? allowedInScript(q) : allowed(q)))
             throw SynesthesiaException.inFile(file, "refusing to load global " + q + ": only tensors and state dicts are allowed");
         return new Global(module, name);
     }
@@ -362,12 +420,29 @@ public final class Unpickler {
             case "torch.Size" -> {
                 return a.isEmpty() ? new Tuple(List.of()) : tuple(a.get(0), q);
             }
+            case "torch.jit._pickle.build_intlist", "torch.jit._pickle.build_doublelist", "torch.jit._pickle.build_boollist",
+                 "torch.jit._pickle.build_tensorlist", "torch.jit._pickle.build_complexlist" -> {
+                if (a.size() != 1 || !(a.get(0) instanceof List<?> l)) throw bad(q + " of a non-list");
+                return new ArrayList<Object>(l);
+            }
+            case "torch.jit._pickle.restore_type_tag" -> { // (value, type string): the value
+                if (a.isEmpty()) throw bad(q + " without a value");
+                return a.get(0);
+            }
+            case "torch.device" -> {
+                if (a.size() != 1 || !(a.get(0) instanceof String d)) throw bad(q + " of a non-string");
+                return d;
+            }
             case "numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar" -> {
                 Object v = numpyScalar(a);
                 return v != null ? v : new Opaque(q, args);
             }
             default -> {
                 if (INERT.contains(q)) return new Opaque(q, args);
+                if (script && isScriptClass(q)) {
+                    if (!a.isEmpty()) throw bad("TorchScript object " + q + " constructed with arguments");
+                    return new ScriptObject(q);
+                }
                 throw bad("cannot call " + q);
             }
         }

@@ -18,7 +18,7 @@ import org.synesthesia.testing.SharedData;
 class ModelFamilyTest {
     @Test
     void registryListsEveryFamilyOnce() {
-        assertEquals(List.of("whisper", "clip-text", "unet", "vae", "hifigan", "clap-text"), ModelFamily.all().stream().map(ModelFamily::id).toList());
+        assertEquals(List.of("whisper", "clip-text", "clip-vision", "unet", "vae", "hifigan", "clap-text"), ModelFamily.all().stream().map(ModelFamily::id).toList());
     }
 
     @Test
@@ -34,6 +34,7 @@ class ModelFamilyTest {
         assertFamilies(SdTinyFolder.sd1(dir), "clip-text", "unet", "vae");
         assertFamilies(SharedData.data("weights/hifigan-v2-ljspeech/generator_v2"), "hifigan");
         assertFamilies(SharedData.golden("clap_text_random", "weights.safetensors"), "clap-text");
+        assertFamilies(SharedData.golden("clip_vision_random", "weights.safetensors"), "clip-vision");
     }
 
     @Test

@@ -30,12 +30,12 @@ class TextToSoundTest {
         };
         TextToSound job = new TextToSound("test", l);
         SoundSettings s = new SoundSettings("", 2.5, 2, 2.5, 0.0, 3);
-        List<TextToSound.Result> r = job.generate(model, null, SharedData.data("tokenizers/roberta-base"), List.of("thunder", "birdsong"), s);
+        List<SoundJob.Result> r = job.generate(model, null, org.synesthesia.clap.RobertaTokenizer.fromFolder(SharedData.data("tokenizers/roberta-base")), List.of("thunder", "birdsong"), s);
         assertEquals(2, r.size());
         assertEquals(List.of("start LOAD_AUDIOLDM", "end LOAD_AUDIOLDM",
                 "start TEXT_ENCODE", "end TEXT_ENCODE", "start DENOISE", "step 1/2", "step 2/2", "end DENOISE", "start VOCODE", "end VOCODE",
                 "start TEXT_ENCODE", "end TEXT_ENCODE", "start DENOISE", "step 1/2", "step 2/2", "end DENOISE", "start VOCODE", "end VOCODE"), events);
-        for (TextToSound.Result x : r) {
+        for (SoundJob.Result x : r) {
             assertEquals(40_000, x.audio().length());
             assertEquals(16_000, x.audio().sampleRate());
             assertTrue(x.parameters().contains("Seed: 3") && x.parameters().contains("Duration: 2.5 s"), x.parameters());
@@ -44,6 +44,6 @@ class TextToSoundTest {
         assertTrue(org.synesthesia.testing.Assert.maxAbsDiff(r.get(0).audio().samples(), r.get(1).audio().samples()) > 0);
         Path out = dir.resolve("thunder.wav");
         job.write(r.get(0), out);
-        assertTrue(java.nio.file.Files.readString(TextToSound.sidecar(out)).startsWith("thunder\nNegative prompt: \n"));
+        assertTrue(java.nio.file.Files.readString(SoundJob.sidecar(out)).startsWith("thunder\nNegative prompt: \n"));
     }
 }

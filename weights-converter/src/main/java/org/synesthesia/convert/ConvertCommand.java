@@ -18,7 +18,7 @@ import org.synesthesia.cli.Command;
 public final class ConvertCommand implements Command {
     @Override public String name() { return "convert"; }
 
-    @Override public String summary() { return "convert a Whisper or Stable Diffusion checkpoint into one GGUF file (f16, q8, palettized)"; }
+    @Override public String summary() { return "convert a Whisper, Stable Diffusion or CLIP image encoder checkpoint into one GGUF file (f16, q8, palettized)"; }
 
     @Override public java.util.Set<String> flags() { return java.util.Set.of("quantize-embeddings"); }
 
@@ -35,13 +35,15 @@ public final class ConvertCommand implements Command {
 
                 INPUT: Whisper (openai .pt, Hugging Face folder or safetensors, whisper.cpp ggml .bin) or Stable
                 Diffusion 1.x/2.x (single-file .ckpt/.safetensors with LDM names, a diffusers folder, or one of
-                its components); the format is recognised by content. For benchmarks, random:sd15-unet,
+                its components), or a CLIP image encoder (transformers CLIPVisionModelWithProjection, or the vision
+                half of a CLIPModel; folder or file); the format is recognised by content. For benchmarks, random:sd15-unet,
                 random:sd21-unet and random:whisper-SIZE (tiny ... large-v3, turbo; needs --tokenizer) stand for
                 full-size random weights made in memory.
 
                 Tensors are written under canonical names and shapes, whatever the input's layout: Whisper as
                 openai's names; Stable Diffusion as unet/ and vae/ + diffusers' names and text_encoder/ + Hugging
-                Face's CLIP names (e.g. unet/down_blocks.0.resnets.0.conv1.weight), in natural order (layers.2
+                Face's CLIP names (e.g. unet/down_blocks.0.resnets.0.conv1.weight); a CLIP image encoder as
+                Hugging Face's vision_model.* and visual_projection.weight; in natural order (layers.2
                 before layers.10). Tensors the model does not use (EMA copies, other components) are left out.
                 So a model converts to the same file whichever layout it came in.
 

@@ -7,12 +7,17 @@ import java.util.Map;
 import org.synesthesia.audioldm.AudioLdm;
 import org.synesthesia.audioldm.AudioLdmFolder;
 import org.synesthesia.audioldm.AudioLdmGguf;
+import org.synesthesia.audioldm.ClapTokenizers;
+import org.synesthesia.clap.RobertaTokenizer;
 import org.synesthesia.clap.ClapNames;
 import org.synesthesia.clap.ClapTextConfig;
 import org.synesthesia.clap.ClapTextModel;
 import org.synesthesia.clip.ClipNames;
 import org.synesthesia.clip.ClipTextConfig;
 import org.synesthesia.clip.ClipTextModel;
+import org.synesthesia.clip.ClipVisionConfig;
+import org.synesthesia.clip.ClipVisionModel;
+import org.synesthesia.clip.ClipVisionNames;
 import org.synesthesia.diffusion.vae.AutoencoderKL;
 import org.synesthesia.diffusion.scheduler.PredictionType;
 import org.synesthesia.diffusion.scheduler.SchedulerConfig;
@@ -26,6 +31,7 @@ import org.synesthesia.io.GgufWriter;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.nn.ModelFamily;
 import org.synesthesia.nn.Weights;
+import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
 import org.synesthesia.whisper.WhisperGguf;
 import org.synesthesia.whisper.WhisperModel;
@@ -48,12 +54,12 @@ abstract class ModelMetadata {
      */
     abstract List<CanonicalTensors.Part> parts();
 
-    /** Recognises the input: AudioLDM, Whisper, or Stable Diffusion (a whole pipeline or some of its components). */
+    /** Recognises the input: AudioLDM, Whisper, a CLIP image encoder, or Stable Diffusion (a whole pipeline or some of its components). */
     static ModelMetadata of(Path input, WeightSource src, Converter.Options o) {
         if (input.toString().startsWith(Converter.RANDOM + "sd"))
             return stableDiffusion(src, randomUNet(input.toString().contains("sd21") ? UNetConfig.sd2() : UNetConfig.sd1()));
-        if (AudioLdmFolder.isAudioLdmFolder(input)) return audioLdmFolder(input, src);
-        if (isAudioLdm(src)) return audioLdm(src);
+        if (AudioLdmFolder.isAudioLdmFolder(input)) return audioLdmFolder(input, src, audioLdmTokenizer(input, o));
+        if (isAudioLdm(src)) return audioLdm(src, audioLdmTokenizer(input, o));
         if (WhisperNames.isWhisper(src.names())) {
             WhisperGguf.Bundle b = WhisperGguf.fromInput(input, src, o.tokenizer());
             WhisperModel.bind(WhisperNames.of(src), b.config());
@@ -65,12 +71,37 @@ abstract class ModelMetadata {
                 }
             };
         }
+        if (isClipVision(src)) return clipVision(input, src);
         if (!SdGguf.holdsComponent(src.names()))
-            throw SynesthesiaException.inFile(input, "not a Whisper or Stable Diffusion checkpoint (" + src.names().size() + " tensors, e.g. "
+            throw SynesthesiaException.inFile(input, "not a Whisper, Stable Diffusion or CLIP image encoder checkpoint (" + src.names().size() + " tensors, e.g. "
                     + src.names().stream().limit(3).toList() + ")");
         SdGguf.Bundle b = SdGguf.fromInput(input, src, o.tokenizer(), o.prediction());
         bind(src, b);
         return stableDiffusion(src, b);
+    }
+
+    /**
+     * A CLIP image encoder (a CLIPVisionModelWithProjection, or the vision half of a full CLIPModel, whose text
+     * half is then left out) without a UNet or VAE beside it (an SD pipeline's image_encoder/ stays out of SD files).
+     */
+    static boolean isClipVision(WeightSource src) {
+        if (!ClipVisionNames.isClipVision(src.names())) return false;
+        for (ModelFamily f : ModelFamily.recognising(src)) if (f.id().equals("unet") || f.id().equals("vae")) return false;
+        return true;
+    }
+
+    /** The image encoder bound with its config (config.json, a converted file's, or inferred); canonical names, config as {@code clip-vision.config}. */
+    private static ModelMetadata clipVision(Path input, WeightSource src) {
+        Weights w = ClipVisionNames.of(src);
+        ClipVisionConfig c = ClipVisionModel.configFor(input, src, w);
+        ClipVisionModel.bind(w, c);
+        String config = Json.write(c.toMap());
+        List<CanonicalTensors.Part> parts = List.of(CanonicalTensors.Part.of("", ModelFamily.byId("clip-vision"), src));
+        return new ModelMetadata() {
+            @Override String architecture() { return "clip-vision"; }
+            @Override void write(GgufWriter gw) { gw.put(ClipVisionModel.STORED_CONFIG, config); }
+            @Override List<CanonicalTensors.Part> parts() { return parts; }
+        };
     }
 
     /** An AudioLDM checkpoint in the original layout: the FiLM-conditioned UNet beside the VAE's vocoder. */
@@ -85,20 +116,30 @@ abstract class ModelMetadata {
      * {@code unet/}, {@code vae/}, {@code vocoder/} and {@code text_encoder/} + canonical names with the scale factor
      * and part configs ({@link AudioLdmGguf}).
      */
-    private static ModelMetadata audioLdm(WeightSource src) {
+    private static ModelMetadata audioLdm(WeightSource src, RobertaTokenizer tokenizer) {
         ClapTextModel clap = null;
         if (ClapNames.isClapText(src.names())) {
             Weights w = ClapNames.of(src);
             clap = ClapTextModel.bind(w, ClapTextConfig.infer(w));
         }
         AudioLdm m = AudioLdm.load(src, clap, AudioLdm.scaleFactorOf(src)); // not closed: src belongs to the converter
-        return audioLdm(src, AudioLdmGguf.metadata(m), m.unet().config().layersPerBlock());
+        return audioLdm(src, AudioLdmGguf.metadata(m, tokenizer), m.unet().config().layersPerBlock());
     }
 
-    /** A diffusers AudioLDMPipeline folder: its parts bound from their own configs, written as {@link #audioLdm(WeightSource)} does. */
-    private static ModelMetadata audioLdmFolder(Path folder, WeightSource src) {
+    /**
+     * The RoBERTa tokenizer an AudioLDM file carries (used only when it has a CLAP branch): {@code --tokenizer} when
+     * given, else a tokenizer/ or roberta-base/ folder beside or inside the input, else none (then {@code audio}
+     * needs {@code --tokenizer}).
+     */
+    private static RobertaTokenizer audioLdmTokenizer(Path input, Converter.Options o) {
+        if (o.tokenizer() != null) return RobertaTokenizer.fromFolder(ClapTokenizers.checkFolder(o.tokenizer()));
+        return ClapTokenizers.beside(input, null).map(RobertaTokenizer::fromFolder).orElse(null);
+    }
+
+    /** A diffusers AudioLDMPipeline folder: its parts bound from their own configs, written as {@link #audioLdm(WeightSource, RobertaTokenizer)} does. */
+    private static ModelMetadata audioLdmFolder(Path folder, WeightSource src, RobertaTokenizer tokenizer) {
         try (AudioLdm m = AudioLdmFolder.load(folder, null)) {
-            return audioLdm(src, AudioLdmGguf.metadata(m), m.unet().config().layersPerBlock());
+            return audioLdm(src, AudioLdmGguf.metadata(m, tokenizer), m.unet().config().layersPerBlock());
         }
     }
 

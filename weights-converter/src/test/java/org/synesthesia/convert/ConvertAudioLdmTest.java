@@ -1,5 +1,6 @@
 package org.synesthesia.convert;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.synesthesia.audioldm.AudioLdm;
 import org.synesthesia.audioldm.AudioLdmDuration;
 import org.synesthesia.audioldm.AudioLdmFolderTest;
+import org.synesthesia.audioldm.ClapTokenizers;
+import org.synesthesia.clap.RobertaTokenizer;
 import org.synesthesia.io.SafeTensors;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
@@ -140,6 +143,30 @@ class ConvertAudioLdmTest {
             float d = maxDiff(reference.waveform(), run(b).waveform());
             assertTrue(d <= 1e-6, "largest waveform difference " + d);
         }
+    }
+
+    /**
+     * With a CLAP branch, the file carries the RoBERTa tokenizer given (or found beside the input), so {@code audio}
+     * needs no tokenizer folder: the stored one encodes like the folder's; without one it asks for --tokenizer.
+     */
+    @Test
+    void clapCheckpointCarriesItsTokenizer(@TempDir Path dir) throws Exception {
+        Map<String, Tensor> w = new LinkedHashMap<>(SafeTensors.readAll(checkpoint));
+        w.putAll(SafeTensors.readAll(SharedData.golden("clap_text_random", "weights.safetensors")));
+        Path withClap = dir.resolve("audioldm_with_clap.safetensors");
+        SafeTensors.write(withClap, w, Map.of());
+        Path roberta = SharedData.data("tokenizers/roberta-base");
+        Path out = dir.resolve("with-tokenizer.gguf");
+        Converter.convert(withClap, out, new Converter.Options(TargetType.F16, 0, List.of(), 0, roberta, null, Parallel.threads(), false));
+        RobertaTokenizer folder = RobertaTokenizer.fromFolder(roberta), stored = ClapTokenizers.find(null, out, null);
+        assertEquals(folder.vocabulary(), stored.vocabulary());
+        assertEquals(folder.merges(), stored.merges());
+        for (String text : List.of("a dog barking in the rain", "  Thunder,  <mask> rain\tand café 2024!", ""))
+            assertArrayEquals(folder.encodeForModel(text).inputIds(), stored.encodeForModel(text).inputIds(), text);
+        Path bare = dir.resolve("no-tokenizer.gguf");
+        Converter.convert(withClap, bare, new Converter.Options(TargetType.F16, 0, List.of(), 0, null, null, Parallel.threads(), false));
+        SynesthesiaException e = assertThrows(SynesthesiaException.class, () -> ClapTokenizers.find(null, bare, null));
+        assertTrue(e.getMessage().contains("give --tokenizer DIR"), e.getMessage());
     }
 
     /** A checkpoint without its scale_factor buffer is refused in one line naming the file. */

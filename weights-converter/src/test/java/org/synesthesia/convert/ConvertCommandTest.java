@@ -146,7 +146,7 @@ class ConvertCommandTest {
         }).toString(), "--out", out.toString(), "--tokenizer", tok, "--type", "q8");
         Path other = tmp.resolve("other.safetensors");
         SafeTensors.write(other, Map.of("fc.weight", Tensor.of(new float[6], 2, 3)), Map.of());
-        fails("not a Whisper or Stable Diffusion checkpoint", out, other.toString(), "--out", out.toString());
+        fails("not a Whisper, Stable Diffusion or CLIP image encoder checkpoint", out, other.toString(), "--out", out.toString());
         Path empty = tmp.resolve("tokenizers");
         Files.createDirectories(empty);
         fails("tokenizer", out, whisper().toString(), "--out", out.toString(), "--tokenizer", empty.toString());

@@ -16,9 +16,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.synesthesia.audioldm.AudioLdm;
 import org.synesthesia.clip.ClipNames;
 import org.synesthesia.clip.ClipTextConfig;
 import org.synesthesia.clip.ClipTextModel;
+import org.synesthesia.clip.ClipVisionModel;
 import org.synesthesia.diffusion.vae.AutoencoderKL;
 import org.synesthesia.diffusion.unet.UNet2DConditionModel;
 import org.synesthesia.diffusion.unet.UNetConfig;
@@ -71,7 +73,8 @@ class ConvertGoldensTest {
     static Path convert(Path input, TargetType t, String tag) throws IOException {
         Path out = tmp.resolve(tag + "-" + t.id() + ".gguf");
         // Whisper's tiktoken folder, or for a CLIP text encoder SD 1.5's tokenizer
-        Path tok = tag.startsWith("clip") ? SharedData.data("tokenizers/sd15") : SharedData.data("tokenizers");
+        Path tok = tag.startsWith("clip") ? SharedData.data("tokenizers/sd15")
+                : tag.startsWith("audioldm") ? null : SharedData.data("tokenizers");
         Converter.Options o = new Converter.Options(t, 0, List.of(), 0, tok, null, Parallel.threads(), false);
         Converter.convert(input, out, o);
         return out;
@@ -83,22 +86,33 @@ class ConvertGoldensTest {
      */
     static void check(String model, Path input, float[] golden, Function<Path, float[]> run, double exactTol, Map<TargetType, Double> floorDb)
             throws IOException {
-        float[] unconverted = run.apply(input);
-        String tag = model.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_") + Integer.toHexString(input.hashCode());
+        check(List.of(model), input, List.of(golden), List.of(run), exactTol, floorDb);
+    }
+
+    /** As above for several outputs of one checkpoint (one column each), converting it once per type. */
+    static void check(List<String> models, Path input, List<float[]> goldens, List<Function<Path, float[]>> runs, double exactTol,
+            Map<TargetType, Double> floorDb) throws IOException {
+        List<float[]> unconverted = new ArrayList<>();
+        for (Function<Path, float[]> run : runs) unconverted.add(run.apply(input));
+        String tag = models.get(0).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_") + Integer.toHexString(input.hashCode());
         for (TargetType t : TYPES) {
             Path f = convert(input, t, tag);
-            float[] y = run.apply(f);
-            double snr = Snr.db(golden, y);
-            if (t == TargetType.F32 || t == TargetType.F16) {
-                double d = 0;
-                for (int i = 0; i < y.length; i++) d = Math.max(d, Math.abs(y[i] - unconverted[i]));
-                assertTrue(d <= exactTol, model + " " + t.id() + ": differs from the unconverted model by " + d);
-                DIFFS.merge(t, d, Math::max);
-            } else {
-                assertTrue(snr >= floorDb.get(t), String.format(Locale.ROOT, "%s %s: output SNR %.1f dB < %.1f dB", model, t.id(), snr, floorDb.get(t)));
+            for (int k = 0; k < runs.size(); k++) {
+                String model = models.get(k);
+                float[] y = runs.get(k).apply(f);
+                double snr = Snr.db(goldens.get(k), y);
+                if (t == TargetType.F32 || t == TargetType.F16) {
+                    double d = 0;
+                    for (int i = 0; i < y.length; i++) d = Math.max(d, Math.abs(y[i] - unconverted.get(k)[i]));
+                    assertTrue(d <= exactTol, model + " " + t.id() + ": differs from the unconverted model by " + d);
+                    DIFFS.merge(t, d, Math::max);
+                } else {
+                    assertTrue(snr >= floorDb.get(t), String.format(Locale.ROOT, "%s %s: output SNR %.1f dB < %.1f dB", model, t.id(), snr, floorDb.get(t)));
+                }
+                TABLE.computeIfAbsent(model, m -> new TreeMap<>()).put(t, String.format(Locale.ROOT, "%s, %s", ConvertCommand.bytes(Files.size(f)),
+                        snr == Double.POSITIVE_INFINITY ? "exact" : String.format(Locale.ROOT, "%.1f dB", snr)));
             }
-            TABLE.computeIfAbsent(model, k -> new TreeMap<>()).put(t, String.format(Locale.ROOT, "%s, %s", ConvertCommand.bytes(Files.size(f)),
-                    snr == Double.POSITIVE_INFINITY ? "exact" : String.format(Locale.ROOT, "%.1f dB", snr)));
+            Files.delete(f);
         }
     }
 
@@ -149,6 +163,18 @@ class ConvertGoldensTest {
         }
     }
 
+    /** The CLIP image encoder from a transformers folder (config.json + weights); the converted file carries its config. */
+    @Test
+    void clipVisionImageEmbeds() throws IOException {
+        Path folder = ConvertClipVisionTest.folder(tmp.resolve("clip-vision"));
+        Map<String, Tensor> g = ConvertClipVisionTest.golden();
+        check("CLIP vision image_embeds", folder, g.get("image_embeds").toArray(), p -> {
+            try (ClipVisionModel m = ClipVisionModel.load(p)) {
+                return m.imageEmbeds(g.get("pixel_values")).toArray();
+            }
+        }, 0, FLOORS);
+    }
+
     @SuppressWarnings("unchecked")
     @Test
     void unetNoisePrediction() throws IOException {
@@ -178,6 +204,33 @@ class ConvertGoldensTest {
                     return vae.decode(g.get("latent_z")).toArray();
                 }
             }, 0, FLOORS);
+    }
+
+    /** AudioLDM (audioldm_random with its scale_factor): the UNet's eps at t = 801, the mel VAE's decode and the vocoder. */
+    @Test
+    void audioLdmParts() throws IOException {
+        Map<String, Tensor> w = new java.util.LinkedHashMap<>(SafeTensors.readAll(SharedData.golden("audioldm_random", "weights.safetensors")));
+        w.put("scale_factor", SafeTensors.readAll(SharedData.golden("audioldm_random", "buffers.safetensors")).get("scale_factor"));
+        Path ckpt = tmp.resolve("audioldm_random.safetensors");
+        SafeTensors.write(ckpt, w, Map.of());
+        Map<String, Tensor> g = SafeTensors.readAll(SharedData.golden("audioldm_random", "golden.safetensors"));
+        check(List.of("AudioLDM UNet eps", "AudioLDM mel VAE decode", "AudioLDM vocoder"), ckpt,
+                List.of(g.get("unet.eps.t801").toArray(), g.get("vae.decode").toArray(), g.get("vocoder.wave").toArray()), List.of(
+                        p -> {
+                            try (AudioLdm m = AudioLdm.load(p, null)) {
+                                return m.unet().forward(g.get("in.unet_x"), 801, null, g.get("in.cond_film"), Tracer.NONE).toArray();
+                            }
+                        },
+                        p -> {
+                            try (AudioLdm m = AudioLdm.load(p, null)) {
+                                return m.vae().decode(g.get("in.vae_z")).toArray();
+                            }
+                        },
+                        p -> {
+                            try (AudioLdm m = AudioLdm.load(p, null)) {
+                                return m.vocode(g.get("in.vocoder_mel"));
+                            }
+                        }), 0, FLOORS);
     }
 
     @Test
