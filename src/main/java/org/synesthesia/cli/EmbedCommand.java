@@ -7,13 +7,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.synesthesia.audioldm.ClapTokenizers;
 import org.synesthesia.clap.ClapTextModel;
 import org.synesthesia.clap.RobertaTokenizer;
+import org.synesthesia.image.ImageInput;
+import org.synesthesia.image.ImagePreprocess;
 import org.synesthesia.pipeline.ClipEmbedder;
+import org.synesthesia.pipeline.ClipImageEmbedder;
 import org.synesthesia.pipeline.ClipTextEmbedder;
 import org.synesthesia.pipeline.EmbedPairs;
 import org.synesthesia.pipeline.EmbedSettings;
-import org.synesthesia.pipeline.TextToSound;
 import org.synesthesia.text.CsvReader;
 import org.synesthesia.util.Progress;
 import org.synesthesia.util.SynesthesiaException;
@@ -61,7 +64,8 @@ public final class EmbedCommand implements Command {
                 usage: synesthesia embed DATASET --clip MODEL --clap PATH [--tokenizer DIR] [--clip-tokenizer PATH]
                                          [--format audiocaps|wit|cc|csv|tsv] [--caption-column C] [--image-column C]
                                          [--id-column C] [--no-header] [--where COLUMN=V1,V2] [--limit N]
-                                         [--rows-per-shard 1024] [--shard I/N] [--batch 8] [--max-failures N]
+                                         [--preprocess clip|seed] [--rows-per-shard 1024] [--shard I/N] [--batch 8]
+                                         [--max-failures N]
                                          (--out DIR | --text-out DIR | both)
 
                 Translator training pairs, one per row of DATASET (CSV or TSV, optionally .gz): CLAP's text embedding
@@ -70,7 +74,8 @@ public final class EmbedCommand implements Command {
                 the row's image (WIT, Conceptual Captions). Rows that fail (empty caption, missing fields, a dead URL,
                 not an image) are skipped with one line each and counted in the shard's metadata.
                   --clip MODEL        CLIP: a CLIPModel or CLIPTextModelWithProjection (folder with config.json,
-                                      or a checkpoint file) for captions; the vision model for images
+                                      or a checkpoint file) for captions; a CLIPModel or CLIPVisionModelWithProjection
+                                      for images (image_embeds, not normalised, as openai's encode_image)
                   --clip-tokenizer P  CLIP tokenizer folder (vocab.json, merges.txt) or openai's bpe .gz; default:
                                       the model's folder, or tokenizer/ in or beside it
                   --clap PATH         CLAP text weights: an AudioLDM checkpoint, bare CLAP weights, or a diffusers
@@ -85,6 +90,8 @@ public final class EmbedCommand implements Command {
                                       a header name or a 0-based index; an image column makes the CLIP side the
                                       image; ids name the rows in the shards (default: the image, else "row N")
                   --no-header         the first line is a row
+                  --preprocess P      images: clip (CLIPImageProcessor, the model folder's preprocessor_config.json
+                                      if any; default) or seed (the original work's 224x224 resize, ImageNet mean/std)
                   --where COL=V1,V2   keep only rows whose COL is one of the values (e.g. WIT's language=en,uk, as the
                                       original work did); the others are passed over, not failures. Repeatable
                   --limit N           only the first N rows
@@ -93,7 +100,8 @@ public final class EmbedCommand implements Command {
                                       ids, rows, skipped rows and why, models, source)
                   --shard I/N         make only the shards k with k % N == I, so N machines share the work and
                                       together write exactly the files of one run
-                  --batch B           rows embedded together (default 8)
+                  --batch B           rows embedded together (default 8); images of a batch are fetched concurrently.
+                                      Relative image paths are taken from the dataset file's folder
                   --max-failures N    stop (exit 1) once more than N rows failed in this run
                   --out DIR           the shards; a rerun keeps the shards present (written atomically, so complete)
                                       and makes the rest: an interrupted run resumes
@@ -124,6 +132,7 @@ public final class EmbedCommand implements Command {
         int batch = args.getInt("batch", EmbedSettings.DEFAULT_BATCH);
         long maxFailures = args.getLong("max-failures", -1);
         Path out = args.path("out"), textOut = args.path("text-out");
+        ImagePreprocess preprocess = ImagePreprocess.parse(args.get("preprocess", "clip"));
         args.finish();
         if (args.positionals().size() > 1) throw new SynesthesiaException("embed: one dataset file expected, got " + args.positionals().size());
         if (out == null && textOut == null) throw new SynesthesiaException("embed: give --out DIR (shards) and/or --text-out DIR (per-sample text files)");
@@ -154,10 +163,9 @@ public final class EmbedCommand implements Command {
 
         EmbedPairs.Plan plan = EmbedPairs.plan(settings); // the input's columns and records, before any model loads
         Path clapFile = Files.isDirectory(clapPath) && Files.isRegularFile(clapPath.resolve("model_index.json")) ? clapPath.resolve("text_encoder") : clapPath;
-        Path tokenizer = TextToSound.tokenizerFolder(tokenizerGiven, clapPath, null);
-        RobertaTokenizer roberta = RobertaTokenizer.fromFolder(tokenizer);
+        RobertaTokenizer roberta = ClapTokenizers.find(tokenizerGiven, clapPath, null);
         Listener listener = new Listener();
-        try (ClipEmbedder clip = clipSide(settings, clipPath, clipTokenizer); ClapTextModel clap = ClapTextModel.load(clapFile, null)) {
+        try (ClipEmbedder clip = clipSide(settings, clipPath, clipTokenizer, preprocess); ClapTextModel clap = ClapTextModel.load(clapFile, null)) {
             Progress.info("embed: CLIP " + clip.description());
             Progress.info("embed: CLAP " + clap.description());
             EmbedPairs.Summary s;
@@ -173,11 +181,9 @@ public final class EmbedCommand implements Command {
         return 0;
     }
 
-    /** The CLIP side: captions through the text model, or images through the vision model. */
-    private static ClipEmbedder clipSide(EmbedSettings s, Path clip, Path tokenizer) {
-        if (s.images())
-            throw new SynesthesiaException("embed: CLIP image embeddings (--image-column, --format wit|cc) are not implemented yet;"
-                    + " AudioCaps-style caption pairs work (--format audiocaps)");
+    /** The CLIP side: captions through the text model, or images (paths relative to the dataset's folder) through the vision model. */
+    private static ClipEmbedder clipSide(EmbedSettings s, Path clip, Path tokenizer, ImagePreprocess preprocess) {
+        if (s.images()) return ClipImageEmbedder.load(clip, preprocess, new ImageInput(), s.input().toAbsolutePath().getParent());
         return ClipTextEmbedder.load(clip, tokenizer);
     }
 

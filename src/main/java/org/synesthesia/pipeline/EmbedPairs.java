@@ -248,6 +248,7 @@ public final class EmbedPairs {
         // the batch being gathered
         final List<Long> bRows = new ArrayList<>();
         final List<String> bIds = new ArrayList<>(), bCaptions = new ArrayList<>(), bInputs = new ArrayList<>();
+        final List<String> bFailed = new ArrayList<>(); // a row's failure found before embedding, else null
 
         Run(EmbedSettings s, Columns cols, ClipEmbedder clip, ClapTextModel clap, RobertaTokenizer roberta, long rows) {
             this.s = s;
@@ -289,8 +290,7 @@ public final class EmbedPairs {
 
         void row(long row, long line, List<String> rec) {
             if (rec.size() < cols.needed()) {
-                fail(row, "line " + line + ": " + rec.size() + " field" + (rec.size() == 1 ? "" : "s") + ", expected at least " + cols.needed());
-                listener.progress(1);
+                add(row, null, null, null, "line " + line + ": " + rec.size() + " field" + (rec.size() == 1 ? "" : "s") + ", expected at least " + cols.needed());
                 return;
             }
             for (Map.Entry<Integer, Set<String>> w : cols.where().entrySet())
@@ -301,35 +301,60 @@ public final class EmbedPairs {
                 }
             String caption = rec.get(cols.caption());
             if (caption.isBlank()) {
-                fail(row, "line " + line + ": empty caption");
-                listener.progress(1);
+                add(row, null, null, null, "line " + line + ": empty caption");
                 return;
             }
             String input = caption;
             if (cols.image() >= 0) {
                 input = rec.get(cols.image()).strip();
                 if (input.isEmpty()) {
-                    fail(row, "line " + line + ": empty image path or URL");
-                    listener.progress(1);
+                    add(row, null, null, null, "line " + line + ": empty image path or URL");
                     return;
                 }
             }
             String id = cols.id() >= 0 ? rec.get(cols.id()) : cols.image() >= 0 ? input : "row " + row;
+            add(row, id, caption, input, null);
+        }
+
+        /** Adds a row to the batch (failed already when {@code failure} is not null: reported in row order at the flush). */
+        void add(long row, String id, String caption, String input, String failure) {
             bRows.add(row);
             bIds.add(id);
             bCaptions.add(caption);
             bInputs.add(input);
-            if (bRows.size() >= s.batch()) flush();
+            bFailed.add(failure);
+            if (bRows.size() - failedCount() >= s.batch()) flush(); // a batch of rows to embed (failed ones ride along)
+        }
+
+        int failedCount() {
+            int n = 0;
+            for (String f : bFailed) if (f != null) n++;
+            return n;
         }
 
         /** Embeds the gathered batch: CLIP of every input, then CLAP of the captions whose CLIP side succeeded. */
         void flush() {
             int n = bRows.size();
             if (n == 0) return;
-            String[] failures = new String[n];
-            float[] c = clip.embed(List.copyOf(bInputs), failures);
+            List<Integer> live = new ArrayList<>(); // rows not failed yet
+            List<String> inputs = new ArrayList<>();
+            for (int i = 0; i < n; i++)
+                if (bFailed.get(i) == null) {
+                    live.add(i);
+                    inputs.add(bInputs.get(i));
+                }
+            String[] failures = new String[n], liveFailures = new String[live.size()];
             int dc = clip.dim();
-            if (c.length != n * dc) throw new IllegalStateException("CLIP side returned " + c.length + " values for " + n + " rows of " + dc);
+            float[] c = new float[n * dc];
+            if (!live.isEmpty()) {
+                float[] e = clip.embed(inputs, liveFailures);
+                if (e.length != live.size() * dc) throw new IllegalStateException("CLIP side returned " + e.length + " values for " + live.size() + " rows of " + dc);
+                for (int j = 0; j < live.size(); j++) {
+                    System.arraycopy(e, j * dc, c, live.get(j) * dc, dc);
+                    failures[live.get(j)] = liveFailures[j];
+                }
+            }
+            for (int i = 0; i < n; i++) if (bFailed.get(i) != null) failures[i] = bFailed.get(i);
             List<String> ok = new ArrayList<>();
             for (int i = 0; i < n; i++) if (failures[i] == null) ok.add(bCaptions.get(i));
             float[] a = ok.isEmpty() ? new float[0] : clap.embed(roberta, ok).toArray();
@@ -353,6 +378,7 @@ public final class EmbedPairs {
             bIds.clear();
             bCaptions.clear();
             bInputs.clear();
+            bFailed.clear();
         }
 
         void fail(long row, String reason) {

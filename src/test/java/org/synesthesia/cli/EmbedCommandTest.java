@@ -118,7 +118,7 @@ class EmbedCommandTest {
 
         r = embed("--out", out.toString(), "--image-column", "youtube_id");
         assertEquals(1, r.rc());
-        assertTrue(r.err().contains("not implemented yet"), r.err());
+        assertTrue(r.err().contains("is a CLIP text model, not a vision model"), r.err()); // images need the vision model
 
         r = embed();
         assertEquals(1, r.rc());

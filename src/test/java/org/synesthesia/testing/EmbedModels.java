@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.synesthesia.clap.ClapTextConfig;
 import org.synesthesia.clip.ClipTextConfig;
+import org.synesthesia.clip.ClipVisionConfig;
 import org.synesthesia.io.SafeTensors;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.Json;
@@ -17,9 +18,10 @@ import org.synesthesia.util.Json;
  * The tiny models {@code embed} is tested on, in folders under a temporary directory: {@code clip/} holds
  * clip_text_random_quickgelu's weights plus a random fp16-exact {@code text_projection.weight} [512, 64] (the golden
  * is a bare CLIPTextModel) with its {@code config.json}; {@code clap/} holds clap_text_random's weights with its RoBERTa
- * config. Tokenizers: sd15 (CLIP) and roberta-base from the shared data.
+ * config; {@code vision/} holds clip_vision_random (CLIPVisionModelWithProjection) with its {@code config.json}.
+ * Tokenizers: sd15 (CLIP) and roberta-base from the shared data.
  */
-public record EmbedModels(Path clip, Path clap, Path clipTokenizer, Path roberta) {
+public record EmbedModels(Path clip, Path clap, Path clipTokenizer, Path roberta, Path vision) {
     public static final int PROJECTION = 512;
 
     @SuppressWarnings("unchecked")
@@ -41,6 +43,12 @@ public record EmbedModels(Path clip, Path clap, Path clipTokenizer, Path roberta
         Path clap = clapDir.resolve("model.safetensors");
         Files.copy(SharedData.golden("clap_text_random", "weights.safetensors"), clap);
         Files.writeString(clapDir.resolve("config.json"), Json.write(ac.toMap()), StandardCharsets.UTF_8);
-        return new EmbedModels(clip, clap, SharedData.data("tokenizers/sd15"), SharedData.data("tokenizers/roberta-base"));
+
+        Path visionDir = Files.createDirectories(dir.resolve("vision"));
+        Map<String, Object> gv = Json.parseObject(Files.readString(SharedData.golden("clip_vision_random", "golden.json")));
+        ClipVisionConfig vc = ClipVisionConfig.fromMap((Map<String, Object>) gv.get("config_full"), "golden.json");
+        Files.copy(SharedData.golden("clip_vision_random", "weights.safetensors"), visionDir.resolve("model.safetensors"));
+        Files.writeString(visionDir.resolve("config.json"), Json.write(vc.toMap()), StandardCharsets.UTF_8);
+        return new EmbedModels(clip, clap, SharedData.data("tokenizers/sd15"), SharedData.data("tokenizers/roberta-base"), visionDir);
     }
 }
