@@ -64,6 +64,15 @@ class EmbedCommandTest {
         assertArrayEquals(p.clip(), t.clip());
         assertArrayEquals(p.clap(), t.clap());
 
+        // the shards and the text files train a translator as they are
+        for (Path pairs : List.of(out, text)) {
+            Path t = tmp.resolve("t-" + pairs.getFileName() + ".safetensors");
+            CliRun tr = CliRun.of("--quiet", "train-translator", "--pairs", pairs.toString(), "--val-split", "0", "--hidden", "16", "--loss", "mse",
+                    "--epochs", "2", "--out", t.toString());
+            assertEquals(0, tr.rc(), tr.err());
+            assertTrue(Files.size(t) > 0);
+        }
+
         CliRun again = embed("--out", out.toString(), "--rows-per-shard", "2", "--quiet");
         assertEquals(0, again.rc(), again.err());
         assertEquals("", again.err()); // nothing to do, nothing said
