@@ -66,11 +66,11 @@ class EmbedCommandTest {
 
         // the shards and the text files train a translator as they are
         for (Path pairs : List.of(out, text)) {
-            Path t = tmp.resolve("t-" + pairs.getFileName() + ".safetensors");
+            Path model = tmp.resolve("t-" + pairs.getFileName() + ".safetensors");
             CliRun tr = CliRun.of("--quiet", "train-translator", "--pairs", pairs.toString(), "--val-split", "0", "--hidden", "16", "--loss", "mse",
-                    "--epochs", "2", "--out", t.toString());
+                    "--epochs", "2", "--out", model.toString());
             assertEquals(0, tr.rc(), tr.err());
-            assertTrue(Files.size(t) > 0);
+            assertTrue(Files.size(model) > 0);
         }
 
         CliRun again = embed("--out", out.toString(), "--rows-per-shard", "2", "--quiet");
