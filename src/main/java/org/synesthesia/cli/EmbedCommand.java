@@ -63,7 +63,7 @@ public final class EmbedCommand implements Command {
         return """
                 usage: synesthesia embed DATASET --clip MODEL --clap PATH [--tokenizer DIR] [--clip-tokenizer PATH]
                                          [--format audiocaps|wit|cc|csv|tsv] [--caption-column C] [--image-column C]
-                                         [--id-column C] [--no-header] [--where COLUMN=V1,V2] [--limit N]
+                                         [--id-column C] [--no-header] [--no-quotes] [--where COLUMN=V1,V2] [--limit N]
                                          [--preprocess clip|seed] [--rows-per-shard 1024] [--shard I/N] [--batch 8]
                                          [--max-failures N]
                                          (--out DIR | --text-out DIR | both)
@@ -90,6 +90,8 @@ public final class EmbedCommand implements Command {
                                       a header name or a 0-based index; an image column makes the CLIP side the
                                       image; ids name the rows in the shards (default: the image, else "row N")
                   --no-header         the first line is a row
+                  --no-quotes         a plain delimited file: quotes are part of the text (default: RFC 4180 quoting,
+                                      "..." fields may hold delimiters, line breaks and "" for a quote)
                   --preprocess P      images: clip (CLIPImageProcessor, the model folder's preprocessor_config.json
                                       if any; default) or seed (the original work's 224x224 resize, ImageNet mean/std)
                   --where COL=V1,V2   keep only rows whose COL is one of the values (e.g. WIT's language=en,uk, as the
@@ -112,7 +114,7 @@ public final class EmbedCommand implements Command {
 
     @Override
     public java.util.Set<String> flags() {
-        return java.util.Set.of("no-header");
+        return java.util.Set.of("no-header", "no-quotes");
     }
 
     @Override
@@ -124,7 +126,7 @@ public final class EmbedCommand implements Command {
         Path tokenizerGiven = args.path("tokenizer");
         String formatName = args.get("format", null);
         String captionColumn = args.get("caption-column", null), imageColumn = args.get("image-column", null), idColumn = args.get("id-column", null);
-        boolean noHeader = args.flag("no-header");
+        boolean noHeader = args.flag("no-header"), noQuotes = args.flag("no-quotes");
         List<String> whereArgs = args.all("where");
         long limit = args.getLong("limit", -1);
         int rowsPerShard = args.getInt("rows-per-shard", EmbedSettings.DEFAULT_ROWS_PER_SHARD);
@@ -158,7 +160,7 @@ public final class EmbedCommand implements Command {
         if (captionColumn == null) throw new SynesthesiaException("embed: --format " + format.name().toLowerCase(Locale.ROOT) + " needs --caption-column");
         // audiocaps and wit: the delimiter the file's name says (.csv / .tsv); cc, csv, tsv: their own
         char delimiter = format == Format.AUDIOCAPS || format == Format.WIT ? CsvReader.delimiterFor(input) : format.delimiter;
-        EmbedSettings settings = new EmbedSettings(input, delimiter, format.header && !noHeader, captionColumn, imageColumn, idColumn, where, limit,
+        EmbedSettings settings = new EmbedSettings(input, delimiter, !noQuotes, format.header && !noHeader, captionColumn, imageColumn, idColumn, where, limit,
                 rowsPerShard, in[0], in[1], out, textOut, maxFailures, batch);
 
         EmbedPairs.Plan plan = EmbedPairs.plan(settings); // the input's columns and records, before any model loads

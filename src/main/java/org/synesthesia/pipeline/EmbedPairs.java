@@ -109,7 +109,7 @@ public final class EmbedPairs {
     /** Reads the input once: the columns must exist and every record must parse; one-line errors otherwise. */
     public static Plan plan(EmbedSettings s) {
         long rows = 0;
-        try (CsvReader r = CsvReader.open(s.input(), s.delimiter())) {
+        try (CsvReader r = CsvReader.open(s.input(), s.delimiter(), s.quotes())) {
             List<String> header = s.header() ? r.next() : null;
             if (s.header() && header == null) throw SynesthesiaException.inFile(s.input(), "empty file (no header row)");
             Columns cols = columns(s, header);
@@ -261,7 +261,7 @@ public final class EmbedPairs {
 
         void all(boolean[] todo) {
             int R = s.rowsPerShard();
-            try (CsvReader r = CsvReader.open(s.input(), s.delimiter())) {
+            try (CsvReader r = CsvReader.open(s.input(), s.delimiter(), s.quotes())) {
                 if (s.header()) r.next();
                 for (long row = 0; row < rows; row++) {
                     List<String> rec = r.next();

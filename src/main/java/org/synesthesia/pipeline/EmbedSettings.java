@@ -9,6 +9,7 @@ import java.util.Map;
  *
  * @param input         the dataset file (CSV or TSV, optionally .gz)
  * @param delimiter     ',' or tab
+ * @param quotes        RFC 4180 quoting (false: a plain delimited file whose quotes are literal)
  * @param header        whether the first record names the columns
  * @param captionColumn the caption's column: a header name, or a 0-based index
  * @param imageColumn   the image path or URL's column (the CLIP side is the image), or null (the CLIP side is the caption)
@@ -24,7 +25,7 @@ import java.util.Map;
  * @param maxFailures   stop once more rows than this failed in this run (-1: never)
  * @param batch         rows embedded together
  */
-public record EmbedSettings(Path input, char delimiter, boolean header, String captionColumn, String imageColumn, String idColumn,
+public record EmbedSettings(Path input, char delimiter, boolean quotes, boolean header, String captionColumn, String imageColumn, String idColumn,
                             Map<String, List<String>> where, long limit, int rowsPerShard, int shardIndex, int shardCount, Path out,
                             Path textOut, long maxFailures, int batch) {
     public static final int DEFAULT_ROWS_PER_SHARD = 1024;

@@ -28,26 +28,38 @@ public final class CsvReader implements AutoCloseable {
     private final Reader in;
     private final String source;
     private final char delimiter;
+    private final boolean quotes;
     private long line = 1;       // line of the next character
     private long recordLine;     // line the last record began on
     private int pending = -2;    // one character read ahead (-2: none)
     private boolean first = true;
 
     public CsvReader(Reader in, String source, char delimiter) {
+        this(in, source, delimiter, true);
+    }
+
+    /** {@code quotes} false: a plain delimited file, fields end at the delimiter or the line's end and quotes are literal. */
+    public CsvReader(Reader in, String source, char delimiter, boolean quotes) {
         if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') throw new IllegalArgumentException("delimiter cannot be a quote or a line break");
         this.in = in instanceof BufferedReader ? in : new BufferedReader(in, 1 << 16);
         this.source = source;
         this.delimiter = delimiter;
+        this.quotes = quotes;
     }
 
-    /** Opens {@code file} (gunzipped if its name ends in .gz). */
+    /** Opens {@code file} (gunzipped if its name ends in .gz) with RFC 4180 quoting. */
     public static CsvReader open(Path file, char delimiter) {
+        return open(file, delimiter, true);
+    }
+
+    /** Opens {@code file} (gunzipped if its name ends in .gz); {@code quotes} as in the constructor. */
+    public static CsvReader open(Path file, char delimiter, boolean quotes) {
         try {
             InputStream s = Files.newInputStream(file);
             if (file.getFileName().toString().endsWith(".gz")) s = new GZIPInputStream(s, 1 << 16);
             var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
                     .onUnmappableCharacter(CodingErrorAction.REPLACE);
-            return new CsvReader(new InputStreamReader(s, decoder), file.toString(), delimiter);
+            return new CsvReader(new InputStreamReader(s, decoder), file.toString(), delimiter, quotes);
         } catch (NoSuchFileException e) {
             throw SynesthesiaException.inFile(file, "no such file");
         } catch (IOException e) {
@@ -84,7 +96,7 @@ public final class CsvReader implements AutoCloseable {
             List<String> fields = new ArrayList<>();
             StringBuilder f = new StringBuilder();
             while (true) {
-                if (c == '"' && f.isEmpty()) {
+                if (c == '"' && f.isEmpty() && quotes) {
                     long opened = line;
                     while (true) { // inside quotes
                         c = read();

@@ -100,6 +100,12 @@ class EmbedImagesCommandTest {
             for (int i = 0; i < 3; i++)
                 Assert.close("clap " + i, clap.embed(tok, List.of(captions.get(i))).toArray(), Arrays.copyOfRange(p.clap(), i * 512, (i + 1) * 512), 1e-6, 1e-5);
         }
+        // a plain TSV (--no-quotes): a caption starting with a quote stays one field
+        Path plain = dir.resolve("plain.tsv");
+        Files.writeString(plain, "\"quoted\" picture\tinput.png\nsecond\tinput.png\n");
+        Path plainOut = tmp.resolve("plain");
+        assertEquals(0, embed(plain, "--format", "cc", "--no-quotes", "--out", plainOut.toString(), "--quiet").rc());
+        assertEquals(2, PairFiles.read(plainOut).count());
         // seed preprocessing (the original work's plain resize) changes the CLIP side only
         Path seed = tmp.resolve("seed");
         assertEquals(0, embed(tsv, "--format", "cc", "--out", seed.toString(), "--preprocess", "seed", "--quiet", "--limit", "1").rc());

@@ -73,7 +73,7 @@ class EmbedPairsTest {
     }
 
     static EmbedSettings settings(Path out, Path textOut, int rowsPerShard, int shard, int shards, long maxFailures, int batch) {
-        return new EmbedSettings(csv, ',', true, "caption", null, "audiocap_id", Map.of(), -1, rowsPerShard, shard, shards, out, textOut,
+        return new EmbedSettings(csv, ',', true, true, "caption", null, "audiocap_id", Map.of(), -1, rowsPerShard, shard, shards, out, textOut,
                 maxFailures, batch);
     }
 
@@ -234,7 +234,7 @@ class EmbedPairsTest {
     @Test
     void aMissingColumnIsOneLineBeforeAnyOutput(@TempDir Path dir) {
         Path out = dir.resolve("pairs");
-        EmbedSettings s = new EmbedSettings(csv, ',', true, "text", null, null, Map.of(), -1, 3, 0, 1, out, null, -1, 8);
+        EmbedSettings s = new EmbedSettings(csv, ',', true, true, "text", null, null, Map.of(), -1, 3, 0, 1, out, null, -1, 8);
         SynesthesiaException e = assertThrows(SynesthesiaException.class, () -> run(s, null));
         assertEquals(csv + ": no caption column 'text' (its columns: audiocap_id, youtube_id, start_time, caption)", e.getMessage());
         assertFalse(Files.exists(out));

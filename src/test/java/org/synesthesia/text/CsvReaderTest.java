@@ -88,4 +88,13 @@ class CsvReaderTest {
         SynesthesiaException e = assertThrows(SynesthesiaException.class, () -> CsvReader.open(dir.resolve("none.csv"), ','));
         assertTrue(e.getMessage().contains("none.csv") && e.getMessage().contains("no such file"), e.getMessage());
     }
+
+    @Test
+    void withoutQuotingQuotesAreText() {
+        List<List<String>> out = new ArrayList<>();
+        try (CsvReader r = new CsvReader(new StringReader("\"the \"best\" cat\tu1\n\"unclosed\tu2\n"), "cc.tsv", '\t', false)) {
+            for (List<String> rec; (rec = r.next()) != null; ) out.add(rec);
+        }
+        assertEquals(List.of(List.of("\"the \"best\" cat", "u1"), List.of("\"unclosed", "u2")), out);
+    }
 }
