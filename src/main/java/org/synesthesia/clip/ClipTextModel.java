@@ -37,17 +37,20 @@ public final class ClipTextModel implements AutoCloseable {
     private final ClipTextWeights weights;
     private final WeightSource owned;
     private final String description;
+    private final ClipTextProjection projection; // null: the checkpoint has none
 
-    private ClipTextModel(ClipTextConfig config, ClipTextWeights weights, WeightSource owned, String description) {
+    private ClipTextModel(ClipTextConfig config, ClipTextWeights weights, WeightSource owned, String description, ClipTextProjection projection) {
         this.config = config;
         this.weights = weights;
         this.owned = owned;
         this.description = description;
+        this.projection = projection;
     }
 
     /** Binds the tensors of {@code names} ({@link ClipNames#of}; the caller keeps and closes its source). */
     public static ClipTextModel bind(Weights names, ClipTextConfig config) {
-        return new ClipTextModel(config, ClipTextWeights.bind(names, config), null, describe(names, config));
+        return new ClipTextModel(config, ClipTextWeights.bind(names, config), null, describe(names, config),
+                ClipTextProjection.find(names, config.hiddenSize()).orElse(null));
     }
 
     /** {@link #load(Path, ClipTextConfig)} with the configuration from {@code config.json} or inferred. */
@@ -82,7 +85,8 @@ public final class ClipTextModel implements AutoCloseable {
             ClipTextConfig c = config != null ? config : cfg != null ? ClipTextConfig.fromJson(cfg)
                     : stored != null ? ClipTextConfig.fromMap(storedConfig(stored, src), src.description() + " (text encoder config)")
                     : ClipTextConfig.infer(names);
-            return new ClipTextModel(c, ClipTextWeights.bind(names, c), src, describe(names, c));
+            return new ClipTextModel(c, ClipTextWeights.bind(names, c), src, describe(names, c),
+                    ClipTextProjection.find(names, c.hiddenSize()).orElse(null));
         } catch (RuntimeException e) {
             src.close();
             throw e;
@@ -121,6 +125,22 @@ public final class ClipTextModel implements AutoCloseable {
     ClipTextWeights weights() { return weights; }
 
     public String description() { return description; }
+
+    /** The text projection stored with the transformer ({@link ClipTextProjection#find}), if any. */
+    public java.util.Optional<ClipTextProjection> projection() { return java.util.Optional.ofNullable(projection); }
+
+    /**
+     * transformers' {@code get_text_features} (openai's {@code encode_text}): the pooled output [B, hidden] times the
+     * text projection, [B, projection_dim], not normalised. A checkpoint without the projection is an error.
+     */
+    public Tensor textFeatures(int[] ids, int batch) {
+        if (projection == null)
+            throw new SynesthesiaException((owned != null ? owned.description() : "CLIP text model")
+                    + ": no text_projection (a bare CLIPTextModel, e.g. Stable Diffusion's text encoder); CLIP text features need a"
+                    + " CLIPModel or CLIPTextModelWithProjection checkpoint");
+        Tensor pooled = forward(ids, batch, Tracer.NONE).poolerOutput();
+        return Tensor.of(projection.forward(pooled.toArray(), batch), batch, projection.dim());
+    }
 
     /**
      * All outputs for {@code batch} sequences of ids ({@code ids.length / batch} each, row-major [B, T]), reporting

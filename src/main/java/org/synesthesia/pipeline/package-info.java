@@ -11,6 +11,11 @@
  * with their times, denoising steps with optional TAESD previews, and transcription windows and segments; results are
  * records carrying every {@link org.synesthesia.pipeline.StageTime}.
  *
+ * <p>{@link org.synesthesia.pipeline.EmbedPairs} makes the translator's training pairs from a dataset file
+ * ({@link org.synesthesia.pipeline.EmbedSettings}): the CLIP side of each row from a
+ * {@link org.synesthesia.pipeline.ClipEmbedder} (captions: {@link org.synesthesia.pipeline.ClipTextEmbedder}; images:
+ * {@link org.synesthesia.pipeline.ClipImageEmbedder}), the CLAP side from the caption, written as resumable shards.
+ *
  * <p>Bad files give one-line {@link org.synesthesia.util.SynesthesiaException}s; settings that break a record's rules
  * give {@link java.lang.IllegalArgumentException} (the command line checks them first, naming its options).
  */

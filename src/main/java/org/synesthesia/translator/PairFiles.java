@@ -29,7 +29,8 @@ import org.synesthesia.util.SynesthesiaException;
  *     Embedding:} blocks with one value a line (numpy {@code savetxt}), and {@code embedding CLIP} / {@code
  *     embedding CLAP} blocks holding a printed torch tensor ({@code tensor([[...]], device=...)}).</li>
  * </ul>
- * A path given to {@link #read} is a shard, a text file, or a folder of either (sorted by name).
+ * A path given to {@link #read} is a shard, a text file, or a folder of either (in name order, numbers by value:
+ * {@code muestra_2.txt} before {@code muestra_10.txt}).
  */
 public final class PairFiles {
     public static final String FORMAT = "synesthesia-pairs/1";
@@ -65,10 +66,38 @@ public final class PairFiles {
 
     private static List<Path> list(Path dir, String suffix) {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(suffix) && Files.isRegularFile(p)).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().endsWith(suffix) && Files.isRegularFile(p))
+                    .sorted((a, b) -> naturalCompare(a.getFileName().toString(), b.getFileName().toString())).toList();
         } catch (IOException e) {
             throw new SynesthesiaException(dir + ": cannot list (" + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * Name order with runs of digits compared as numbers ({@code muestra_2.txt} before {@code muestra_10.txt}, as the
+     * original work numbered its files), ties broken by plain string order.
+     */
+    static int naturalCompare(String a, String b) {
+        int i = 0, j = 0;
+        while (i < a.length() && j < b.length()) {
+            char x = a.charAt(i), y = b.charAt(j);
+            if (Character.isDigit(x) && Character.isDigit(y)) {
+                int ei = i, ej = j;
+                while (ei < a.length() && Character.isDigit(a.charAt(ei))) ei++;
+                while (ej < b.length() && Character.isDigit(b.charAt(ej))) ej++;
+                String da = a.substring(i, ei).replaceFirst("^0+(?=.)", ""), db = b.substring(j, ej).replaceFirst("^0+(?=.)", "");
+                int c = da.length() != db.length() ? Integer.compare(da.length(), db.length()) : da.compareTo(db);
+                if (c != 0) return c;
+                i = ei;
+                j = ej;
+            } else {
+                if (x != y) return Character.compare(x, y);
+                i++;
+                j++;
+            }
+        }
+        int c = Integer.compare(a.length() - i, b.length() - j);
+        return c != 0 ? c : a.compareTo(b);
     }
 
     /** Reads a shard written by {@link #writeShard}. */

@@ -95,4 +95,15 @@ class PairFilesTest {
         PairFiles.writeShard(a.resolve("1.safetensors"), random(2, 5, 4, 6, "y"), Map.of());
         assertTrue(assertThrows(SynesthesiaException.class, () -> PairFiles.read(a)).getMessage().contains("1.safetensors"));
     }
+
+    @Test
+    void foldersOfTextFilesAreReadInNumericNameOrder() throws Exception {
+        for (int i : new int[] {10, 2, 1}) PairFiles.writeText(dir.resolve("muestra_" + i + ".txt"), new float[] {i}, new float[] {-i});
+        EmbeddingPairs p = PairFiles.read(dir);
+        assertEquals(List.of("muestra_1.txt", "muestra_2.txt", "muestra_10.txt"), p.ids());
+        assertArrayEquals(new float[] {1, 2, 10}, p.clip());
+        assertTrue(PairFiles.naturalCompare("pairs-00002.safetensors", "pairs-00010.safetensors") < 0);
+        assertTrue(PairFiles.naturalCompare("a02", "a2") != 0);
+        assertTrue(PairFiles.naturalCompare("a9", "b1") < 0);
+    }
 }
