@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.synesthesia.io.WeightSource;
@@ -13,7 +12,6 @@ import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Family;
 import org.synesthesia.nn.TraceInputs;
 import org.synesthesia.nn.Traceable;
-import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -52,22 +50,11 @@ public final class ClapTextFamily extends Family {
         for (String n : names)
             if (n.startsWith("model.diffusion_model.") || n.startsWith("first_stage_model.")) { other = true; break; }
         if (other && !asked) return Optional.empty();
-        return Optional.of(new Part(ClapTextModel.load(model, null)));
+        return Optional.of(part(ClapTextModel.load(model, null)));
     }
 
-    private static final class Part implements Traceable {
-        private final ClapTextModel m;
-
-        Part(ClapTextModel m) {
-            this.m = m;
-        }
-
-        @Override public String description() { return m.description(); }
-
-        @Override public List<String> inputNames() { return List.of("input_ids", "attention_mask"); }
-
-        @Override
-        public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
+    private static Traceable part(ClapTextModel m) {
+        return Traceable.of(m.description(), List.of("input_ids", "attention_mask"), (inputs, tracer) -> {
             Tensor t = TraceInputs.require(inputs, "CLAP text", "input_ids");
             int[] batch = new int[1];
             int[] ids = TraceInputs.ints("CLAP text", "input_ids", t, Integer.MAX_VALUE, batch);
@@ -79,8 +66,6 @@ public final class ClapTextFamily extends Family {
                 mask = TraceInputs.ints("CLAP text", "attention_mask", mt, Integer.MAX_VALUE, new int[1]);
             }
             return m.forward(ids, mask, batch[0], tracer).embedding();
-        }
-
-        @Override public void close() { m.close(); }
+        }, m::close);
     }
 }

@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.synesthesia.io.WeightSource;
@@ -12,7 +11,6 @@ import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.TraceInputs;
 import org.synesthesia.nn.Traceable;
 import org.synesthesia.nn.Family;
-import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -40,7 +38,7 @@ public final class ClipTextFamily extends Family {
         boolean asked = part != null || inputNames.contains("input_ids");
         if (Files.isDirectory(model) && Files.isRegularFile(model.resolve("model_index.json"))) {
             if (!asked || !Files.isDirectory(model.resolve("text_encoder"))) return Optional.empty();
-            return Optional.of(new Part(ClipTextModel.load(model)));
+            return Optional.of(part(ClipTextModel.load(model)));
         }
         Collection<String> names;
         try (WeightSource src = WeightSources.open(model)) {
@@ -57,28 +55,15 @@ public final class ClipTextFamily extends Family {
         for (String n : names)
             if (n.startsWith("model.diffusion_model.") || n.startsWith("first_stage_model.") || n.startsWith("unet/") || n.startsWith("vae/")) { other = true; break; }
         if (other && !asked) return Optional.empty();
-        return Optional.of(new Part(ClipTextModel.load(model)));
+        return Optional.of(part(ClipTextModel.load(model)));
     }
 
-    private static final class Part implements Traceable {
-        private final ClipTextModel m;
-
-        Part(ClipTextModel m) {
-            this.m = m;
-        }
-
-        @Override public String description() { return m.description(); }
-
-        @Override public List<String> inputNames() { return List.of("input_ids"); }
-
-        @Override
-        public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
+    private static Traceable part(ClipTextModel m) {
+        return Traceable.of(m.description(), List.of("input_ids"), (inputs, tracer) -> {
             Tensor t = TraceInputs.require(inputs, "CLIP text", "input_ids");
             int[] batch = new int[1];
             int[] ids = TraceInputs.ints("CLIP text", "input_ids", t, Integer.MAX_VALUE, batch);
             return m.forward(ids, batch[0], tracer).lastHiddenState();
-        }
-
-        @Override public void close() { m.close(); }
+        }, m::close);
     }
 }

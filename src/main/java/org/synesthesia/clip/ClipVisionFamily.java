@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.synesthesia.io.WeightSource;
@@ -12,8 +11,6 @@ import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Family;
 import org.synesthesia.nn.TraceInputs;
 import org.synesthesia.nn.Traceable;
-import org.synesthesia.nn.Tracer;
-import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -42,7 +39,7 @@ public final class ClipVisionFamily extends Family {
         boolean asked = part != null || inputNames.contains("pixel_values");
         if (Files.isDirectory(model) && Files.isRegularFile(model.resolve("model_index.json"))) {
             if (!asked || !Files.isDirectory(model.resolve("image_encoder"))) return Optional.empty();
-            return Optional.of(new Part(ClipVisionModel.load(model)));
+            return Optional.of(part(ClipVisionModel.load(model)));
         }
         Collection<String> names;
         try (WeightSource src = WeightSources.open(model)) {
@@ -56,25 +53,11 @@ public final class ClipVisionFamily extends Family {
             return Optional.empty();
         }
         if (!asked && !ClipNames.find(names).isEmpty()) return Optional.empty(); // a full CLIPModel: the text side unless asked
-        return Optional.of(new Part(ClipVisionModel.load(model)));
+        return Optional.of(part(ClipVisionModel.load(model)));
     }
 
-    private static final class Part implements Traceable {
-        private final ClipVisionModel m;
-
-        Part(ClipVisionModel m) {
-            this.m = m;
-        }
-
-        @Override public String description() { return m.description(); }
-
-        @Override public List<String> inputNames() { return List.of("pixel_values"); }
-
-        @Override
-        public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
-            return m.forward(TraceInputs.require(inputs, "CLIP vision", "pixel_values"), tracer).imageEmbeds();
-        }
-
-        @Override public void close() { m.close(); }
+    private static Traceable part(ClipVisionModel m) {
+        return Traceable.of(m.description(), List.of("pixel_values"),
+                (inputs, tracer) -> m.forward(TraceInputs.require(inputs, "CLIP vision", "pixel_values"), tracer).imageEmbeds(), m::close);
     }
 }

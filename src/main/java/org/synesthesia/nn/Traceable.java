@@ -21,4 +21,21 @@ public interface Traceable extends AutoCloseable {
 
     @Override
     default void close() {}
+
+    /** The forward of {@link #of}. */
+    @FunctionalInterface
+    interface Forward {
+        Tensor apply(Map<String, Tensor> inputs, Tracer tracer);
+    }
+
+    /** A traceable model from its parts: {@code forward} runs it, {@code close} releases what it holds. */
+    static Traceable of(String description, List<String> inputNames, Forward forward, Runnable close) {
+        List<String> names = List.copyOf(inputNames);
+        return new Traceable() {
+            @Override public String description() { return description; }
+            @Override public List<String> inputNames() { return names; }
+            @Override public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) { return forward.apply(inputs, tracer); }
+            @Override public void close() { close.run(); }
+        };
+    }
 }

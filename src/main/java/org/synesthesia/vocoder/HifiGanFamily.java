@@ -3,7 +3,6 @@ package org.synesthesia.vocoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.synesthesia.io.WeightSource;
@@ -11,7 +10,6 @@ import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Family;
 import org.synesthesia.nn.TraceInputs;
 import org.synesthesia.nn.Traceable;
-import org.synesthesia.nn.Tracer;
 import org.synesthesia.tensor.Tensor;
 
 /**
@@ -38,23 +36,16 @@ public final class HifiGanFamily extends Family {
             others = prefix != null && src.names().stream().anyMatch(n -> !n.startsWith(prefix));
         }
         if (prefix == null || part == null && others && !inputNames.contains("mel")) return Optional.empty();
-        return Optional.of(new Part(HifiGan.load(model)));
+        return Optional.of(part(HifiGan.load(model)));
     }
 
-    private record Part(HifiGan gan) implements Traceable {
-        @Override public String description() { return gan.description(); }
-
-        @Override public List<String> inputNames() { return List.of("mel"); }
-
-        @Override
-        public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
+    private static Traceable part(HifiGan gan) {
+        return Traceable.of(gan.description(), List.of("mel"), (inputs, tracer) -> {
             Tensor mel = TraceInputs.require(inputs, "HiFi-GAN", "mel");
             int m = gan.config().numMels();
             if (mel.rank() == 4 && mel.dim(1) == 1 && mel.dim(3) == m) // AudioLDM: mel.squeeze(1).permute(0, 2, 1)
                 mel = mel.reshape(mel.dim(0), mel.dim(2), m).permute(0, 2, 1).contiguous();
             return gan.forward(mel, tracer);
-        }
-
-        @Override public void close() { gan.close(); }
+        }, gan::close);
     }
 }

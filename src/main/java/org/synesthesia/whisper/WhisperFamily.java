@@ -64,7 +64,8 @@ public final class WhisperFamily extends Family {
         }
         String p = part != null ? part : inputNames.contains("tokens") ? "decoder" : "encoder";
         return switch (p) {
-            case "encoder" -> Optional.of(new EncoderPart(w));
+            case "encoder" -> Optional.of(Traceable.of(w.description() + ", encoder", List.of("mel"),
+                    (inputs, tracer) -> w.encode(TraceInputs.require(inputs, "whisper encoder", "mel"), tracer), w::close));
             case "decoder", "model", "whisper" -> Optional.of(new FullModel(w));
             default -> {
                 w.close();
@@ -73,25 +74,6 @@ public final class WhisperFamily extends Family {
         };
     }
 
-    private static final class EncoderPart implements Traceable {
-        private final Whisper w;
-
-        EncoderPart(Whisper w) {
-            this.w = w;
-        }
-
-        @Override public String description() { return w.description() + ", encoder"; }
-
-        @Override public List<String> inputNames() { return List.of("mel"); }
-
-        @Override
-        public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
-            Tensor mel = TraceInputs.require(inputs, "whisper encoder", "mel");
-            return w.encode(mel, tracer);
-        }
-
-        @Override public void close() { w.close(); }
-    }
 
     private static final class FullModel implements Traceable {
         private final Whisper w;

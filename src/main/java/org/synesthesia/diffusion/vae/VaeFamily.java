@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.synesthesia.io.WeightSource;
@@ -13,8 +12,6 @@ import org.synesthesia.nn.TraceInputs;
 import org.synesthesia.nn.Traceable;
 import org.synesthesia.nn.Family;
 import org.synesthesia.nn.NameMapping;
-import org.synesthesia.nn.Tracer;
-import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.Json;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -58,7 +55,7 @@ public final class VaeFamily extends Family {
             if (Taesd.prefix(names) != null) {
                 if (!p.equals("decoder"))
                     throw SynesthesiaException.inFile(model, "a TAESD decoder has the part 'decoder' only, not '" + p + "'");
-                return Optional.of(new TaesdPart(Taesd.load(src, true)));
+                return Optional.of(taesdPart(Taesd.load(src, true)));
             }
             if (VaeNames.prefix(names) == null || part == null && holdsOtherModels(names)) {
                 src.close();
@@ -107,57 +104,25 @@ public final class VaeFamily extends Family {
         return switch (p) {
             case "decoder" -> {
                 if (!vae.hasDecoder()) throw SynesthesiaException.inFile(model, "this VAE checkpoint has no decoder");
-                yield new DecoderPart(vae);
+                yield Traceable.of(vae.description() + ", decoder", List.of("latent_sample"),
+                        (inputs, tracer) -> vae.decode(TraceInputs.require(inputs, "vae decoder", "latent_sample"), tracer), vae::close);
             }
             case "encoder" -> {
                 if (!vae.hasEncoder()) throw SynesthesiaException.inFile(model, "this VAE checkpoint has no encoder");
-                yield new EncoderPart(vae);
+                yield Traceable.of(vae.description() + ", encoder", List.of("sample"), (inputs, tracer) -> {
+                    DiagonalGaussian d = vae.encode(TraceInputs.require(inputs, "vae encoder", "sample"), tracer);
+                    tracer.capture("latent_dist.mean", d.mean());
+                    tracer.capture("latent_dist.logvar", d.logvar());
+                    tracer.capture("latent_dist.std", d.std());
+                    return d.moments();
+                }, vae::close);
             }
             default -> throw SynesthesiaException.inFile(model, "a VAE has parts 'encoder' and 'decoder', not '" + p + "'");
         };
     }
 
-
-    private record DecoderPart(AutoencoderKL vae) implements Traceable {
-        @Override public String description() { return vae.description() + ", decoder"; }
-
-        @Override public List<String> inputNames() { return List.of("latent_sample"); }
-
-        @Override
-        public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
-            return vae.decode(TraceInputs.require(inputs, "vae decoder", "latent_sample"), tracer);
-        }
-
-        @Override public void close() { vae.close(); }
-    }
-
-    private record EncoderPart(AutoencoderKL vae) implements Traceable {
-        @Override public String description() { return vae.description() + ", encoder"; }
-
-        @Override public List<String> inputNames() { return List.of("sample"); }
-
-        @Override
-        public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
-            DiagonalGaussian d = vae.encode(TraceInputs.require(inputs, "vae encoder", "sample"), tracer);
-            tracer.capture("latent_dist.mean", d.mean());
-            tracer.capture("latent_dist.logvar", d.logvar());
-            tracer.capture("latent_dist.std", d.std());
-            return d.moments();
-        }
-
-        @Override public void close() { vae.close(); }
-    }
-
-    private record TaesdPart(Taesd taesd) implements Traceable {
-        @Override public String description() { return taesd.description(); }
-
-        @Override public List<String> inputNames() { return List.of("latent_sample"); }
-
-        @Override
-        public Tensor forward(Map<String, Tensor> inputs, Tracer tracer) {
-            return taesd.decode(TraceInputs.require(inputs, "taesd decoder", "latent_sample"), tracer);
-        }
-
-        @Override public void close() { taesd.close(); }
+    private static Traceable taesdPart(Taesd taesd) {
+        return Traceable.of(taesd.description(), List.of("latent_sample"),
+                (inputs, tracer) -> taesd.decode(TraceInputs.require(inputs, "taesd decoder", "latent_sample"), tracer), taesd::close);
     }
 }
