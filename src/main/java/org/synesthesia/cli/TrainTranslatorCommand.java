@@ -115,7 +115,7 @@ public final class TrainTranslatorCommand implements Command {
             train = parts[0];
             val = parts[1];
         }
-        Progress.info(String.format(Locale.ROOT, "train-translator: %d training pairs, %s; %d/%d -> %d -> %d, %s loss, %d epochs of batch %d, lr %g, seed %d",
+        Progress.info(String.format(Locale.ROOT, "train-translator: %d training pairs, %s; %d/%d -> %d -> %d, %s loss, %d epochs of batch %d, lr %s, seed %d",
                 train.count(), val == null ? "no validation" : val.count() + " validation pairs", train.clipDim(), train.clapDim(), hidden,
                 train.clapDim(), loss.id(), epochs, batch, lr, seed));
         Trainer.Result r = Trainer.train(train, val, s, new EpochPrinter(epochs, ""));

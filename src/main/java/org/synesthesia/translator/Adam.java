@@ -1,5 +1,7 @@
 package org.synesthesia.translator;
 
+import org.synesthesia.kernel.AdamStep;
+
 /**
  * {@code torch.optim.Adam} (no weight decay, no amsgrad), PyTorch's single-tensor update for each parameter p with
  * gradient g at step t = 1, 2, ...:
@@ -45,18 +47,8 @@ public final class Adam {
         float b1 = (float) s.beta1(), b2 = (float) s.beta2(), a1 = (float) (1 - s.beta1()), a2 = (float) (1 - s.beta2());
         float stepSize = (float) (s.lr() / bc1), bc2Sqrt = (float) Math.sqrt(bc2), eps = (float) s.eps();
         for (int i = 0; i < params.length; i++) {
-            float[] p = params[i], g = grads[i], mi = m[i], vi = v[i];
-            if (g.length != p.length) throw new IllegalArgumentException("gradient " + i + " has " + g.length + " values, parameter " + p.length);
-            for (int j = 0; j < p.length; j++) {
-                float gj = g[j];
-                float mj = mi[j] * b1 + gj * a1, vj = vi[j] * b2 + gj * gj * a2;
-                if (Math.abs(mj) < Float.MIN_NORMAL) mj = 0;
-                if (vj < Float.MIN_NORMAL) vj = 0;
-                mi[j] = mj;
-                vi[j] = vj;
-                float denom = (float) Math.sqrt(vj) / bc2Sqrt + eps;
-                p[j] -= stepSize * (mj / denom);
-            }
+            if (grads[i].length != params[i].length) throw new IllegalArgumentException("gradient " + i + " has " + grads[i].length + " values, parameter " + params[i].length);
+            AdamStep.update(params[i], grads[i], m[i], v[i], params[i].length, b1, a1, b2, a2, stepSize, bc2Sqrt, eps);
         }
     }
 }

@@ -9,7 +9,7 @@ import org.synesthesia.kernel.Gemm;
  */
 public record Metrics(int count, double meanCosine, double recallAt1, double recallAt5) {
     /** Rows scored per block of the N x N similarity matrix. */
-    private static final int BLOCK = 256;
+    private static final int BLOCK = 64;
 
     public static Metrics of(Translator t, EmbeddingPairs set) {
         int n = set.count(), d = t.out();

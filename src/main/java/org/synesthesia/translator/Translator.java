@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.synesthesia.io.SafeTensors;
+import org.synesthesia.kernel.Gemm;
+import org.synesthesia.kernel.WeightMatrix;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
 import org.synesthesia.tensor.StoredTensor;
@@ -234,6 +236,10 @@ public final class Translator {
     /** y (rows, n) = x (rows, k) W^T + b, W [n, k]. */
     private static float[] linear(Kernels kern, float[] x, int rows, float[] w, float[] b, int n, int k) {
         float[] y = new float[rows * n];
+        if (kern == Kernels.FAST) {
+            Gemm.linear(x, 0, k, rows, WeightMatrix.of(w, n, k), b, y, 0, n);
+            return y;
+        }
         for (int r = 0; r < rows; r++) System.arraycopy(b, 0, y, r * n, n);
         kern.gemm(false, true, rows, n, k, x, k, w, k, 1f, y, n);
         return y;

@@ -20,10 +20,12 @@ import org.synesthesia.util.SynesthesiaException;
 /**
  * {@code bench translator}: training speed of the CLIP-to-CLAP translator, pairs per second for each hidden width
  * and loss: the original loop's step (forward, loss, backward, Adam) on batches of random 512-d pairs, timed over
- * about --seconds after a warm-up. GFLOPS counts the matrix products ({@link TrainingStep#flops}).
+ * about --seconds after a warm-up of at least 300 steps. GFLOPS counts the matrix products ({@link TrainingStep#flops}).
  * {@code tools/bench_translator_torch.py} times the same loop in PyTorch.
  */
 public final class TranslatorBenchMode implements BenchMode {
+    static final int WARMUP_STEPS = 300;
+
     @Override public String name() { return "translator"; }
 
     @Override public String summary() { return "translator training: pairs per second for each width and loss"; }
@@ -79,9 +81,11 @@ public final class TranslatorBenchMode implements BenchMode {
                     int i = at[0]++ % pool;
                     step.run(clip[i], clap[i], batch);
                 };
-                // mean time per step over the timed window (training is a stream of steps, so the mean, not the best)
+                // warm-up: a third of --seconds and at least WARMUP_STEPS steps (the JIT compiles the Vector API paths
+                // only after some hundreds of calls; interpreted they are 100 times slower). Then the mean time per
+                // step over the timed window (training is a stream of steps, so the mean, not the best).
                 long t0 = System.nanoTime();
-                while (System.nanoTime() - t0 < (long) (seconds * 1e9 / 3)) one.run();
+                for (int w = 0; w < WARMUP_STEPS || System.nanoTime() - t0 < (long) (seconds * 1e9 / 3); w++) one.run();
                 long steps = 0, s0 = System.nanoTime(), end = s0 + (long) (seconds * 1e9);
                 do {
                     one.run();
