@@ -182,7 +182,7 @@ public final class ClipNames {
     }
 
     /** The Hugging Face name inside a layer of an OpenCLIP residual block's tensor, or null if not one of them. */
-    private static String openClipBlockTail(String tail) {
+    static String openClipBlockTail(String tail) {
         int dot = tail.lastIndexOf('.');
         if (dot < 0) return null;
         String mod = tail.substring(0, dot), kind = tail.substring(dot);

@@ -172,21 +172,9 @@ public final class OpenAiClipNames {
             if (!idx.contains(i)) throw new SynesthesiaException(source.description() + ": openai CLIP " + tower + " layers 0.." + idx.last() + " but layer " + i + " is missing");
     }
 
-    /** The transformers name inside a layer of an openai residual block's tensor, or null if not one of them. */
+    /** The transformers name inside a layer of an openai residual block's tensor (OpenCLIP's layout), or null if not one of them. */
     private static String blockTail(String tail) {
-        int dot = tail.lastIndexOf('.');
-        if (dot < 0) return null;
-        String mod = tail.substring(0, dot), kind = tail.substring(dot);
-        if (!kind.equals(".weight") && !kind.equals(".bias")) return null;
-        String hf = switch (mod) {
-            case "ln_1" -> "layer_norm1";
-            case "ln_2" -> "layer_norm2";
-            case "attn.out_proj" -> "self_attn.out_proj";
-            case "mlp.c_fc" -> "mlp.fc1";
-            case "mlp.c_proj" -> "mlp.fc2";
-            default -> null;
-        };
-        return hf == null ? null : hf + kind;
+        return ClipNames.openClipBlockTail(tail);
     }
 
     private static void whole(WeightSource source, Map<String, Derived> m, String hf, String stored) {
