@@ -105,7 +105,8 @@ public final class Launcher {
     static void stopEngine(Process engine, long graceMs) {
         if (!engine.isAlive()) return;
         List<ProcessHandle> descendants = engine.descendants().collect(java.util.stream.Collectors.toList());
-        engine.destroy();
+        // through the handle: Process.destroy() would also close the pipes, losing the engine's last words
+        engine.toHandle().destroy();
         try {
             if (engine.waitFor(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 descendants.forEach(ProcessHandle::destroy);

@@ -77,7 +77,7 @@ class FatJarIT {
             engine = launcher.descendants().toList();
         }
         assertTrue(!engine.isEmpty(), "the launcher started no engine JVM: " + Files.readString(dir.resolve("stderr.txt")));
-        Thread.sleep(1500); // the engine is at work
+        Thread.sleep(2000); // the engine is at work
         assertTrue(engine.stream().allMatch(ProcessHandle::isAlive), "the engine is still running before the signal");
         new ProcessBuilder("kill", "-TERM", String.valueOf(launcher.pid())).start().waitFor();
         assertTrue(launcher.waitFor(10, TimeUnit.SECONDS), "the launcher exits on SIGTERM");
@@ -91,5 +91,6 @@ class FatJarIT {
             List<String> files = s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("std")).toList();
             assertEquals(List.of(), files, "no output and no temporary file");
         }
+        assertEquals("synesthesia: interrupted", Files.readString(dir.resolve("stderr.txt")).strip(), "the engine says why it stopped, in one line");
     }
 }
