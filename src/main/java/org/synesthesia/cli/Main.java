@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
+import org.synesthesia.io.AtomicFiles;
 import org.synesthesia.kernel.Parallel;
 import org.synesthesia.kernel.Simd;
 import org.synesthesia.util.Progress;
@@ -22,9 +23,30 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        Thread interrupted = interruptedHook();
+        Runtime.getRuntime().addShutdownHook(interrupted);
         int rc = run(args);
         System.out.flush();
+        try {
+            Runtime.getRuntime().removeShutdownHook(interrupted);
+        } catch (IllegalStateException ignored) {
+            // a signal came as the command finished: the hook says so
+        }
         System.exit(rc);
+    }
+
+    /**
+     * Runs on SIGINT/SIGTERM before the command finished (the JVM then exits 130/143): deletes the outputs being
+     * written ({@link AtomicFiles#abandonAll()}) and says so in one line.
+     */
+    static Thread interruptedHook() {
+        return new Thread(() -> {
+            List<java.nio.file.Path> unfinished = AtomicFiles.abandonAll();
+            System.out.flush();
+            System.err.println((System.console() != null ? "\n" : "") + "synesthesia: interrupted"
+                    + (unfinished.isEmpty() ? "" : "; removed the unfinished " + unfinished.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))));
+            System.err.flush();
+        }, "interrupted");
     }
 
     /** Runs one command line and returns its exit status (used by tests: no System.exit). */
@@ -72,6 +94,10 @@ public final class Main {
             return 1;
         } catch (OutOfMemoryError e) {
             System.err.println("synesthesia: out of memory (" + e.getMessage() + "); give the JVM more with -Xmx, e.g. java -Xmx16g -jar synesthesia.jar ...");
+            return 1;
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            java.io.IOException io = e instanceof java.io.UncheckedIOException u ? u.getCause() : (java.io.IOException) e;
+            System.err.println("synesthesia: I/O error: " + AtomicFiles.reason(io));
             return 1;
         } catch (Exception e) {
             System.err.println("synesthesia: internal error: " + e);

@@ -3,7 +3,6 @@ package org.synesthesia.image;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
 import org.synesthesia.io.AtomicFiles;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
@@ -53,13 +52,24 @@ public final class MelImage {
         return rgb;
     }
 
-    /** Renders {@code mel} and writes it as a PNG, atomically. */
+    /**
+     * Renders {@code mel} and writes it as a PNG, atomically. Encoded in memory by {@link PngWriter} (not ImageIO,
+     * whose stream wrapper closes from a background thread and prints a trace when the disk is full).
+     */
     public static void writePng(Path path, Tensor mel) {
         BufferedImage img = render(mel);
+        int w = img.getWidth(), h = img.getHeight();
+        byte[] rgb = new byte[3 * w * h];
+        for (int y = 0, i = 0; y < h; y++)
+            for (int x = 0; x < w; x++, i += 3) {
+                int c = img.getRGB(x, y);
+                rgb[i] = (byte) (c >> 16);
+                rgb[i + 1] = (byte) (c >> 8);
+                rgb[i + 2] = (byte) c;
+            }
+        byte[] png = PngWriter.encode(w, h, rgb, java.util.Map.of());
         try {
-            AtomicFiles.write(path, out -> {
-                if (!ImageIO.write(img, "png", out)) throw new IOException("no PNG writer in this JDK");
-            });
+            AtomicFiles.write(path, out -> out.write(png));
         } catch (IOException e) {
             throw SynesthesiaException.inFile(path, "cannot write: " + e.getMessage());
         }

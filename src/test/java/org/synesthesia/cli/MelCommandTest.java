@@ -125,4 +125,27 @@ class MelCommandTest {
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().startsWith("synesthesia: ") && r.err().contains(part), r.err());
     }
+
+    /**
+     * A full disk while writing the PNG: one line, exit 1, no file. (Through ImageIO this was "I/O error writing PNG
+     * file!" and, at exit, a NullPointerException trace from ImageIO's StreamCloser hook; PNGs no longer go through
+     * ImageIO streams.)
+     */
+    @Test
+    void aFullDiskIsOneLine() throws Exception {
+        java.util.Random rnd = new java.util.Random(1);
+        float[] noise = new float[3 * 16000];
+        for (int i = 0; i < noise.length; i++) noise[i] = rnd.nextFloat() - 0.5f;
+        Path wav = tmp.resolve("noise.wav");
+        WavWriter.write(wav, new Audio(noise, 16000), WavWriter.Encoding.PCM16);
+        try (org.synesthesia.testing.SmallDisk disk = org.synesthesia.testing.SmallDisk.mount(tmp.resolve("disk"), 8, false)) {
+            Path out = disk.dir().resolve("x.png");
+            CliRun r = CliRun.of("--quiet", "mel", wav.toString(), "--out", out.toString());
+            assertEquals(1, r.rc(), r.err());
+            assertEquals("synesthesia: " + out + ": cannot write: No space left on device", r.err().strip());
+            try (java.util.stream.Stream<Path> s = Files.list(disk.dir())) {
+                assertEquals(0, s.count());
+            }
+        }
+    }
 }

@@ -81,9 +81,42 @@ public final class Launcher {
         Thread err = new Thread(() -> forwardStderr(p.getErrorStream(), System.err), "stderr");
         err.setDaemon(true);
         err.start();
+        // SIGTERM/SIGINT to this process alone (process managers, IDE stop buttons, CI cancel) must not orphan the engine
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopEngine(p, STOP_GRACE_MS);
+            try {
+                err.join(1000);
+            } catch (InterruptedException ignored) {
+                // exiting anyway
+            }
+        }, "stop-engine"));
         int rc = p.waitFor();
         err.join(2000);
         return rc;
+    }
+
+    /** How long the engine gets to clean up (delete its temporary files) after SIGTERM before it is killed. */
+    static final long STOP_GRACE_MS = 5000;
+
+    /**
+     * Stops {@code engine} if it still runs: SIGTERM (its own shutdown hook deletes unfinished outputs), then, after
+     * {@code graceMs}, SIGKILL to it and anything it started.
+     */
+    static void stopEngine(Process engine, long graceMs) {
+        if (!engine.isAlive()) return;
+        List<ProcessHandle> descendants = engine.descendants().collect(java.util.stream.Collectors.toList());
+        // through the handle: Process.destroy() would also close the pipes, losing the engine's last words
+        engine.toHandle().destroy();
+        try {
+            if (engine.waitFor(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                descendants.forEach(ProcessHandle::destroy);
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        engine.destroyForcibly();
     }
 
     /** Copies the child's stderr, dropping the JVM's one-line incubator-module warning. */

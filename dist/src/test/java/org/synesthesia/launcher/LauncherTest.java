@@ -38,4 +38,33 @@ class LauncherTest {
         Launcher.forwardStderr(new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8)), out);
         return out.toString(StandardCharsets.UTF_8);
     }
+
+    /** The engine gets SIGTERM and its last line still reaches the user (Process.destroy() would close the pipe). */
+    @Test
+    void stoppingTheEngineKeepsItsLastLine() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs /bin/sh");
+        Process p = new ProcessBuilder("/bin/sh", "-c", "trap 'echo synesthesia: interrupted >&2; exit 143' TERM; echo ready; while :; do sleep 0.05; done").start();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread t = new Thread(() -> Launcher.forwardStderr(p.getErrorStream(), err));
+        t.start();
+        assertEquals('r', p.getInputStream().read());
+        Launcher.stopEngine(p, 5000);
+        t.join(2000);
+        assertEquals(143, p.exitValue());
+        assertEquals("synesthesia: interrupted\n", err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** An engine that ignores SIGTERM is killed after the grace period. */
+    @Test
+    void anEngineIgnoringSigtermIsKilledAfterTheGrace() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs /bin/sh");
+        Process p = new ProcessBuilder("/bin/sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.05; done").start();
+        assertEquals('r', p.getInputStream().read());
+        long t0 = System.nanoTime();
+        Launcher.stopEngine(p, 300);
+        assertEquals(true, p.waitFor(2, java.util.concurrent.TimeUnit.SECONDS), "killed");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(true, ms >= 300 && ms < 2000, ms + " ms");
+        assertEquals(137, p.exitValue(), "SIGKILL");
+    }
 }

@@ -94,6 +94,7 @@ public final class ConvertCommand implements Command {
             if (prediction == null || prediction == PredictionType.SAMPLE)
                 throw new SynesthesiaException("convert: --prediction-type must be epsilon or v_prediction, not '" + pred + "'");
         }
+        if (report != null) AtomicFiles.checkWritable(report);
         Converter.Options o = new Converter.Options(type, group, keep, seed, tokenizer, prediction, Parallel.threads(), embeddings);
         Converter.Result r = Converter.convert(input, out, o);
         print(System.out, input, r, type);

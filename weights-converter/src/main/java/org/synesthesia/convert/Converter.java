@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.synesthesia.diffusion.scheduler.PredictionType;
 import org.synesthesia.diffusion.unet.UNetConfig;
 import org.synesthesia.diffusion.unet.UNet2DConditionModel;
+import org.synesthesia.io.AtomicFiles;
 import org.synesthesia.io.GgufValue;
 import org.synesthesia.io.GgufWriter;
 import org.synesthesia.io.WeightSource;
@@ -77,6 +78,7 @@ public final class Converter {
     public static Result convert(Path input, Path out, Options o) throws IOException {
         if (!input.toString().startsWith(RANDOM) && Files.exists(out) && Files.exists(input) && Files.isSameFile(input, out))
             throw SynesthesiaException.inFile(out, "the output would overwrite the input");
+        AtomicFiles.checkWritable(out); // before minutes of work: a folder, a missing or read-only parent
         try (WeightSource src = open(input)) {
             ModelMetadata meta = ModelMetadata.of(input, src, o);
             CanonicalTensors canonical = CanonicalTensors.of(src, meta.parts());

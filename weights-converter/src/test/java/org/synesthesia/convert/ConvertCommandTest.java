@@ -151,4 +151,37 @@ class ConvertCommandTest {
         Files.createDirectories(empty);
         fails("tokenizer", out, whisper().toString(), "--out", out.toString(), "--tokenizer", empty.toString());
     }
+
+    /** An --out that is a folder or lies in a read-only folder: one line before any work (no progress), exit 1. */
+    @Test
+    void anUnwritableOutIsRefusedBeforeConverting() throws Exception {
+        Path folder = Files.createDirectories(tmp.resolve("out.gguf"));
+        CliRun r = convert(whisper().toString(), "--out", folder.toString(), "--tokenizer", SharedData.data("tokenizers").toString());
+        assertEquals(1, r.rc(), r.err());
+        assertEquals("synesthesia: " + folder + ": is a folder; give a file name to write", r.err().strip());
+        Path file = Files.writeString(tmp.resolve("file"), "x");
+        r = convert(whisper().toString(), "--out", file.resolve("w.gguf").toString(), "--tokenizer", SharedData.data("tokenizers").toString());
+        assertEquals("synesthesia: " + file.resolve("w.gguf") + ": cannot write: " + file + " is not a folder", r.err().strip());
+        try (org.synesthesia.testing.SmallDisk ro = org.synesthesia.testing.SmallDisk.mount(tmp.resolve("ro"), 16, true)) {
+            Path out = ro.dir().resolve("w.gguf");
+            r = convert(whisper().toString(), "--out", out.toString(), "--tokenizer", SharedData.data("tokenizers").toString());
+            assertEquals(1, r.rc(), r.err());
+            assertEquals("synesthesia: " + out + ": cannot write: Read-only file system", r.err().strip().replaceAll(" \\(.*\\)$", ""));
+        }
+    }
+
+    /** A disk that fills up during the write: one line naming the output and the reason, exit 1, nothing left. */
+    @Test
+    void aFullDiskIsOneLineAndLeavesNoFile() throws Exception {
+        try (org.synesthesia.testing.SmallDisk disk = org.synesthesia.testing.SmallDisk.mount(tmp.resolve("disk"), 16, false)) {
+            Path out = disk.dir().resolve("w.gguf");
+            CliRun r = convert("--quiet", whisper().toString(), "--out", out.toString(), "--tokenizer", SharedData.data("tokenizers").toString());
+            assertEquals(1, r.rc(), r.err());
+            assertEquals("synesthesia: " + out + ": cannot write: No space left on device", r.err().strip());
+            assertEquals("", r.out());
+            try (java.util.stream.Stream<Path> s = Files.list(disk.dir())) {
+                assertEquals(List.of(), s.toList());
+            }
+        }
+    }
 }
