@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.synesthesia.io.Unpickler.Tuple;
 import org.synesthesia.tensor.DType;
 import org.synesthesia.tensor.StoredTensor;
 import org.synesthesia.util.Json;
+import org.synesthesia.util.SafeText;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -44,19 +46,20 @@ final class TorchStateDict {
     static Function<Object, Object> persistentLoader(Object file, Map<String, StorageRef> seen) {
         return pid -> {
             if (!(pid instanceof Tuple t) || t.size() < 5 || !"storage".equals(t.get(0)))
-                throw SynesthesiaException.inFile(file, "unsupported persistent id " + describe(pid) + " (expected a storage)");
+                throw SynesthesiaException.inFile(file, "unsupported persistent id " + Unpickler.show(pid) + " (expected a storage)");
             DType dtype = Unpickler.storageDType(t.get(1));
-            if (dtype == null) throw SynesthesiaException.inFile(file, "unsupported storage type " + t.get(1));
-            String key = String.valueOf(t.get(2));
-            String location = String.valueOf(t.get(3));
-            if (!(t.get(4) instanceof Long numel)) throw SynesthesiaException.inFile(file, "storage " + key + " has no element count");
+            if (dtype == null) throw SynesthesiaException.inFile(file, "unsupported storage type " + Unpickler.show(t.get(1)));
+            if (!(t.get(2) instanceof String key)) throw SynesthesiaException.inFile(file, "storage key " + Unpickler.show(t.get(2)) + " is not a string");
+            String location = t.get(3) instanceof String l ? l : Unpickler.show(t.get(3));
+            if (!(t.get(4) instanceof Long numel) || numel < 0)
+                throw SynesthesiaException.inFile(file, "storage " + SafeText.quote(key) + " has no element count");
             StorageRef root = new StorageRef(key, dtype, numel, location, null, 0);
             StorageRef prev = seen.putIfAbsent(key, root);
             if (prev != null && prev.dtype() != dtype)
                 throw SynesthesiaException.inFile(file, "storage " + key + " is used as both " + prev.dtype() + " and " + dtype);
             // legacy view_metadata: (view_key, offset, view_size), elements of the root storage
             if (t.size() > 5 && t.get(5) instanceof Tuple v && v.size() == 3 && v.get(1) instanceof Long off && v.get(2) instanceof Long n)
-                return new StorageRef(String.valueOf(v.get(0)), dtype, n, location, key, off);
+                return new StorageRef(v.get(0) instanceof String vk ? vk : Unpickler.show(v.get(0)), dtype, n, location, key, off);
             return root;
         };
     }
@@ -89,7 +92,7 @@ final class TorchStateDict {
                              Function<StorageRef, MemorySegment> storageBytes, Arena scratch) {
         if (o instanceof TensorRef t) {
             String n = name.isEmpty() ? "tensor" : name;
-            if (tensors.containsKey(n)) throw SynesthesiaException.inFile(file, "two tensors are named " + n);
+            if (tensors.containsKey(n)) throw SynesthesiaException.inFile(file, "two tensors are named " + SafeText.quote(n));
             tensors.put(n, tensor(file, n, t, storageBytes, scratch));
         } else if ((o instanceof Map<?, ?> || o instanceof List<?> || o instanceof Tuple) && containsTensor(o)) {
             if (o instanceof Map<?, ?> m) {
@@ -116,11 +119,22 @@ final class TorchStateDict {
         return false;
     }
 
+    /**
+     * Whether a tensor is reachable from {@code o} through dicts, lists and tuples. Iterative, each container
+     * visited once (an identity set), so a cycle or deep nesting cannot overflow the stack (the Unpickler also
+     * refuses both before anything walks its result).
+     */
     static boolean containsTensor(Object o) {
-        if (o instanceof TensorRef) return true;
-        if (o instanceof Map<?, ?> m) { for (Object v : m.values()) if (containsTensor(v)) return true; }
-        else if (o instanceof List<?> l) { for (Object v : l) if (containsTensor(v)) return true; }
-        else if (o instanceof Tuple t) { for (Object v : t.items()) if (containsTensor(v)) return true; }
+        java.util.Set<Object> seen = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.ArrayDeque<Object> todo = new java.util.ArrayDeque<>();
+        todo.push(new Object[] {o});
+        while (!todo.isEmpty()) {
+            for (Object v : (Object[]) todo.pop()) {
+                if (v instanceof TensorRef) return true;
+                Collection<?> items = v instanceof Map<?, ?> m ? m.values() : v instanceof List<?> l ? l : v instanceof Tuple t ? t.items() : null;
+                if (items != null && seen.add(v)) todo.push(items.toArray());
+            }
+        }
         return false;
     }
 
@@ -160,28 +174,38 @@ final class TorchStateDict {
     }
 
     private static StoredTensor tensor(Object file, String name, TensorRef t, Function<StorageRef, MemorySegment> storageBytes, Arena scratch) {
-        if (!(t.storage() instanceof StorageRef s)) throw SynesthesiaException.inFile(file, "tensor " + name + " has no storage");
+        String q = SafeText.quote(name);
+        if (!(t.storage() instanceof StorageRef s)) throw SynesthesiaException.inFile(file, "tensor " + q + " has no storage");
         long[] size = t.size(), stride = t.stride();
-        if (size.length != stride.length) throw SynesthesiaException.inFile(file, "tensor " + name + ": size and stride differ in rank");
+        if (size.length != stride.length) throw TensorSizes.damaged(file, q, "has size and stride of different rank");
         DType dt = s.dtype();
         long el = dt.blockBytes;
-        long n = 1, reach = 0; // reach: elements spanned past the offset
-        for (int i = 0; i < size.length; i++) {
-            if (size[i] < 0 || stride[i] < 0) throw SynesthesiaException.inFile(file, "tensor " + name + ": negative size or stride");
-            n *= size[i];
-            if (size[i] > 0) reach += (size[i] - 1) * stride[i];
-        }
-        if (n > 0) reach += 1;
-        else reach = 0;
+        // n = prod(size); reach = 1 + sum((size[i]-1) * stride[i]) elements spanned from the offset (0 when n = 0);
+        // first = (view offset + storage offset) * element bytes: all checked against overflow and the storage
+        long n, reach = 0, first, end;
         long storageOffset = s.viewOf() == null ? 0 : s.viewOffset();
-        if (t.offset() < 0 || t.offset() + reach > s.numel())
-            throw SynesthesiaException.inFile(file, "tensor " + name + " " + Arrays.toString(size) + " at offset " + t.offset()
-                    + " runs past its storage " + s.key() + " of " + s.numel() + " elements");
+        String sk = SafeText.quote(s.key());
+        try {
+            for (int i = 0; i < size.length; i++)
+                if (size[i] < 0 || stride[i] < 0) throw TensorSizes.damaged(file, q, "has a negative size or stride");
+            n = TensorSizes.elements(file, q, size);
+            for (int i = 0; i < size.length; i++)
+                if (size[i] > 0) reach = Math.addExact(reach, Math.multiplyExact(size[i] - 1, stride[i]));
+            reach = n > 0 ? Math.addExact(reach, 1) : 0;
+            if (t.offset() < 0 || storageOffset < 0 || Math.addExact(t.offset(), reach) > s.numel())
+                throw TensorSizes.damaged(file, q, Arrays.toString(size) + " at offset " + t.offset() + " runs past its storage " + sk
+                        + " of " + s.numel() + " elements");
+            first = Math.multiplyExact(Math.addExact(storageOffset, t.offset()), el);
+            end = Math.addExact(first, Math.multiplyExact(reach, el));
+            TensorSizes.bytesFor(file, q, dt, n, size);
+        } catch (ArithmeticException e) {
+            throw TensorSizes.damaged(file, q, "of " + dt + " size " + Arrays.toString(size) + ", stride " + Arrays.toString(stride)
+                    + " at offset " + t.offset() + " spans more than 2^63-1 bytes");
+        }
         MemorySegment store = storageBytes.apply(s.viewOf() == null ? s : new StorageRef(s.viewOf(), dt, -1, s.location(), null, 0));
-        long first = (storageOffset + t.offset()) * el;
-        if (first + reach * el > store.byteSize())
-            throw SynesthesiaException.inFile(file, "truncated: storage " + s.key() + " of tensor " + name + " has " + store.byteSize()
-                    + " bytes, needs " + (first + reach * el));
+        if (end > store.byteSize())
+            throw SynesthesiaException.inFile(file, "truncated: storage " + sk + " of tensor " + q + " has " + store.byteSize()
+                    + " bytes, needs " + end);
         if (contiguous(size, stride)) return new StoredTensor(name, dt, size, store.asSlice(first, n * el), file.toString());
         // a strided view (rare in saved state dicts): gather a contiguous copy off-heap
         MemorySegment out = scratch.allocate(Math.max(1, n * el), 8).asSlice(0, n * el);
