@@ -76,7 +76,7 @@ public final class Gguf implements WeightSource {
         // (name length, dimension count, type, offset): claimed counts the file cannot hold are damage
         if (nTensors < 0 || nKv < 0 || nTensors > c.remaining() / 24 || nKv > c.remaining() / 13
                 || nTensors * 24 + nKv * 13 > c.remaining())
-            throw SynesthesiaException.inFile(path, "damaged GGUF header: " + Long.toUnsignedString(nTensors) + " tensors and "
+            throw SynesthesiaException.inFile(path, "truncated or damaged GGUF header: " + Long.toUnsignedString(nTensors) + " tensors and "
                     + Long.toUnsignedString(nKv) + " metadata entries cannot fit in a file of " + f.size() + " bytes");
         Map<String, GgufValue> values = new LinkedHashMap<>();
         for (long i = 0; i < nKv; i++) {

@@ -74,14 +74,10 @@ public final class WhisperGgml implements WeightSource {
             h[i] = c.i32("hyperparameter " + HParams.NAMES.get(i));
             if (h[i] < 0) throw SynesthesiaException.inFile(path, "hyperparameter " + HParams.NAMES.get(i) + " is negative (" + h[i] + ")");
         }
-        // a model's sizes are bounded by its file: every layer has weight tensors (a header of 12+ bytes each), every
-        // context position, state channel and vocabulary entry at least one byte of weights
-        for (int i : new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}) {
-            long bound = HParams.NAMES.get(i).endsWith("_layer") || HParams.NAMES.get(i).endsWith("_head") ? f.size() / 12 : f.size();
-            if (h[i] > bound)
-                throw SynesthesiaException.inFile(path, "damaged header: hyperparameter " + HParams.NAMES.get(i) + " = " + h[i]
-                        + " cannot fit in a file of " + f.size() + " bytes");
-        }
+        // heads split the state: a head count above the state width is damage (checked before anything sizes by it)
+        if (h[3] > Math.max(1, h[2]) || h[7] > Math.max(1, h[6]))
+            throw SynesthesiaException.inFile(path, "damaged header: " + h[3] + " audio heads for state " + h[2] + ", " + h[7]
+                    + " text heads for state " + h[6]);
         HParams hp = new HParams(h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10]);
         int nMel = c.i32("mel filter count"), nFft = c.i32("mel filter length");
         if (nMel < 0 || nFft < 0) throw SynesthesiaException.inFile(path, "bad mel filter size " + nMel + " x " + nFft);
@@ -123,6 +119,11 @@ public final class WhisperGgml implements WeightSource {
             for (int d = 0; d < nDims; d++) shape[d] = ne[nDims - 1 - d];
             tensors.put(name, new StoredTensor(name, dt, shape, c.slice(TensorSizes.bytesFor(path, q, dt, n, ne), "tensor " + q), path.toString()));
         }
+        // every layer has weight tensors: a layer count above the file's tensor count is damage
+        // (a header-only file, as whisper.cpp's test headers, holds none and builds no model)
+        if (!tensors.isEmpty() && (hp.nAudioLayer() > tensors.size() || hp.nTextLayer() > tensors.size()))
+            throw SynesthesiaException.inFile(path, "damaged header: " + hp.nAudioLayer() + " audio and " + hp.nTextLayer()
+                    + " text layers claimed, but the file holds " + tensors.size() + " tensors");
         return new WhisperGgml(f, hp, filters, Collections.unmodifiableList(vocab), Collections.unmodifiableMap(tensors));
     }
 
