@@ -71,35 +71,36 @@ final class TorchStateDict {
     static Result build(Object file, Object root, Function<StorageRef, MemorySegment> storageBytes, Arena scratch) {
         Map<String, StoredTensor> tensors = new LinkedHashMap<>();
         Map<String, String> meta = new LinkedHashMap<>();
+        Map<Object, Boolean> reach = tensorReach(root);
         Object node = root;
         String metaPrefix = "";
         while (node instanceof Map<?, ?> m && !hasDirectTensor(m)) {
             Object wrapper = null;
             for (String w : WRAPPERS)
-                if (m.get(w) instanceof Map<?, ?> inner && containsTensor(inner)) { wrapper = w; break; }
+                if (m.get(w) instanceof Map<?, ?> inner && reaches(reach, inner)) { wrapper = w; break; }
             if (wrapper == null) break;
             for (Map.Entry<?, ?> e : m.entrySet())
-                if (!e.getKey().equals(wrapper) && !containsTensor(e.getValue())) meta.put(metaPrefix + key(e.getKey()), render(e.getValue()));
+                if (!e.getKey().equals(wrapper) && !reaches(reach, e.getValue())) meta.put(metaPrefix + key(e.getKey()), render(e.getValue()));
             node = m.get(wrapper);
             metaPrefix = metaPrefix + wrapper + ".";
         }
-        walk(file, node, "", tensors, meta, storageBytes, scratch);
+        walk(file, node, "", tensors, meta, storageBytes, scratch, reach);
         if (tensors.isEmpty()) throw SynesthesiaException.inFile(file, "holds no tensors (a pickle of " + describe(root) + ")");
         return new Result(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(meta));
     }
 
     private static void walk(Object file, Object o, String name, Map<String, StoredTensor> tensors, Map<String, String> meta,
-                             Function<StorageRef, MemorySegment> storageBytes, Arena scratch) {
+                             Function<StorageRef, MemorySegment> storageBytes, Arena scratch, Map<Object, Boolean> reach) {
         if (o instanceof TensorRef t) {
             String n = name.isEmpty() ? "tensor" : name;
             if (tensors.containsKey(n)) throw SynesthesiaException.inFile(file, "two tensors are named " + SafeText.quote(n));
             tensors.put(n, tensor(file, n, t, storageBytes, scratch));
-        } else if ((o instanceof Map<?, ?> || o instanceof List<?> || o instanceof Tuple) && containsTensor(o)) {
+        } else if ((o instanceof Map<?, ?> || o instanceof List<?> || o instanceof Tuple) && reaches(reach, o)) {
             if (o instanceof Map<?, ?> m) {
-                for (Map.Entry<?, ?> e : m.entrySet()) walk(file, e.getValue(), join(name, key(e.getKey())), tensors, meta, storageBytes, scratch);
+                for (Map.Entry<?, ?> e : m.entrySet()) walk(file, e.getValue(), join(name, key(e.getKey())), tensors, meta, storageBytes, scratch, reach);
             } else {
                 List<?> items = o instanceof Tuple t ? t.items() : (List<?>) o;
-                for (int i = 0; i < items.size(); i++) walk(file, items.get(i), join(name, String.valueOf(i)), tensors, meta, storageBytes, scratch);
+                for (int i = 0; i < items.size(); i++) walk(file, items.get(i), join(name, String.valueOf(i)), tensors, meta, storageBytes, scratch, reach);
             }
         } else if (!name.isEmpty()) {
             meta.put(name, render(o));
@@ -119,23 +120,57 @@ final class TorchStateDict {
         return false;
     }
 
-    /**
-     * Whether a tensor is reachable from {@code o} through dicts, lists and tuples. Iterative, each container
-     * visited once (an identity set), so a cycle or deep nesting cannot overflow the stack (the Unpickler also
-     * refuses both before anything walks its result).
-     */
+    /** Whether a tensor is reachable from {@code o} through dicts, lists and tuples. */
     static boolean containsTensor(Object o) {
-        java.util.Set<Object> seen = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        java.util.ArrayDeque<Object> todo = new java.util.ArrayDeque<>();
-        todo.push(new Object[] {o});
-        while (!todo.isEmpty()) {
-            for (Object v : (Object[]) todo.pop()) {
-                if (v instanceof TensorRef) return true;
-                Collection<?> items = v instanceof Map<?, ?> m ? m.values() : v instanceof List<?> l ? l : v instanceof Tuple t ? t.items() : null;
-                if (items != null && seen.add(v)) todo.push(items.toArray());
+        return reaches(tensorReach(o), o);
+    }
+
+    private static boolean reaches(Map<Object, Boolean> reach, Object o) {
+        return o instanceof TensorRef || Boolean.TRUE.equals(reach.get(o));
+    }
+
+    private static Collection<?> items(Object o) {
+        return o instanceof Map<?, ?> m ? m.values() : o instanceof List<?> l ? l : o instanceof Tuple t ? t.items() : null;
+    }
+
+    /**
+     * For every dict, list and tuple under {@code root}: whether a tensor is reachable from it. One iterative
+     * post-order pass that visits each container once (an identity map), so shared references cost nothing extra and
+     * neither a cycle (a container on the current path counts as holding no tensor) nor deep nesting can overflow the
+     * stack; the walkers then look containers up instead of searching again.
+     */
+    static Map<Object, Boolean> tensorReach(Object root) {
+        Map<Object, Boolean> reach = new java.util.IdentityHashMap<>();
+        if (items(root) == null) return reach;
+        java.util.ArrayDeque<Object> nodes = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<java.util.Iterator<?>> its = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<boolean[]> found = new java.util.ArrayDeque<>();
+        nodes.push(root);
+        its.push(items(root).iterator());
+        found.push(new boolean[1]);
+        reach.put(root, Boolean.FALSE); // on the path: a cycle back to it adds nothing
+        while (!nodes.isEmpty()) {
+            java.util.Iterator<?> it = its.peek();
+            boolean[] f = found.peek();
+            if (it.hasNext()) {
+                Object v = it.next();
+                if (v instanceof TensorRef) f[0] = true;
+                else if (reach.containsKey(v)) f[0] |= reach.get(v);
+                else if (items(v) != null) {
+                    reach.put(v, Boolean.FALSE);
+                    nodes.push(v);
+                    its.push(items(v).iterator());
+                    found.push(new boolean[1]);
+                }
+            } else {
+                Object done = nodes.pop();
+                its.pop();
+                found.pop();
+                reach.put(done, f[0]);
+                if (!found.isEmpty()) found.peek()[0] |= f[0];
             }
         }
-        return false;
+        return reach;
     }
 
     /** A metadata value: strings as they are, anything else as JSON. */
