@@ -154,6 +154,17 @@ class UntrustedHeadersTest {
         assertTrue(m.contains("damaged tensor header: tensor w "), m);
     }
 
+    @Test
+    void npyShapeOverflowIsDamaged() {
+        // 2^31-1 x 2^31-1 x 2^31-1 elements: the product wrapped around before
+        SynesthesiaException e = assertThrows(SynesthesiaException.class,
+                () -> Npy.parse(NpyTest.npy("<f4", false, "(2147483647, 2147483647, 2147483647)", new byte[16], 1), "big.npy"));
+        assertTrue(e.getMessage().startsWith("big.npy: damaged tensor header"), e.getMessage());
+        e = assertThrows(SynesthesiaException.class,
+                () -> Npy.parse(NpyTest.npy("<f8", false, "(1073741824, 4)", new byte[16], 1), "long.npy"));
+        assertTrue(e.getMessage().startsWith("long.npy: truncated"), e.getMessage());
+    }
+
     // ---- item 8: file bytes in messages, claimed counts ----
 
     @Test
