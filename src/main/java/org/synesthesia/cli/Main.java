@@ -13,6 +13,7 @@ import org.synesthesia.io.AtomicFiles;
 import org.synesthesia.kernel.Parallel;
 import org.synesthesia.kernel.Simd;
 import org.synesthesia.util.Progress;
+import org.synesthesia.util.SafeText;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -90,7 +91,7 @@ public final class Main {
             Set<String> flags = new HashSet<>(c.flags());
             return c.run(new Args(name, cargs, flags));
         } catch (SynesthesiaException e) {
-            System.err.println("synesthesia: " + e.getMessage());
+            System.err.println("synesthesia: " + SafeText.clean(e.getMessage(), SafeText.MESSAGE_LIMIT));
             return 1;
         } catch (OutOfMemoryError e) {
             System.err.println("synesthesia: out of memory (" + e.getMessage() + "); give the JVM more with -Xmx, e.g. java -Xmx16g -jar synesthesia.jar ...");
@@ -100,7 +101,7 @@ public final class Main {
             System.err.println("synesthesia: I/O error: " + AtomicFiles.reason(io));
             return 1;
         } catch (Exception e) {
-            System.err.println("synesthesia: internal error: " + e);
+            System.err.println("synesthesia: internal error: " + SafeText.clean(String.valueOf(e), SafeText.MESSAGE_LIMIT));
             e.printStackTrace();
             return 2;
         }

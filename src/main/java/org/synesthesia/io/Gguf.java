@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.synesthesia.tensor.DType;
 import org.synesthesia.tensor.StoredTensor;
+import org.synesthesia.util.SafeText;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -68,16 +69,22 @@ public final class Gguf implements WeightSource {
         if (version == 1) throw SynesthesiaException.inFile(path, "GGUF version 1 is not supported (convert it to v3)");
         if (version != 2 && version != 3)
             throw SynesthesiaException.inFile(path, Integer.reverseBytes(version) == 3 || Integer.reverseBytes(version) == 2
-                    ? "big-endian GGUF is not supported" : "unsupported GGUF version " + version);
+                    ? "big-endian GGUF is not supported" : "unsupported GGUF version " + Integer.toUnsignedString(version));
         long nTensors = c.i64("tensor count");
         long nKv = c.i64("metadata count");
-        if (nTensors < 0 || nTensors > f.size() || nKv < 0 || nKv > f.size())
-            throw SynesthesiaException.inFile(path, "damaged GGUF header (" + nTensors + " tensors, " + nKv + " metadata entries)");
+        // each metadata entry takes at least 13 bytes (key length, type, one byte of value), each tensor 24
+        // (name length, dimension count, type, offset): claimed counts the file cannot hold are damage
+        if (nTensors < 0 || nKv < 0 || nTensors > c.remaining() / 24 || nKv > c.remaining() / 13
+                || nTensors * 24 + nKv * 13 > c.remaining())
+            throw SynesthesiaException.inFile(path, "truncated or damaged GGUF header: " + Long.toUnsignedString(nTensors) + " tensors and "
+                    + Long.toUnsignedString(nKv) + " metadata entries cannot fit in a file of " + f.size() + " bytes");
         Map<String, GgufValue> values = new LinkedHashMap<>();
         for (long i = 0; i < nKv; i++) {
             String key = string(c, "metadata key");
-            int type = c.i32("type of " + key);
-            values.put(key, value(c, key, type, 0));
+            String q = SafeText.quote(key);
+            int type = c.i32("type of " + q);
+            if (values.containsKey(key)) throw SynesthesiaException.inFile(path, "damaged GGUF header: metadata key " + q + " appears twice");
+            values.put(key, value(c, q, type, 0));
         }
         long alignment = DEFAULT_ALIGNMENT;
         GgufValue a = values.get("general.alignment");
@@ -86,36 +93,40 @@ public final class Gguf implements WeightSource {
                 throw SynesthesiaException.inFile(path, "general.alignment " + a.asText() + " is not a power of two");
             alignment = a.asLong();
         }
-        record Info(String name, long[] ne, int type, long offset) {}
+        record Info(String name, String q, long[] ne, int type, long offset) {}
         List<Info> infos = new ArrayList<>();
         for (long i = 0; i < nTensors; i++) {
             String name = string(c, "tensor name");
-            long nDims = c.u32("dimension count of " + name);
-            if (nDims > 8) throw SynesthesiaException.inFile(path, "tensor " + name + " has " + nDims + " dimensions");
+            String q = SafeText.quote(name);
+            long nDims = c.u32("dimension count of " + q);
+            if (nDims > 8) throw TensorSizes.damaged(path, q, "has " + nDims + " dimensions (at most 8)");
             long[] ne = new long[(int) nDims];
             for (int d = 0; d < nDims; d++) {
-                ne[d] = c.i64("dimensions of " + name);
-                if (ne[d] < 0) throw SynesthesiaException.inFile(path, "tensor " + name + " has a negative dimension");
+                ne[d] = c.i64("dimensions of " + q);
+                if (ne[d] < 0) throw TensorSizes.damaged(path, q, "has a negative dimension " + ne[d]);
             }
-            int type = c.i32("type of " + name);
-            long offset = c.i64("offset of " + name);
-            infos.add(new Info(name, ne, type, offset));
+            int type = c.i32("type of " + q);
+            long offset = c.i64("offset of " + q);
+            infos.add(new Info(name, q, ne, type, offset));
         }
         long dataStart = align(c.position(), alignment);
         Map<String, StoredTensor> tensors = new LinkedHashMap<>();
         for (Info in : infos) {
             DType dt = GgmlType.dtype(in.type());
             if (dt == null)
-                throw SynesthesiaException.inFile(path, "tensor " + in.name() + " has unsupported tensor type " + GgmlType.name(in.type())
+                throw SynesthesiaException.inFile(path, "tensor " + in.q() + " has unsupported tensor type " + GgmlType.name(in.type())
                         + " (ggml type " + in.type() + "; supported: F32, F16, BF16, Q8_0, Q4_0, I8-I64, F64)");
-            long n = 1;
-            for (long d : in.ne()) n = Math.multiplyExact(n, d);
+            long n = TensorSizes.elements(path, in.q(), in.ne());
             if (dt.blockSize > 1 && (in.ne().length == 0 || in.ne()[0] % dt.blockSize != 0))
-                throw SynesthesiaException.inFile(path, "tensor " + in.name() + ": " + dt + " rows of " + (in.ne().length == 0 ? 1 : in.ne()[0]) + " are not whole blocks of " + dt.blockSize);
+                throw SynesthesiaException.inFile(path, "tensor " + in.q() + ": " + dt + " rows of " + (in.ne().length == 0 ? 1 : in.ne()[0]) + " are not whole blocks of " + dt.blockSize);
             if (in.offset() < 0 || in.offset() % alignment != 0)
-                throw SynesthesiaException.inFile(path, "tensor " + in.name() + " at offset " + in.offset() + " is not aligned to " + alignment);
-            if (tensors.containsKey(in.name())) throw SynesthesiaException.inFile(path, "two tensors are named " + in.name());
-            MemorySegment data = f.slice(dataStart + in.offset(), dt.bytesFor(n), "tensor " + in.name());
+                throw SynesthesiaException.inFile(path, "tensor " + in.q() + " at offset " + in.offset() + " is not aligned to " + alignment);
+            if (tensors.containsKey(in.name())) throw SynesthesiaException.inFile(path, "two tensors are named " + in.q());
+            long bytes = TensorSizes.bytesFor(path, in.q(), dt, n, in.ne());
+            if (in.offset() > f.size() - dataStart)
+                throw SynesthesiaException.inFile(path, "truncated: tensor " + in.q() + " starts at byte " + Long.toUnsignedString(dataStart + in.offset())
+                        + " but the file has " + f.size());
+            MemorySegment data = f.slice(dataStart + in.offset(), bytes, "tensor " + in.q());
             long[] shape = new long[in.ne().length];
             for (int d = 0; d < shape.length; d++) shape[d] = in.ne()[shape.length - 1 - d];
             tensors.put(in.name(), new StoredTensor(in.name(), dt, shape, data, path.toString()));
@@ -160,7 +171,10 @@ public final class Gguf implements WeightSource {
                 GgufValue.Type elem = GgufValue.Type.of(et);
                 if (elem == null) throw c.error("metadata " + key + " has unknown array element type " + et);
                 long n = c.i64("length of " + key);
-                if (n < 0 || n > c.remaining()) c.need(n < 0 ? Long.MAX_VALUE : n, what);
+                long min = minBytes(elem); // each element takes at least this many bytes
+                if (n < 0 || n > c.remaining() / min)
+                    throw c.error("damaged GGUF header: metadata " + key + " claims " + Long.toUnsignedString(n) + " array elements of type " + elem
+                            + " but only " + c.remaining() + " bytes remain");
                 List<Object> items = new ArrayList<>((int) Math.min(n, 1 << 20));
                 for (long i = 0; i < n; i++) {
                     GgufValue v = value(c, key, et, depth + 1);
@@ -168,6 +182,17 @@ public final class Gguf implements WeightSource {
                 }
                 yield GgufValue.array(elem, items);
             }
+        };
+    }
+
+    /** The fewest bytes one GGUF value of type {@code t} takes (strings and arrays: their u64 length). */
+    private static long minBytes(GgufValue.Type t) {
+        return switch (t) {
+            case UINT8, INT8, BOOL -> 1;
+            case UINT16, INT16 -> 2;
+            case UINT32, INT32, FLOAT32 -> 4;
+            case UINT64, INT64, FLOAT64, STRING -> 8;
+            case ARRAY -> 12;
         };
     }
 

@@ -59,9 +59,14 @@ public final class MappedFile implements AutoCloseable {
 
     /** A slice of the file, or a one-line "truncated" error if it runs past the end. */
     public MemorySegment slice(long offset, long length, String what) {
-        if (offset < 0 || length < 0 || offset + length > segment.byteSize())
-            throw SynesthesiaException.inFile(path, "truncated: " + what + " needs bytes [" + offset + ", " + (offset + length)
-                    + ") but the file has " + segment.byteSize());
+        long size = segment.byteSize();
+        if (offset < 0 || length < 0)
+            throw SynesthesiaException.inFile(path, "damaged: " + what + " has a negative offset or length (" + offset + ", " + length + " bytes)");
+        if (offset > size || length > size - offset) {
+            long end = offset + length;
+            throw SynesthesiaException.inFile(path, "truncated: " + what + " needs " + length + " bytes at byte " + offset
+                    + (end >= offset ? " (up to byte " + end + ")" : " (beyond 2^63-1)") + " but the file has " + size);
+        }
         return segment.asSlice(offset, length);
     }
 

@@ -114,10 +114,12 @@ public final class Npy {
             }
         }
         int[] shape = dims.stream().mapToInt(Integer::intValue).toArray();
-        long count = Tensor.numel(shape);
+        long[] longShape = java.util.Arrays.stream(shape).asLongStream().toArray();
+        long count = TensorSizes.elements(name, "(the array)", longShape);
         long dataStart = start + headerLen;
-        if (dataStart + count * size > b.length)
-            throw SynesthesiaException.inFile(name, "truncated: " + count + " elements of " + size + " bytes need " + (dataStart + count * size) + " bytes, the array has " + b.length);
+        if (count > (b.length - dataStart) / size)
+            throw SynesthesiaException.inFile(name, "truncated: shape " + java.util.Arrays.toString(shape) + " of " + size + "-byte elements needs more than the "
+                    + (b.length - dataStart) + " bytes after the header");
         if (count > Integer.MAX_VALUE - 8) throw SynesthesiaException.inFile(name, "array too large: " + count + " elements");
         bb.order(order);
         float[] v = new float[(int) count];

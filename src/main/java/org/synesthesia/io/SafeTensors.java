@@ -19,6 +19,7 @@ import org.synesthesia.tensor.DType;
 import org.synesthesia.tensor.StoredTensor;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.Json;
+import org.synesthesia.util.SafeText;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -45,12 +46,12 @@ public final class SafeTensors implements WeightSource {
         Path path = f.path();
         if (f.size() < 8) throw SynesthesiaException.inFile(path, "truncated: not a safetensors file (" + f.size() + " bytes, the header length alone is 8)");
         long n = f.segment().get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
-        if (n <= 0 || n > 100_000_000L) throw SynesthesiaException.inFile(path, "not a safetensors file (header length " + n + ")");
-        if (8 + n > f.size()) throw SynesthesiaException.inFile(path, "truncated: header of " + n + " bytes but the file has " + f.size());
+        if (n <= 0 || n > 100_000_000L) throw SynesthesiaException.inFile(path, "not a safetensors file (header length " + Long.toUnsignedString(n) + ")");
+        if (n > f.size() - 8) throw SynesthesiaException.inFile(path, "truncated: header of " + n + " bytes but the file has " + f.size() + " (" + (f.size() - 8) + " after the length)");
         byte[] hb = f.segment().asSlice(8, n).toArray(ValueLayout.JAVA_BYTE);
         Map<String, Object> header;
         try {
-            header = Json.parseObject(new String(hb, StandardCharsets.UTF_8));
+            header = Json.parseObject(new String(hb, StandardCharsets.UTF_8), true);
         } catch (IllegalArgumentException e) {
             throw SynesthesiaException.inFile(path, "not a safetensors file (header is not JSON: " + e.getMessage() + ")");
         }
@@ -58,30 +59,61 @@ public final class SafeTensors implements WeightSource {
         long dataSize = f.size() - dataStart;
         Map<String, String> meta = new LinkedHashMap<>();
         Map<String, StoredTensor> out = new LinkedHashMap<>();
+        record Span(String name, long begin, long end) {}
+        List<Span> spans = new ArrayList<>();
         for (Map.Entry<String, Object> e : header.entrySet()) {
             String name = e.getKey();
             if (name.equals("__metadata__")) {
                 if (e.getValue() instanceof Map<?, ?> m) m.forEach((k, v) -> meta.put(String.valueOf(k), String.valueOf(v)));
+                else throw SynesthesiaException.inFile(path, "__metadata__ is not an object of strings");
                 continue;
             }
-            if (!(e.getValue() instanceof Map<?, ?> info)) throw SynesthesiaException.inFile(path, "tensor " + name + ": header entry is not an object");
-            DType dtype = dtype(path, name, info.get("dtype"));
-            long[] shape = longs(path, name, "shape", info.get("shape"));
-            long[] off = longs(path, name, "data_offsets", info.get("data_offsets"));
-            if (off.length != 2 || off[0] < 0 || off[1] < off[0]) throw SynesthesiaException.inFile(path, "tensor " + name + ": bad data_offsets");
-            long elements = 1;
-            for (long d : shape) {
-                if (d < 0) throw SynesthesiaException.inFile(path, "tensor " + name + ": negative dimension");
-                elements *= d;
-            }
-            long expect = dtype.bytesFor(elements);
+            String q = SafeText.quote(name);
+            if (!(e.getValue() instanceof Map<?, ?> info)) throw SynesthesiaException.inFile(path, "tensor " + q + ": header entry is not an object");
+            DType dtype = dtype(path, q, info.get("dtype"));
+            long[] shape = longs(path, q, "shape", info.get("shape"));
+            long[] off = longs(path, q, "data_offsets", info.get("data_offsets"));
+            if (off.length != 2 || off[0] < 0 || off[1] < off[0])
+                throw SynesthesiaException.inFile(path, "damaged tensor header: tensor " + q + " has data_offsets " + java.util.Arrays.toString(off) + " (need [begin, end] with 0 <= begin <= end)");
+            long expect = TensorSizes.bytes(path, q, dtype, shape);
             if (off[1] - off[0] != expect)
-                throw SynesthesiaException.inFile(path, "tensor " + name + ": " + (off[1] - off[0]) + " bytes for " + dtype + " shape " + java.util.Arrays.toString(shape) + " (needs " + expect + ")");
+                throw SynesthesiaException.inFile(path, "damaged tensor header: tensor " + q + " has " + (off[1] - off[0]) + " bytes for " + dtype + " shape " + java.util.Arrays.toString(shape) + " (needs " + expect + ")");
             if (off[1] > dataSize)
-                throw SynesthesiaException.inFile(path, "truncated: tensor " + name + " ends at byte " + (dataStart + off[1]) + " but the file has " + f.size());
+                throw SynesthesiaException.inFile(path, "truncated: tensor " + q + " ends at byte " + (dataStart + off[1]) + " but the file has " + f.size());
+            spans.add(new Span(q, off[0], off[1]));
             out.put(name, new StoredTensor(name, dtype, shape, f.segment().asSlice(dataStart + off[0], off[1] - off[0]), path.toString()));
         }
+        checkLayout(path, spans.stream().map(x -> new long[] {x.begin(), x.end()}).toList(), spans.stream().map(Span::name).toList(), dataSize);
         return new SafeTensors(f, Collections.unmodifiableMap(out), Collections.unmodifiableMap(meta));
+    }
+
+    /**
+     * The format's layout rule: the tensors' {@code [begin, end)} ranges, sorted by begin, tile the data section
+     * {@code [0, dataSize)} exactly: no overlap, no hole between tensors, nothing after the last one.
+     */
+    private static void checkLayout(Path path, List<long[]> ranges, List<String> names, long dataSize) {
+        Integer[] order = new Integer[ranges.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, (a, b) -> {
+            int c = Long.compare(ranges.get(a)[0], ranges.get(b)[0]);
+            return c != 0 ? c : Long.compare(ranges.get(a)[1], ranges.get(b)[1]);
+        });
+        long at = 0;
+        String prev = null;
+        for (int i : order) {
+            long[] r = ranges.get(i);
+            if (r[0] < at)
+                throw SynesthesiaException.inFile(path, "damaged tensor header: tensor " + names.get(i) + " at data bytes [" + r[0] + ", " + r[1]
+                        + ") overlaps tensor " + prev + " (which ends at " + at + ")");
+            if (r[0] > at)
+                throw SynesthesiaException.inFile(path, "damaged tensor header: " + (r[0] - at) + " unused data bytes before tensor " + names.get(i)
+                        + " (data bytes [" + at + ", " + r[0] + ") belong to no tensor)");
+            at = r[1];
+            prev = names.get(i);
+        }
+        if (at != dataSize)
+            throw SynesthesiaException.inFile(path, "damaged: the tensors cover " + at + " data bytes but the file has " + dataSize
+                    + " after its header (" + (dataSize - at) + " bytes belong to no tensor; is the header length right?)");
     }
 
     private static DType dtype(Path path, String name, Object v) {

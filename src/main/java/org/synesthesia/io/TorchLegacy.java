@@ -53,7 +53,15 @@ public final class TorchLegacy extends TorchSource {
             if (s == null) throw SynesthesiaException.inFile(path, "malformed: storage " + key + " is not used by the pickle, so its element size is unknown");
             long numel = c.i64("element count of storage " + key);
             if (numel != s.numel()) throw SynesthesiaException.inFile(path, "malformed: storage " + key + " holds " + numel + " elements, the pickle says " + s.numel());
-            data.put(key, c.slice(Math.multiplyExact(numel, (long) s.dtype().blockBytes), "storage " + key));
+            String q = org.synesthesia.util.SafeText.quote(key);
+            long bytes;
+            try {
+                if (numel < 0) throw new ArithmeticException();
+                bytes = Math.multiplyExact(numel, (long) s.dtype().blockBytes);
+            } catch (ArithmeticException e) {
+                throw SynesthesiaException.inFile(path, "damaged tensor header: storage " + q + " claims " + numel + " elements of " + s.dtype());
+            }
+            data.put(key, c.slice(bytes, "storage " + q));
         }
         return TorchStateDict.build(path, root, s -> {
             MemorySegment seg = data.get(s.key());

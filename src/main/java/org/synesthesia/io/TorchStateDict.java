@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.synesthesia.io.Unpickler.Tuple;
 import org.synesthesia.tensor.DType;
 import org.synesthesia.tensor.StoredTensor;
 import org.synesthesia.util.Json;
+import org.synesthesia.util.SafeText;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -44,19 +46,20 @@ final class TorchStateDict {
     static Function<Object, Object> persistentLoader(Object file, Map<String, StorageRef> seen) {
         return pid -> {
             if (!(pid instanceof Tuple t) || t.size() < 5 || !"storage".equals(t.get(0)))
-                throw SynesthesiaException.inFile(file, "unsupported persistent id " + describe(pid) + " (expected a storage)");
+                throw SynesthesiaException.inFile(file, "unsupported persistent id " + Unpickler.show(pid) + " (expected a storage)");
             DType dtype = Unpickler.storageDType(t.get(1));
-            if (dtype == null) throw SynesthesiaException.inFile(file, "unsupported storage type " + t.get(1));
-            String key = String.valueOf(t.get(2));
-            String location = String.valueOf(t.get(3));
-            if (!(t.get(4) instanceof Long numel)) throw SynesthesiaException.inFile(file, "storage " + key + " has no element count");
+            if (dtype == null) throw SynesthesiaException.inFile(file, "unsupported storage type " + Unpickler.show(t.get(1)));
+            if (!(t.get(2) instanceof String key)) throw SynesthesiaException.inFile(file, "storage key " + Unpickler.show(t.get(2)) + " is not a string");
+            String location = t.get(3) instanceof String l ? l : Unpickler.show(t.get(3));
+            if (!(t.get(4) instanceof Long numel) || numel < 0)
+                throw SynesthesiaException.inFile(file, "storage " + SafeText.quote(key) + " has no element count");
             StorageRef root = new StorageRef(key, dtype, numel, location, null, 0);
             StorageRef prev = seen.putIfAbsent(key, root);
             if (prev != null && prev.dtype() != dtype)
                 throw SynesthesiaException.inFile(file, "storage " + key + " is used as both " + prev.dtype() + " and " + dtype);
             // legacy view_metadata: (view_key, offset, view_size), elements of the root storage
             if (t.size() > 5 && t.get(5) instanceof Tuple v && v.size() == 3 && v.get(1) instanceof Long off && v.get(2) instanceof Long n)
-                return new StorageRef(String.valueOf(v.get(0)), dtype, n, location, key, off);
+                return new StorageRef(v.get(0) instanceof String vk ? vk : Unpickler.show(v.get(0)), dtype, n, location, key, off);
             return root;
         };
     }
@@ -68,35 +71,36 @@ final class TorchStateDict {
     static Result build(Object file, Object root, Function<StorageRef, MemorySegment> storageBytes, Arena scratch) {
         Map<String, StoredTensor> tensors = new LinkedHashMap<>();
         Map<String, String> meta = new LinkedHashMap<>();
+        Map<Object, Boolean> reach = tensorReach(root);
         Object node = root;
         String metaPrefix = "";
         while (node instanceof Map<?, ?> m && !hasDirectTensor(m)) {
             Object wrapper = null;
             for (String w : WRAPPERS)
-                if (m.get(w) instanceof Map<?, ?> inner && containsTensor(inner)) { wrapper = w; break; }
+                if (m.get(w) instanceof Map<?, ?> inner && reaches(reach, inner)) { wrapper = w; break; }
             if (wrapper == null) break;
             for (Map.Entry<?, ?> e : m.entrySet())
-                if (!e.getKey().equals(wrapper) && !containsTensor(e.getValue())) meta.put(metaPrefix + key(e.getKey()), render(e.getValue()));
+                if (!e.getKey().equals(wrapper) && !reaches(reach, e.getValue())) meta.put(metaPrefix + key(e.getKey()), render(e.getValue()));
             node = m.get(wrapper);
             metaPrefix = metaPrefix + wrapper + ".";
         }
-        walk(file, node, "", tensors, meta, storageBytes, scratch);
+        walk(file, node, "", tensors, meta, storageBytes, scratch, reach);
         if (tensors.isEmpty()) throw SynesthesiaException.inFile(file, "holds no tensors (a pickle of " + describe(root) + ")");
         return new Result(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(meta));
     }
 
     private static void walk(Object file, Object o, String name, Map<String, StoredTensor> tensors, Map<String, String> meta,
-                             Function<StorageRef, MemorySegment> storageBytes, Arena scratch) {
+                             Function<StorageRef, MemorySegment> storageBytes, Arena scratch, Map<Object, Boolean> reach) {
         if (o instanceof TensorRef t) {
             String n = name.isEmpty() ? "tensor" : name;
-            if (tensors.containsKey(n)) throw SynesthesiaException.inFile(file, "two tensors are named " + n);
+            if (tensors.containsKey(n)) throw SynesthesiaException.inFile(file, "two tensors are named " + SafeText.quote(n));
             tensors.put(n, tensor(file, n, t, storageBytes, scratch));
-        } else if ((o instanceof Map<?, ?> || o instanceof List<?> || o instanceof Tuple) && containsTensor(o)) {
+        } else if ((o instanceof Map<?, ?> || o instanceof List<?> || o instanceof Tuple) && reaches(reach, o)) {
             if (o instanceof Map<?, ?> m) {
-                for (Map.Entry<?, ?> e : m.entrySet()) walk(file, e.getValue(), join(name, key(e.getKey())), tensors, meta, storageBytes, scratch);
+                for (Map.Entry<?, ?> e : m.entrySet()) walk(file, e.getValue(), join(name, key(e.getKey())), tensors, meta, storageBytes, scratch, reach);
             } else {
                 List<?> items = o instanceof Tuple t ? t.items() : (List<?>) o;
-                for (int i = 0; i < items.size(); i++) walk(file, items.get(i), join(name, String.valueOf(i)), tensors, meta, storageBytes, scratch);
+                for (int i = 0; i < items.size(); i++) walk(file, items.get(i), join(name, String.valueOf(i)), tensors, meta, storageBytes, scratch, reach);
             }
         } else if (!name.isEmpty()) {
             meta.put(name, render(o));
@@ -116,12 +120,57 @@ final class TorchStateDict {
         return false;
     }
 
+    /** Whether a tensor is reachable from {@code o} through dicts, lists and tuples. */
     static boolean containsTensor(Object o) {
-        if (o instanceof TensorRef) return true;
-        if (o instanceof Map<?, ?> m) { for (Object v : m.values()) if (containsTensor(v)) return true; }
-        else if (o instanceof List<?> l) { for (Object v : l) if (containsTensor(v)) return true; }
-        else if (o instanceof Tuple t) { for (Object v : t.items()) if (containsTensor(v)) return true; }
-        return false;
+        return reaches(tensorReach(o), o);
+    }
+
+    private static boolean reaches(Map<Object, Boolean> reach, Object o) {
+        return o instanceof TensorRef || Boolean.TRUE.equals(reach.get(o));
+    }
+
+    private static Collection<?> items(Object o) {
+        return o instanceof Map<?, ?> m ? m.values() : o instanceof List<?> l ? l : o instanceof Tuple t ? t.items() : null;
+    }
+
+    /**
+     * For every dict, list and tuple under {@code root}: whether a tensor is reachable from it. One iterative
+     * post-order pass that visits each container once (an identity map), so shared references cost nothing extra and
+     * neither a cycle (a container on the current path counts as holding no tensor) nor deep nesting can overflow the
+     * stack; the walkers then look containers up instead of searching again.
+     */
+    static Map<Object, Boolean> tensorReach(Object root) {
+        Map<Object, Boolean> reach = new java.util.IdentityHashMap<>();
+        if (items(root) == null) return reach;
+        java.util.ArrayDeque<Object> nodes = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<java.util.Iterator<?>> its = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<boolean[]> found = new java.util.ArrayDeque<>();
+        nodes.push(root);
+        its.push(items(root).iterator());
+        found.push(new boolean[1]);
+        reach.put(root, Boolean.FALSE); // on the path: a cycle back to it adds nothing
+        while (!nodes.isEmpty()) {
+            java.util.Iterator<?> it = its.peek();
+            boolean[] f = found.peek();
+            if (it.hasNext()) {
+                Object v = it.next();
+                if (v instanceof TensorRef) f[0] = true;
+                else if (reach.containsKey(v)) f[0] |= reach.get(v);
+                else if (items(v) != null) {
+                    reach.put(v, Boolean.FALSE);
+                    nodes.push(v);
+                    its.push(items(v).iterator());
+                    found.push(new boolean[1]);
+                }
+            } else {
+                Object done = nodes.pop();
+                its.pop();
+                found.pop();
+                reach.put(done, f[0]);
+                if (!found.isEmpty()) found.peek()[0] |= f[0];
+            }
+        }
+        return reach;
     }
 
     /** A metadata value: strings as they are, anything else as JSON. */
@@ -160,28 +209,38 @@ final class TorchStateDict {
     }
 
     private static StoredTensor tensor(Object file, String name, TensorRef t, Function<StorageRef, MemorySegment> storageBytes, Arena scratch) {
-        if (!(t.storage() instanceof StorageRef s)) throw SynesthesiaException.inFile(file, "tensor " + name + " has no storage");
+        String q = SafeText.quote(name);
+        if (!(t.storage() instanceof StorageRef s)) throw SynesthesiaException.inFile(file, "tensor " + q + " has no storage");
         long[] size = t.size(), stride = t.stride();
-        if (size.length != stride.length) throw SynesthesiaException.inFile(file, "tensor " + name + ": size and stride differ in rank");
+        if (size.length != stride.length) throw TensorSizes.damaged(file, q, "has size and stride of different rank");
         DType dt = s.dtype();
         long el = dt.blockBytes;
-        long n = 1, reach = 0; // reach: elements spanned past the offset
-        for (int i = 0; i < size.length; i++) {
-            if (size[i] < 0 || stride[i] < 0) throw SynesthesiaException.inFile(file, "tensor " + name + ": negative size or stride");
-            n *= size[i];
-            if (size[i] > 0) reach += (size[i] - 1) * stride[i];
-        }
-        if (n > 0) reach += 1;
-        else reach = 0;
+        // n = prod(size); reach = 1 + sum((size[i]-1) * stride[i]) elements spanned from the offset (0 when n = 0);
+        // first = (view offset + storage offset) * element bytes: all checked against overflow and the storage
+        long n, reach = 0, first, end;
         long storageOffset = s.viewOf() == null ? 0 : s.viewOffset();
-        if (t.offset() < 0 || t.offset() + reach > s.numel())
-            throw SynesthesiaException.inFile(file, "tensor " + name + " " + Arrays.toString(size) + " at offset " + t.offset()
-                    + " runs past its storage " + s.key() + " of " + s.numel() + " elements");
+        String sk = SafeText.quote(s.key());
+        try {
+            for (int i = 0; i < size.length; i++)
+                if (size[i] < 0 || stride[i] < 0) throw TensorSizes.damaged(file, q, "has a negative size or stride");
+            n = TensorSizes.elements(file, q, size);
+            for (int i = 0; i < size.length; i++)
+                if (size[i] > 0) reach = Math.addExact(reach, Math.multiplyExact(size[i] - 1, stride[i]));
+            reach = n > 0 ? Math.addExact(reach, 1) : 0;
+            if (t.offset() < 0 || storageOffset < 0 || Math.addExact(t.offset(), reach) > s.numel())
+                throw TensorSizes.damaged(file, q, Arrays.toString(size) + " at offset " + t.offset() + " runs past its storage " + sk
+                        + " of " + s.numel() + " elements");
+            first = Math.multiplyExact(Math.addExact(storageOffset, t.offset()), el);
+            end = Math.addExact(first, Math.multiplyExact(reach, el));
+            TensorSizes.bytesFor(file, q, dt, n, size);
+        } catch (ArithmeticException e) {
+            throw TensorSizes.damaged(file, q, "of " + dt + " size " + Arrays.toString(size) + ", stride " + Arrays.toString(stride)
+                    + " at offset " + t.offset() + " spans more than 2^63-1 bytes");
+        }
         MemorySegment store = storageBytes.apply(s.viewOf() == null ? s : new StorageRef(s.viewOf(), dt, -1, s.location(), null, 0));
-        long first = (storageOffset + t.offset()) * el;
-        if (first + reach * el > store.byteSize())
-            throw SynesthesiaException.inFile(file, "truncated: storage " + s.key() + " of tensor " + name + " has " + store.byteSize()
-                    + " bytes, needs " + (first + reach * el));
+        if (end > store.byteSize())
+            throw SynesthesiaException.inFile(file, "truncated: storage " + sk + " of tensor " + q + " has " + store.byteSize()
+                    + " bytes, needs " + end);
         if (contiguous(size, stride)) return new StoredTensor(name, dt, size, store.asSlice(first, n * el), file.toString());
         // a strided view (rare in saved state dicts): gather a contiguous copy off-heap
         MemorySegment out = scratch.allocate(Math.max(1, n * el), 8).asSlice(0, n * el);

@@ -236,6 +236,7 @@ public final class Unpickler {
                 case 0x95 -> in.i64("FRAME"); // FRAME: a length hint only
                 case '.' -> { // STOP
                     Object r = pop();
+                    checkStructure(r);
                     return r;
                 }
                 case '(' -> { marks.add(stack.size()); stack.add(MARK); }
@@ -284,7 +285,7 @@ public final class Unpickler {
                     stack.add(m);
                 }
                 case 0x91 -> stack.add(new ArrayList<>(popMark())); // FROZENSET
-                case 's' -> { Object v = pop(), k = pop(); asMap(top(), "SETITEM").put(k, v); }
+                case 's' -> { Object v = pop(), k = pop(); asMap(top(), "SETITEM").put(hashable(k), v); }
                 case 'u' -> { List<Object> kv = popMark(); putPairs(asMap(top(), "SETITEMS"), kv); }
                 case 'a' -> { Object v = pop(); asList(top(), "APPEND").add(v); }
                 case 'e', 0x90 -> { List<Object> items = popMark(); asList(top(), "APPENDS").addAll(items); } // APPENDS, ADDITEMS
@@ -322,8 +323,140 @@ public final class Unpickler {
         }
     }
 
+    /** How deeply containers may nest in an unpickled object (deeper: a malformed pickle, not a stack overflow). */
+    static final int MAX_DEPTH = 512;
+
+    /**
+     * How many objects an unpickled value may expand to when every shared reference is followed (memo references
+     * can make a small pickle a DAG of 2^64 paths): containers count 1, strings 1 per 64 characters.
+     */
+    static final long MAX_EXPANDED = 10_000_000L;
+
+    /**
+     * Checks what a pickle built before anyone walks it: no container holds itself (a cycle), containers nest at
+     * most {@link #MAX_DEPTH} levels, and the value followed as a tree has at most {@link #MAX_EXPANDED} objects.
+     * Iterative (an explicit stack), and each shared container is measured once (an identity map of
+     * {height, expanded size}), so it takes time linear in the pickle.
+     */
+    private void checkStructure(Object root) {
+        if (children(root) == null) return;
+        final class Frame {
+            final Object node;
+            final java.util.Iterator<Object> it;
+            long height, size = 1;
+            Frame(Object node) { this.node = node; this.it = children(node); }
+        }
+        java.util.IdentityHashMap<Object, long[]> done = new java.util.IdentityHashMap<>();
+        java.util.IdentityHashMap<Object, Boolean> onPath = new java.util.IdentityHashMap<>();
+        java.util.ArrayDeque<Frame> path = new java.util.ArrayDeque<>();
+        path.push(new Frame(root));
+        onPath.put(root, Boolean.TRUE);
+        while (!path.isEmpty()) {
+            Frame f = path.peek();
+            long[] childMeasure = null; // {height, size} of a finished child
+            if (f.it.hasNext()) {
+                Object c = f.it.next();
+                if (children(c) == null) {
+                    f.size += c instanceof String str ? 1 + str.length() / 64 : 1;
+                } else if (onPath.containsKey(c)) {
+                    throw bad("a " + typeName(c) + " contains itself (a reference cycle; a state dict has none)");
+                } else if ((childMeasure = done.get(c)) == null) {
+                    if (path.size() >= MAX_DEPTH) throw bad("objects nest more than " + MAX_DEPTH + " levels deep");
+                    path.push(new Frame(c));
+                    onPath.put(c, Boolean.TRUE);
+                    continue;
+                }
+            } else {
+                path.pop();
+                onPath.remove(f.node);
+                long[] m = {f.height, f.size};
+                done.put(f.node, m);
+                f = path.peek();
+                if (f == null) return;
+                childMeasure = m;
+            }
+            if (childMeasure != null) {
+                if (path.size() + childMeasure[0] > MAX_DEPTH) throw bad("objects nest more than " + MAX_DEPTH + " levels deep");
+                f.height = Math.max(f.height, childMeasure[0] + 1);
+                f.size += childMeasure[1];
+            }
+            if (f.size > MAX_EXPANDED)
+                throw bad("shared references expand to more than " + MAX_EXPANDED + " objects (a state dict has far fewer)");
+        }
+    }
+
+    /** The values a container holds (a dict: keys and values), or null for a leaf. */
+    private static java.util.Iterator<Object> children(Object o) {
+        if (o instanceof Map<?, ?> m)
+            return m.entrySet().stream().<Object>flatMap(e -> java.util.stream.Stream.of(e.getKey(), e.getValue())).iterator();
+        if (o instanceof List<?> l) return new ArrayList<Object>(l).iterator();
+        if (o instanceof Tuple t) return t.items().iterator();
+        if (o instanceof TensorRef t) return java.util.Collections.singletonList(t.storage()).iterator();
+        if (o instanceof Opaque op) return java.util.Collections.singletonList(op.args()).iterator();
+        if (o instanceof ScriptObject so) {
+            List<Object> c = new ArrayList<>();
+            so.attributes.forEach((k, v) -> { c.add(k); c.add(v); });
+            c.add(so.state);
+            return c.iterator();
+        }
+        return null;
+    }
+
+    /**
+     * {@code k} if Python could use it as a dict key (immutable: numbers, strings, bytes, None, globals, tensors,
+     * objects, and tuples of these), else a malformed-pickle error: a list or dict key could hold itself and make
+     * hashing never end.
+     */
+    private Object hashable(Object k) {
+        if (!hashable(k, 0)) throw bad("a dict key is a " + typeName(k) + " (unhashable)");
+        return k;
+    }
+
+    private static boolean hashable(Object k, int depth) {
+        if (depth > 64) return false;
+        if (k == null || k instanceof String || k instanceof Long || k instanceof BigInteger || k instanceof Double
+                || k instanceof Boolean || k instanceof byte[] || k instanceof Global || k instanceof ScriptObject) return true;
+        if (k instanceof Tuple t) {
+            for (Object o : t.items()) if (!hashable(o, depth + 1)) return false;
+            return true;
+        }
+        if (k instanceof TensorRef t) return hashable(t.storage(), depth + 1);
+        if (k instanceof Opaque o) return hashable(o.args(), depth + 1);
+        if (k instanceof Record) return true; // a persistent loader's storage record (TorchStateDict.StorageRef)
+        return false;
+    }
+
+    /** A short description of an unpickled value for a message: at most a few levels and about 200 characters. */
+    static String show(Object o) {
+        StringBuilder b = new StringBuilder();
+        show(o, b, 0);
+        return org.synesthesia.util.SafeText.clean(b.toString(), org.synesthesia.util.SafeText.NAME_LIMIT);
+    }
+
+    private static void show(Object o, StringBuilder b, int depth) {
+        if (b.length() > org.synesthesia.util.SafeText.NAME_LIMIT) return;
+        if (depth > 4) { b.append("..."); return; }
+        if (o instanceof String s) { b.append('\'').append(s, 0, Math.min(s.length(), org.synesthesia.util.SafeText.NAME_LIMIT)).append('\''); return; }
+        Iterable<?> items = o instanceof Tuple t ? t.items() : o instanceof List<?> l ? l : o instanceof Map<?, ?> m ? m.keySet() : null;
+        if (items == null) {
+            if (o instanceof byte[] a) b.append("<").append(a.length).append(" bytes>");
+            else if (o == null || o instanceof Number || o instanceof Boolean || o instanceof Global || o instanceof Opaque || o instanceof ScriptObject) b.append(o);
+            else b.append('<').append(typeName(o)).append('>');
+            return;
+        }
+        b.append(o instanceof Tuple ? "(" : o instanceof Map ? "{" : "[");
+        boolean first = true;
+        for (Object x : items) {
+            if (!first) b.append(", ");
+            first = false;
+            if (b.length() > org.synesthesia.util.SafeText.NAME_LIMIT) { b.append("..."); break; }
+            show(x, b, depth + 1);
+        }
+        b.append(o instanceof Tuple ? ")" : o instanceof Map ? "}" : "]");
+    }
+
     private Object persistent(Object pid) {
-        if (persistentLoad == null) throw bad("persistent id " + pid + " outside a PyTorch checkpoint");
+        if (persistentLoad == null) throw bad("persistent id " + show(pid) + " outside a PyTorch checkpoint");
         return persistentLoad.apply(pid);
     }
 
@@ -364,7 +497,7 @@ public final class Unpickler {
 
     private void putPairs(Map<Object, Object> m, List<Object> kv) {
         if (kv.size() % 2 != 0) throw bad("odd number of dict items");
-        for (int i = 0; i < kv.size(); i += 2) m.put(kv.get(i), kv.get(i + 1));
+        for (int i = 0; i < kv.size(); i += 2) m.put(hashable(kv.get(i)), kv.get(i + 1));
     }
 
     private Object longBytes(byte[] le) {
@@ -394,7 +527,7 @@ public final class Unpickler {
                 if (!a.isEmpty() && a.get(0) instanceof List<?> pairs)
                     for (Object p : pairs) {
                         if (!(p instanceof Tuple t) || t.size() != 2) throw bad("OrderedDict item is not a pair");
-                        m.put(t.get(0), t.get(1));
+                        m.put(hashable(t.get(0)), t.get(1));
                     }
                 return m;
             }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.synesthesia.tensor.DType;
 import org.synesthesia.tensor.StoredTensor;
+import org.synesthesia.util.SafeText;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -73,6 +74,10 @@ public final class WhisperGgml implements WeightSource {
             h[i] = c.i32("hyperparameter " + HParams.NAMES.get(i));
             if (h[i] < 0) throw SynesthesiaException.inFile(path, "hyperparameter " + HParams.NAMES.get(i) + " is negative (" + h[i] + ")");
         }
+        // heads split the state: a head count above the state width is damage (checked before anything sizes by it)
+        if (h[3] > Math.max(1, h[2]) || h[7] > Math.max(1, h[6]))
+            throw SynesthesiaException.inFile(path, "damaged header: " + h[3] + " audio heads for state " + h[2] + ", " + h[7]
+                    + " text heads for state " + h[6]);
         HParams hp = new HParams(h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10]);
         int nMel = c.i32("mel filter count"), nFft = c.i32("mel filter length");
         if (nMel < 0 || nFft < 0) throw SynesthesiaException.inFile(path, "bad mel filter size " + nMel + " x " + nFft);
@@ -80,6 +85,9 @@ public final class WhisperGgml implements WeightSource {
                 c.slice(4L * nMel * nFft, "mel filters"), path.toString());
         int nTokens = c.i32("vocabulary size");
         if (nTokens < 0) throw SynesthesiaException.inFile(path, "negative vocabulary size " + nTokens);
+        if (nTokens > c.remaining() / 4)
+            throw SynesthesiaException.inFile(path, "damaged header: a vocabulary of " + nTokens + " tokens (4+ bytes each) cannot fit in the "
+                    + c.remaining() + " bytes left");
         List<byte[]> vocab = new ArrayList<>(Math.min(nTokens, 1 << 20));
         for (int i = 0; i < nTokens; i++) {
             long len = c.u32("length of token " + i);
@@ -93,24 +101,29 @@ public final class WhisperGgml implements WeightSource {
             if (nDims < 0 || nDims > 4 || nameLen < 0 || nameLen > 4096)
                 throw SynesthesiaException.inFile(path, "damaged tensor header at byte " + (c.position() - 12) + " (" + nDims + " dimensions, name of " + nameLen + " bytes)");
             long[] ne = new long[nDims];
-            long n = 1;
             for (int d = 0; d < nDims; d++) {
                 ne[d] = c.i32("tensor dimensions");
                 if (ne[d] < 0) throw SynesthesiaException.inFile(path, "negative tensor dimension at byte " + (c.position() - 4));
-                n *= ne[d];
             }
             String name = c.utf8(nameLen, "tensor name");
+            String q = SafeText.quote(name);
+            long n = TensorSizes.elements(path, q, ne);
             DType dt = GgmlType.dtype(type);
             if (dt == null || !dt.isWeight())
-                throw SynesthesiaException.inFile(path, "tensor " + name + " has unsupported tensor type " + GgmlType.name(type)
+                throw SynesthesiaException.inFile(path, "tensor " + q + " has unsupported tensor type " + GgmlType.name(type)
                         + " (ggml type " + type + "; supported: F32, F16, BF16, Q8_0, Q4_0)");
             if (dt.blockSize > 1 && (nDims == 0 || ne[0] % dt.blockSize != 0))
-                throw SynesthesiaException.inFile(path, "tensor " + name + ": " + dt + " rows are not whole blocks of " + dt.blockSize);
-            if (tensors.containsKey(name)) throw SynesthesiaException.inFile(path, "two tensors are named " + name);
+                throw SynesthesiaException.inFile(path, "tensor " + q + ": " + dt + " rows are not whole blocks of " + dt.blockSize);
+            if (tensors.containsKey(name)) throw SynesthesiaException.inFile(path, "two tensors are named " + q);
             long[] shape = new long[nDims];
             for (int d = 0; d < nDims; d++) shape[d] = ne[nDims - 1 - d];
-            tensors.put(name, new StoredTensor(name, dt, shape, c.slice(dt.bytesFor(n), "tensor " + name), path.toString()));
+            tensors.put(name, new StoredTensor(name, dt, shape, c.slice(TensorSizes.bytesFor(path, q, dt, n, ne), "tensor " + q), path.toString()));
         }
+        // every layer has weight tensors: a layer count above the file's tensor count is damage
+        // (a header-only file, as whisper.cpp's test headers, holds none and builds no model)
+        if (!tensors.isEmpty() && (hp.nAudioLayer() > tensors.size() || hp.nTextLayer() > tensors.size()))
+            throw SynesthesiaException.inFile(path, "damaged header: " + hp.nAudioLayer() + " audio and " + hp.nTextLayer()
+                    + " text layers claimed, but the file holds " + tensors.size() + " tensors");
         return new WhisperGgml(f, hp, filters, Collections.unmodifiableList(vocab), Collections.unmodifiableMap(tensors));
     }
 

@@ -15,16 +15,30 @@ import java.util.Map;
  * {@code String}, {@code Boolean} and {@code null}.
  */
 public final class Json {
-    private final String s;
-    private int p;
+    /** How deeply objects and arrays may nest; deeper input is an error, not a stack overflow. */
+    public static final int MAX_DEPTH = 512;
 
-    private Json(String s) {
+    private final String s;
+    private final boolean uniqueKeys;
+    private int p;
+    private int depth;
+
+    private Json(String s, boolean uniqueKeys) {
         this.s = s;
+        this.uniqueKeys = uniqueKeys;
     }
 
-    /** Parses one JSON value; throws {@link IllegalArgumentException} with the character offset on bad input. */
+    /**
+     * Parses one JSON value; throws {@link IllegalArgumentException} with the character offset on bad input or on
+     * nesting deeper than {@link #MAX_DEPTH}. A key repeated in one object keeps its last value (as Python's json).
+     */
     public static Object parse(String text) {
-        Json j = new Json(text);
+        return parse(text, false);
+    }
+
+    /** As {@link #parse(String)}; with {@code uniqueKeys}, a key repeated within one object is an error naming it. */
+    public static Object parse(String text, boolean uniqueKeys) {
+        Json j = new Json(text, uniqueKeys);
         j.ws();
         Object v = j.value();
         j.ws();
@@ -32,9 +46,14 @@ public final class Json {
         return v;
     }
 
-    @SuppressWarnings("unchecked")
     public static Map<String, Object> parseObject(String text) {
-        Object v = parse(text);
+        return parseObject(text, false);
+    }
+
+    /** One JSON object; with {@code uniqueKeys}, a key repeated within one object is an error naming it. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> parseObject(String text, boolean uniqueKeys) {
+        Object v = parse(text, uniqueKeys);
         if (!(v instanceof Map)) throw new IllegalArgumentException("JSON: expected an object at the top level");
         return (Map<String, Object>) v;
     }
@@ -55,8 +74,8 @@ public final class Json {
         if (p >= s.length()) throw error("unexpected end");
         char c = s.charAt(p);
         switch (c) {
-            case '{': return object();
-            case '[': return array();
+            case '{': return nested(true);
+            case '[': return nested(false);
             case '"': return string();
             case 't': expect("true"); return Boolean.TRUE;
             case 'f': expect("false"); return Boolean.FALSE;
@@ -75,6 +94,13 @@ public final class Json {
         p += word.length();
     }
 
+    private Object nested(boolean object) {
+        if (++depth > MAX_DEPTH) throw error("objects and arrays nest more than " + MAX_DEPTH + " levels deep");
+        Object v = object ? object() : array();
+        depth--;
+        return v;
+    }
+
     private Map<String, Object> object() {
         Map<String, Object> m = new LinkedHashMap<>();
         p++;
@@ -83,7 +109,12 @@ public final class Json {
         while (true) {
             ws();
             if (p >= s.length() || s.charAt(p) != '"') throw error("expected a key");
+            int keyAt = p;
             String k = string();
+            if (uniqueKeys && m.containsKey(k)) {
+                p = keyAt;
+                throw error("duplicate key \"" + SafeText.quote(k) + "\"");
+            }
             ws();
             if (p >= s.length() || s.charAt(p) != ':') throw error("expected ':'");
             p++;

@@ -5,12 +5,13 @@ package org.synesthesia.util;
  * The command line prints {@code synesthesia: MESSAGE} and exits non-zero, with no stack trace.
  */
 public class SynesthesiaException extends RuntimeException {
+    /** The message is kept to one printable line: control characters escaped, cut after {@link SafeText#MESSAGE_LIMIT}. */
     public SynesthesiaException(String message) {
-        super(message);
+        super(SafeText.clean(message, SafeText.MESSAGE_LIMIT));
     }
 
     public SynesthesiaException(String message, Throwable cause) {
-        super(message, cause);
+        super(SafeText.clean(message, SafeText.MESSAGE_LIMIT), cause);
     }
 
     /** {@code FILE: problem}, the form every reader uses. */

@@ -29,6 +29,11 @@ final class PickleBytes {
     PickleBytes integer(long v) {
         if (v >= 0 && v < 256) return op('K', (int) v);
         if (v >= 0 && v < 65536) return op('M', (int) (v & 0xff), (int) (v >> 8));
+        if (v != (int) v) { // LONG1: 8 little-endian two's-complement bytes
+            op(0x8a, 8);
+            for (int i = 0; i < 8; i++) b.write((int) (v >> (8 * i)));
+            return this;
+        }
         op('J');
         for (int i = 0; i < 4; i++) b.write((int) (v >> (8 * i)));
         return this;
