@@ -12,9 +12,15 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.synesthesia.io.SafeTensors;
+import org.synesthesia.tensor.Tensor;
 import org.synesthesia.testing.PoisonedWeights;
 import org.synesthesia.testing.SdTinyFolder;
 import org.synesthesia.testing.SharedData;
@@ -99,6 +105,55 @@ class NonFiniteRunTest {
                 "--width", "16", "--height", "16", "--out", out.toString()));
         assertTrue(e.contains("unet noise prediction at step 1 of 2 is not finite (NaN"), e);
         assertEmpty(out.getParent());
+    }
+
+    @Test
+    void nanInVaeWeightsNamesTheDecoder() throws IOException {
+        Path folder = SdTinyFolder.sd1(tmp);
+        Path vae = folder.resolve("vae/diffusion_pytorch_model.safetensors");
+        Path real = vae.toRealPath();
+        Files.delete(vae);
+        PoisonedWeights.copyWithNaN(real, vae, "decoder.conv_in.bias");
+        Path out = Files.createDirectories(tmp.resolve("images")).resolve("img.png");
+        String e = oneLine(CliRun.of("--quiet", "generate", "a red cube", "--model", folder.toString(), "--steps", "1", "--seed", "1",
+                "--width", "16", "--height", "16", "--out", out.toString()));
+        assertTrue(e.contains("vae decoder output (image) is not finite (NaN"), e);
+        assertEmpty(out.getParent());
+    }
+
+    /** AudioLDM (audioldm_random with clap_text_random): a NaN in each stage's weights is named by that stage; no WAV. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "model.diffusion_model.input_blocks.0.0.bias, audioldm unet noise prediction at step 1 of 1",
+        "first_stage_model.decoder.conv_in.bias, audioldm vae decoder output (mel)",
+        "first_stage_model.vocoder.conv_post.bias, audioldm vocoder output (waveform)",
+        "cond_stage_model.model.text_projection.2.bias, clap text embedding",
+    })
+    void nanInAudioLdmWeightsNamesTheStage(String tensor, String stage) throws IOException {
+        Map<String, Tensor> w = new LinkedHashMap<>(audioLdm());
+        Tensor t = w.get(tensor).copy();
+        t.data()[0] = Float.NaN;
+        w.put(tensor, t);
+        Path model = tmp.resolve("audioldm.safetensors");
+        SafeTensors.write(model, w, Map.of());
+        Path out = Files.createDirectories(tmp.resolve("sounds")).resolve("x.wav");
+        String e = oneLine(CliRun.of("--quiet", "audio", "rain", "--model", model.toString(), "--tokenizer",
+                SharedData.data("tokenizers/roberta-base").toString(), "--duration", "2.5", "--steps", "1", "--out", out.toString()));
+        assertTrue(e.contains(stage + " is not finite (NaN"), e);
+        assertEmpty(out.getParent());
+    }
+
+    private static Map<String, Tensor> audioLdm;
+
+    /** audioldm_random's weights and scale factor with clap_text_random's CLAP, read once (shared, never modified). */
+    private static synchronized Map<String, Tensor> audioLdm() {
+        if (audioLdm == null) {
+            Map<String, Tensor> w = new LinkedHashMap<>(SafeTensors.readAll(SharedData.golden("audioldm_random", "weights.safetensors")));
+            w.put("scale_factor", SafeTensors.readAll(SharedData.golden("audioldm_random", "buffers.safetensors")).get("scale_factor"));
+            w.putAll(SafeTensors.readAll(SharedData.golden("clap_text_random", "weights.safetensors")));
+            audioLdm = java.util.Collections.unmodifiableMap(w);
+        }
+        return audioLdm;
     }
 
     static void assertEmpty(Path dir) throws IOException {
