@@ -41,7 +41,7 @@ public final class Resampler {
     private final float[] table;
 
     private Resampler(int from, int to) {
-        if (from <= 0 || to <= 0) throw new IllegalArgumentException("sample rates must be positive: " + from + " -> " + to);
+        if (from <= 0 || to <= 0) throw refused(from, to, "sample rates must be positive");
         if (from > (long) MAX_RATIO * to || to > (long) MAX_RATIO * from)
             throw refused(from, to, "the ratio is beyond " + MAX_RATIO + ":1");
         this.from = from;

@@ -82,6 +82,7 @@ class ResamplerTest {
         String up = assertTimeoutPreemptively(Duration.ofSeconds(2),
                 () -> assertThrows(SynesthesiaException.class, () -> Resampler.to16k(new Audio(new float[176000], 1)))).getMessage();
         assertTrue(up.startsWith("cannot resample 1 Hz to 16000 Hz:"), up);
+        assertThrows(SynesthesiaException.class, () -> Resampler.resample(x, 16000, 0)); // a config's rate 0: one line too
         // the extremes the readers accept still work: 768 kHz and an odd rate near it (interpolated phases) down to 16 kHz
         assertEquals(16, Resampler.resample(new float[768], 768000, 16000).length);
         assertEquals(16, Resampler.resample(new float[767], 767999, 16000).length);
