@@ -54,6 +54,12 @@ class NonFiniteRunTest {
         String e = oneLine(r);
         assertTrue(e.contains(bad + ": corrupt or unsupported: fmt chunk says sample rate 436223616 Hz"), e);
         assertFalse(Files.exists(out));
+        Path outDir = Files.createDirectories(tmp.resolve("out"));
+        CliRun t = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> CliRun.of("--quiet", "transcribe", bad.toString(), "--model",
+                SharedData.golden(WHISPER, "weights.safetensors").toString(), "--tokenizer", SharedData.data("tokenizers").toString(),
+                "--output-dir", outDir.toString()));
+        assertTrue(oneLine(t).contains("sample rate 436223616 Hz"), t.err());
+        assertEmpty(outDir);
     }
 
     @Test
