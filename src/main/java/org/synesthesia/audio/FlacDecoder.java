@@ -24,6 +24,9 @@ import org.synesthesia.util.SynesthesiaException;
  * <p>Checks (both on by default): frame header CRC-8 and frame CRC-16; and the STREAMINFO MD5 of the decoded
  * samples (signed, little-endian, interleaved, (bits+7)/8 bytes each), skipped when the encoder stored zeros.
  * Output: the channels averaged to mono, divided by 2^(bits-1).
+ *
+ * <p>STREAMINFO is checked before decoding: the rate against {@link AudioLimits}, and the claimed sample count
+ * against what the file's bytes can hold at most (65536 samples per 8-byte frame).
  */
 final class FlacDecoder {
     /** The STREAMINFO block. {@code totalSamples} (per channel) is 0 when the encoder did not know it. */
@@ -93,7 +96,7 @@ final class FlacDecoder {
     static Audio read(MemorySegment file, Object name, Options options) {
         FlacDecoder d = new FlacDecoder(file, name, options);
         StreamInfo si = d.info;
-        MonoMixer mix = new MonoMixer(si);
+        MonoMixer mix = new MonoMixer(si, name);
         d.decode(mix);
         return new Audio(mix.result(), si.sampleRate());
     }
@@ -155,7 +158,12 @@ final class FlacDecoder {
         byte[] md5 = new byte[16];
         for (int i = 0; i < 16; i++) md5[i] = (byte) in.uint(8);
         if (rate == 0) throw SynesthesiaException.inFile(name, "corrupt: STREAMINFO sample rate 0");
+        AudioLimits.checkRate(name, "STREAMINFO", rate);
         if (bps < 4) throw SynesthesiaException.inFile(name, "corrupt: STREAMINFO says " + bps + " bits per sample (4-32 allowed)");
+        // the densest frame (header, CRC-8 and CRC-16, one constant subframe) takes 8 bytes for 65536 samples
+        long most = data.byteSize() * (65536 / 8);
+        if (total > most)
+            throw SynesthesiaException.inFile(name, "corrupt: STREAMINFO claims " + total + " samples but " + data.byteSize() + " bytes of FLAC hold at most " + most);
         return new StreamInfo(minBlock, maxBlock, minFrame, maxFrame, rate, ch, bps, total, md5);
     }
 
@@ -412,17 +420,23 @@ final class FlacDecoder {
         private float[] out;
         private int n;
 
-        MonoMixer(StreamInfo si) {
+        private final Object name;
+
+        MonoMixer(StreamInfo si, Object name) {
+            this.name = name;
             scale = 1.0 / (si.channels() * Math.scalb(1.0, si.bitsPerSample() - 1));
             long total = si.totalSamples();
-            if (total > Integer.MAX_VALUE - 8) throw new SynesthesiaException("audio too long: " + total + " samples");
-            out = new float[(int) Math.max(total, 0)];
+            if (total > Integer.MAX_VALUE - 8) throw SynesthesiaException.inFile(name, "audio too long: " + total + " samples");
+            // the claim sizes the array up to INITIAL; beyond that the decoded frames grow it (a damaged count costs nothing)
+            out = new float[(int) Math.min(Math.max(total, 0), INITIAL)];
         }
+
+        private static final int INITIAL = 1 << 24;
 
         @Override
         public void frame(long[][] ch, int blockSize) {
             if (n + blockSize > out.length) {
-                if ((long) n + blockSize > Integer.MAX_VALUE - 8) throw new SynesthesiaException("audio too long: over " + n + " samples");
+                if ((long) n + blockSize > Integer.MAX_VALUE - 8) throw SynesthesiaException.inFile(name, "audio too long: over " + n + " samples");
                 out = Arrays.copyOf(out, (int) Math.min(Integer.MAX_VALUE - 8, Math.max((long) n + blockSize, 2L * out.length)));
             }
             for (int i = 0; i < blockSize; i++) {

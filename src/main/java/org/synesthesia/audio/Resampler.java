@@ -1,6 +1,7 @@
 package org.synesthesia.audio;
 
 import org.synesthesia.kernel.Parallel;
+import org.synesthesia.util.SynesthesiaException;
 
 /**
  * Band-limited sample-rate conversion with a Kaiser-windowed sinc.
@@ -17,6 +18,10 @@ import org.synesthesia.kernel.Parallel;
  * (each phase normalised to unit DC gain). When {@code L} exceeds {@value #MAX_PHASES} (odd rates such as 44101
  * Hz) the table holds {@value #MAX_PHASES} evenly spaced phases instead and taps are linearly interpolated
  * between neighbouring phases (relative error ~1e-6). Output length is {@code ceil(n * to / from)}.
+ *
+ * <p>Bounded work: rates more than {@value #MAX_RATIO} times apart, a filter table over {@value #MAX_TABLE}
+ * values or an output over 2^31 samples are refused in one line before anything is allocated (a damaged header's
+ * 2^31-1 Hz would need a 17-million-tap kernel in 1025 phases).
  */
 public final class Resampler {
     /** Whisper's input rate. */
@@ -25,14 +30,22 @@ public final class Resampler {
     static final int ZERO_CROSSINGS = 64;
     static final double STOPBAND_DB = 90;
     static final int MAX_PHASES = 1024;
+    /** The most either rate may exceed the other by: bounds the kernel (2 x 64 x ratio taps) and the output length. */
+    static final int MAX_RATIO = 1024;
+    /** The most filter-table values (64 MB): 768 kHz at an odd rate to 8 kHz needs 12.6 M. */
+    static final int MAX_TABLE = 1 << 24;
 
-    private final int up, down, taps, phases;
+    private final int from, to, up, down, taps, phases;
     private final boolean interpolate;
     /** {@code table[p*taps + j]}: weight of input {@code floor(t) - K + 1 + j} at fractional offset {@code p/phases}. */
     private final float[] table;
 
     private Resampler(int from, int to) {
-        if (from <= 0 || to <= 0) throw new IllegalArgumentException("sample rates must be positive: " + from + " -> " + to);
+        if (from <= 0 || to <= 0) throw refused(from, to, "sample rates must be positive");
+        if (from > (long) MAX_RATIO * to || to > (long) MAX_RATIO * from)
+            throw refused(from, to, "the ratio is beyond " + MAX_RATIO + ":1");
+        this.from = from;
+        this.to = to;
         int g = gcd(from, to);
         this.up = to / g;
         this.down = from / g;
@@ -47,6 +60,8 @@ public final class Resampler {
         this.interpolate = up > MAX_PHASES;
         this.phases = interpolate ? MAX_PHASES : up;
         int rows = interpolate ? phases + 1 : phases;
+        if ((long) rows * taps > MAX_TABLE)
+            throw refused(from, to, "its filter needs " + rows + " phases of " + taps + " taps (at most " + MAX_TABLE + " values)");
         this.table = new float[rows * taps];
         double i0beta = besselI0(beta);
         double cut = r * fc;
@@ -85,7 +100,8 @@ public final class Resampler {
     private float[] apply(float[] x) {
         long n = x.length;
         long outLen = (n * up + down - 1) / down;
-        if (outLen > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("resampled audio too long: " + outLen + " samples");
+        if (outLen > Integer.MAX_VALUE - 8)
+            throw refused(from, to, n + " samples would become " + outLen + " (at most " + (Integer.MAX_VALUE - 8) + ")");
         float[] y = new float[(int) outLen];
         int k = taps / 2;
         Parallel.forRange(y.length, 8192, (lo, hi) -> {
@@ -116,6 +132,11 @@ public final class Resampler {
             }
         });
         return y;
+    }
+
+    /** {@code cannot resample FROM Hz to TO Hz: WHY} (one line, before anything is allocated). */
+    private static SynesthesiaException refused(int from, int to, String why) {
+        return new SynesthesiaException("cannot resample " + from + " Hz to " + to + " Hz: " + why);
     }
 
     int taps() {

@@ -4,7 +4,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.synesthesia.io.MappedFile;
+import org.synesthesia.tensor.Finite;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -16,6 +18,11 @@ import org.synesthesia.util.SynesthesiaException;
  * size are fine: samples are left-justified). Channels are averaged to mono. Integer samples are divided by
  * 2^(bits-1) (int16 / 32768, whisper's convention), 8-bit as (u8 - 128) / 128; float samples are kept as stored.
  * A data size of 0xFFFFFFFF (streamed WAVs) means "to the end of the file"; a trailing partial frame is dropped.
+ *
+ * <p>Checked before decoding (one line naming the file): the rate and channel count against {@link AudioLimits},
+ * the block align against channels x bytes, valid bits against the container size, every chunk size against the
+ * bytes left in the file. Float samples that are NaN or infinite (or 64-bit values beyond float range) are refused
+ * with the first one's index and time.
  */
 final class WavReader {
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -65,7 +72,7 @@ final class WavReader {
                 if (len == 0xFFFFFFFFL) len = avail;
                 else if (len > avail)
                     throw SynesthesiaException.inFile(name, "truncated: data chunk of " + len + " bytes but only " + avail + " remain in the file");
-                return decode(file, body, len / fmt.blockAlign(), fmt);
+                return decode(file, body, len / fmt.blockAlign(), fmt, name);
             }
             if (len > size - body) throw SynesthesiaException.inFile(name, "truncated: chunk '" + printable(id) + "' of " + len + " bytes runs past the end of the file");
             if (id.equals("fmt ")) fmt = parseFormat(file, body, len, name);
@@ -83,13 +90,16 @@ final class WavReader {
         int format = tag;
         if (tag == FORMAT_EXTENSIBLE) {
             if (len < 40) throw SynesthesiaException.inFile(name, "corrupt: WAVE_FORMAT_EXTENSIBLE fmt chunk of " + len + " bytes (40 needed)");
+            int valid = Short.toUnsignedInt(f.get(I16, p + 18));
+            if (valid > bits) throw SynesthesiaException.inFile(name, "corrupt: fmt chunk says " + valid + " valid bits in " + bits + "-bit samples");
             format = Short.toUnsignedInt(f.get(I16, p + 24));
             for (int i = 0; i < GUID_TAIL.length; i++)
                 if (f.get(ValueLayout.JAVA_BYTE, p + 26 + i) != GUID_TAIL[i])
                     throw SynesthesiaException.inFile(name, "unsupported WAV encoding: WAVE_FORMAT_EXTENSIBLE with an unknown sub-format GUID");
         }
         if (channels == 0) throw SynesthesiaException.inFile(name, "corrupt: fmt chunk says 0 channels");
-        if (rate == 0 || rate > Integer.MAX_VALUE) throw SynesthesiaException.inFile(name, "corrupt: fmt chunk says sample rate " + rate);
+        AudioLimits.checkChannels(name, "fmt chunk", channels);
+        AudioLimits.checkRate(name, "fmt chunk", rate);
         String enc = switch (format) {
             case FORMAT_PCM -> bits == 8 || bits == 16 || bits == 24 || bits == 32 ? null : bits + "-bit integer PCM";
             case FORMAT_FLOAT -> bits == 32 || bits == 64 ? null : bits + "-bit float";
@@ -112,8 +122,8 @@ final class WavReader {
         };
     }
 
-    private static Audio decode(MemorySegment f, long start, long frames, Format fmt) {
-        if (frames > Integer.MAX_VALUE - 8) throw new SynesthesiaException("audio too long: " + frames + " frames");
+    private static Audio decode(MemorySegment f, long start, long frames, Format fmt, Object name) {
+        if (frames > Integer.MAX_VALUE - 8) throw SynesthesiaException.inFile(name, "audio too long: " + frames + " frames");
         int n = (int) frames, ch = fmt.channels(), bps = fmt.bytesPerSample();
         float[] out = new float[n];
         boolean isFloat = fmt.format() == FORMAT_FLOAT;
@@ -124,8 +134,27 @@ final class WavReader {
             double sum = 0;
             for (int c = 0; c < ch; c++, p += bps) sum += sample(f, p, bps, isFloat);
             out[i] = (float) (sum * scale);
+            if (isFloat && !Float.isFinite(out[i])) throw nonFinite(f, p - (long) ch * bps, i, fmt, name);
         }
         return new Audio(out, fmt.sampleRate());
+    }
+
+    /**
+     * {@code FILE: float sample I (at T s) is NaN}, naming the first channel's stored value that is NaN, infinite or
+     * (64-bit) beyond float range; frame {@code i} starts at byte {@code p}.
+     */
+    private static SynesthesiaException nonFinite(MemorySegment f, long p, int i, Format fmt, Object name) {
+        double bad = Double.NaN;
+        for (int c = 0; c < fmt.channels(); c++) {
+            double v = sample(f, p + (long) c * fmt.bytesPerSample(), fmt.bytesPerSample(), true);
+            if (!Float.isFinite((float) v)) {
+                bad = v;
+                break;
+            }
+        }
+        String what = Double.isNaN(bad) || Double.isInfinite(bad) ? Finite.name(bad) : bad + " (beyond float range)";
+        return SynesthesiaException.inFile(name, String.format(Locale.ROOT, "float sample %d (at %.3f s) is %s: audio samples must be finite",
+                i, i / (double) fmt.sampleRate(), what));
     }
 
     private static double sample(MemorySegment f, long p, int bytes, boolean isFloat) {

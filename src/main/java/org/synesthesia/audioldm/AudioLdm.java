@@ -16,6 +16,7 @@ import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Tracer;
 import org.synesthesia.nn.Weights;
+import org.synesthesia.tensor.Finite;
 import org.synesthesia.tensor.StoredTensor;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.tensor.TorchGenerator;
@@ -183,6 +184,8 @@ public final class AudioLdm implements AutoCloseable {
         if (steps < 1 || steps > 1000) throw new SynesthesiaException("audioldm: steps must be 1..1000, not " + steps);
         int dim = cond.size();
         if (uncond.size() != dim) throw new SynesthesiaException("audioldm: cond has " + dim + " values but uncond " + uncond.size());
+        Finite.check(cond, "audioldm conditioning (clap or translator embedding)");
+        Finite.check(uncond, "audioldm unconditional embedding");
         int C = unet.config().inChannels(), T = duration.latentFrames(), F = 16, n = C * T * F;
         TorchGenerator g = new TorchGenerator(seed);
         g.randn(n); // generate_sample draws one latent-sized tensor before x_T
@@ -201,6 +204,7 @@ public final class AudioLdm implements AutoCloseable {
             System.arraycopy(in, 0, batch, 0, n);
             System.arraycopy(in, 0, batch, n, n);
             float[] out = unet.forward(Tensor.of(batch, 2, C, T, F), ts[k], null, classLabels, Tracer.NONE).toArray();
+            Finite.check(out, 0, out.length, "audioldm unet noise prediction at step " + (k + 1) + " of " + ts.length, Finite.WEIGHTS_HINT);
             float[] e = new float[n];
             float w = (float) guidance;
             for (int j = 0; j < n; j++) e[j] = out[j] + w * (out[n + j] - out[j]);
@@ -225,13 +229,17 @@ public final class AudioLdm implements AutoCloseable {
     public Tensor decode(Tensor latent) {
         float[] z = latent.toArray().clone();
         for (int i = 0; i < z.length; i++) z[i] /= scaleFactor;
-        return vae.decode(Tensor.of(z, latent.shape()));
+        Tensor mel = vae.decode(Tensor.of(z, latent.shape()));
+        Finite.check(mel, "audioldm vae decoder output (mel)");
+        return mel;
     }
 
     /** mel_spectrogram_to_waveform: [1, 1, frames, 64] -> the vocoder on [1, 64, frames]. */
     public float[] vocode(Tensor mel) {
         Tensor m = mel.reshape(1, mel.dim(2), mel.dim(3)).permute(0, 2, 1).contiguous();
-        return vocoder.forward(m).toArray();
+        float[] wave = vocoder.forward(m).toArray();
+        Finite.check(wave, "audioldm vocoder output (waveform)");
+        return wave;
     }
 
     @Override

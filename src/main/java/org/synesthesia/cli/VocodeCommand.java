@@ -8,6 +8,7 @@ import org.synesthesia.audio.MelSpectrogram;
 import org.synesthesia.audio.Resampler;
 import org.synesthesia.audio.TimeWindow;
 import org.synesthesia.audio.WavWriter;
+import org.synesthesia.tensor.Finite;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.Progress;
 import org.synesthesia.util.SynesthesiaException;
@@ -67,6 +68,7 @@ public final class VocodeCommand implements Command {
             Tensor wave = gan.forward(mel.reshape(1, mel.dim(0), mel.dim(1)));
             double seconds = (System.nanoTime() - t0) / 1e9;
             float[] samples = wave.toArray();
+            Finite.check(samples, "hifigan vocoder output (waveform)");
             Tensor resynth = gan.melOf(samples);
             double distance = MelSpectrogram.meanAbsLogMelDistance(mel, resynth);
             WavWriter.write(out, new Audio(samples, rate), WavWriter.Encoding.PCM16);

@@ -8,6 +8,7 @@ import org.synesthesia.diffusion.unet.UNet2DConditionModel;
 import org.synesthesia.diffusion.unet.UNetConfig;
 import org.synesthesia.diffusion.vae.AutoencoderKL;
 import org.synesthesia.diffusion.vae.VaeConfig;
+import org.synesthesia.tensor.Finite;
 import org.synesthesia.tensor.TorchGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -278,6 +279,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
         // embeds = cat([uncond x N, cond x N])  [2N, T, d]
         Tensor cond = encodePrompt(r.prompt());
         Tensor uncond = encodePrompt(r.negativePrompt());
+        Finite.check(cond, "clip text encoder output (prompt embedding)");
+        Finite.check(uncond, "clip text encoder output (negative prompt embedding)");
         int T = cond.dim(1), d = cond.dim(2), row = T * d;
         float[] emb = new float[2 * n * row];
         float[] u = uncond.toArray(), c = cond.toArray();
@@ -303,10 +306,13 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             float[] in = scheduler.scaleModelInput(x2, k);
             Tensor out = unet.forward(Tensor.of(in, 2 * n, lshape[1], lshape[2], lshape[3]), ts[k], embeds, Tracer.NONE);
             float[] o = out.toArray();
+            Finite.check(o, 0, o.length, "unet noise prediction at step " + (k + 1) + " of " + ts.length, Finite.WEIGHTS_HINT);
             float[] guided = new float[total];
             for (int i = 0; i < total; i++) guided[i] = o[i] + g * (o[total + i] - o[i]);
             Scheduler.Step s = scheduler.step(guided, k, latents, gen);
             latents = s.prevSample();
+            Finite.check(latents, 0, latents.length, "latents after step " + (k + 1) + " of " + ts.length + " (" + scheduler.name() + ")",
+                    "the scheduler's step overflowed");
             if (record) {
                 lat.add(Tensor.of(latents.clone(), lshape));
                 preds.add(Tensor.of(guided, lshape));
@@ -324,6 +330,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     public Tensor decodeToImage(Tensor latents) {
         Tensor dec = vae.decodeLatents(latents);
         float[] v = dec.toArray();
+        Finite.check(v, 0, v.length, "vae decoder output (image)", Finite.WEIGHTS_HINT);
         for (int i = 0; i < v.length; i++) {
             float x = v[i] / 2f + 0.5f;
             v[i] = x < 0f ? 0f : Math.min(x, 1f);

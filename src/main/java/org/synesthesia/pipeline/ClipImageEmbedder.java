@@ -15,6 +15,7 @@ import org.synesthesia.image.ClipImageProcessor;
 import org.synesthesia.image.ImageInput;
 import org.synesthesia.image.ImagePreprocess;
 import org.synesthesia.image.RgbImage;
+import org.synesthesia.tensor.Finite;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -108,6 +109,7 @@ public final class ClipImageEmbedder implements ClipEmbedder {
         float[] batch = new float[ok.size() * px];
         for (int j = 0; j < ok.size(); j++) System.arraycopy(pixels[ok.get(j)], 0, batch, j * px, px);
         float[] e = model.imageEmbeds(Tensor.of(batch, ok.size(), 3, S, S)).toArray();
+        Finite.check(e, "clip image embedding");
         for (int j = 0; j < ok.size(); j++) System.arraycopy(e, j * d, out, ok.get(j) * d, d);
         return out;
     }

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.synesthesia.clip.ClipTextModel;
 import org.synesthesia.clip.ClipTokenizer;
+import org.synesthesia.tensor.Finite;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -98,6 +99,7 @@ public final class ClipTextEmbedder implements ClipEmbedder {
         Arrays.fill(ids, ClipTokenizer.END_OF_TEXT);
         for (int i = 0; i < b; i++) System.arraycopy(seqs[i], 0, ids, i * T, seqs[i].length);
         Tensor f = model.textFeatures(ids, b);
+        Finite.check(f, "clip text embedding");
         return f.toArray();
     }
 

@@ -12,6 +12,7 @@ import org.synesthesia.image.ClipImageProcessor;
 import org.synesthesia.image.ImageInput;
 import org.synesthesia.image.ImagePreprocess;
 import org.synesthesia.image.RgbImage;
+import org.synesthesia.tensor.Finite;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.translator.Translator;
 import org.synesthesia.util.SynesthesiaException;
@@ -71,10 +72,13 @@ public final class ImageToSound extends SoundJob {
             clock.start(Stage.IMAGE_ENCODE);
             Tensor pixels = processor(src).tensor(image);
             float[] embeds = clip.imageEmbeds(pixels).toArray(); // [1, proj], not normalised: the translator normalises
+            Finite.check(embeds, "clip image embedding");
             Tensor cond = Tensor.of(translator.map(embeds), 1, translator.out());
+            Finite.check(cond, "translator output (clap-space conditioning)");
             clock.finish(Stage.IMAGE_ENCODE);
             clock.start(Stage.TEXT_ENCODE);
             Tensor uncond = m.clap().embed(tokenizer, List.of(s.negativePrompt()));
+            Finite.check(uncond, "clap text embedding");
             clock.finish(Stage.TEXT_ENCODE);
             return generate(m, model, cond, uncond, src.describe(), s, duration, clock);
         }

@@ -5,6 +5,7 @@ import java.util.List;
 import org.synesthesia.audioldm.AudioLdm;
 import org.synesthesia.audioldm.AudioLdmDuration;
 import org.synesthesia.clap.RobertaTokenizer;
+import org.synesthesia.tensor.Finite;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
 
@@ -29,6 +30,7 @@ public final class TextToSound extends SoundJob {
             for (String prompt : prompts) {
                 clock.start(Stage.TEXT_ENCODE);
                 Tensor both = m.clap().embed(tokenizer, List.of(prompt, s.negativePrompt())); // [2, 512]
+                Finite.check(both, "clap text embedding");
                 Tensor cond = both.slice(0, 0, 1).contiguous(), uncond = both.slice(0, 1, 2).contiguous();
                 clock.finish(Stage.TEXT_ENCODE);
                 listener.note("prompt: " + prompt + (s.negativePrompt().isEmpty() ? "" : "; negative: " + s.negativePrompt())

@@ -24,10 +24,10 @@ public final class Transcriber {
     static final int HOP_LENGTH = 160;
     static final int SAMPLE_RATE = 16_000;
 
-    /** Encodes one window's mel [1, n_mels, 3000] and returns the decoder over it. */
+    /** Encodes one window's mel [1, n_mels, 3000] and returns the decoder over it; {@code where} names the window in errors. */
     @FunctionalInterface
     interface WindowEncoder {
-        LogitsSource encode(Tensor melWindow);
+        LogitsSource encode(Tensor melWindow, String where);
     }
 
     /** What the transcription reports as it goes (progress on stderr in the command). */
@@ -65,7 +65,7 @@ public final class Transcriber {
         WhisperConfig c = whisper.config();
         if (tokenizer.nVocab() != c.nVocab())
             throw new SynesthesiaException("the tokenizer has " + tokenizer.nVocab() + " tokens but the model " + c.nVocab());
-        return new Transcriber(mel -> DecoderLogits.of(whisper, whisper.encode(mel)), tokenizer, c.nMels(), c.nTextCtx(), c.nAudioCtx());
+        return new Transcriber((mel, where) -> DecoderLogits.of(whisper, whisper.encode(mel), where), tokenizer, c.nMels(), c.nTextCtx(), c.nAudioCtx());
     }
 
     WhisperTokenizer tokenizer() {
@@ -75,6 +75,11 @@ public final class Transcriber {
     /** Frames of audio in a mel computed with 30 s of padding ({@code frames - 3000}). */
     public static int contentFrames(Tensor mel) {
         return Math.max(0, mel.dim(-1) - N_FRAMES);
+    }
+
+    /** {@code window N (at T s)}: the window's number from 1 and its start in the mel (seconds). */
+    private static String where(int number, int seek) {
+        return String.format(java.util.Locale.ROOT, "window %d (at %.3f s)", number, (double) seek * HOP_LENGTH / SAMPLE_RATE);
     }
 
     /** {@code mel[:, seek : seek + size]} zero-padded to [1, n_mels, 3000]. */
@@ -103,7 +108,7 @@ public final class Transcriber {
             if (!tokenizer.multilingual()) {
                 language = "en";
             } else {
-                LanguageDetection d = LanguageDetection.detect(encoder.encode(window(mel, 0, N_FRAMES)), tokenizer);
+                LanguageDetection d = LanguageDetection.detect(encoder.encode(window(mel, 0, N_FRAMES), where(1, 0)), tokenizer);
                 listener.languageDetected(d);
                 language = d.language();
             }
@@ -122,13 +127,13 @@ public final class Transcriber {
             initialPromptLength = p.length;
         }
 
-        int seek = 0;
+        int seek = 0, windows = 0;
         while (seek < contentFrames) {
             listener.window(seek, contentFrames);
             double timeOffset = (double) seek * HOP_LENGTH / SAMPLE_RATE;
             int segmentSize = Math.min(N_FRAMES, contentFrames - seek);
             double segmentDuration = (double) segmentSize * HOP_LENGTH / SAMPLE_RATE;
-            LogitsSource source = encoder.encode(window(mel, seek, segmentSize));
+            LogitsSource source = encoder.encode(window(mel, seek, segmentSize), where(++windows, seek));
 
             int[] prompt = allTokens.subList(promptResetSince, allTokens.size()).stream().mapToInt(Integer::intValue).toArray();
             DecodingOptions windowOptions = decoding.withPrompt(prompt).withSeed(decoding.seed() + seek);

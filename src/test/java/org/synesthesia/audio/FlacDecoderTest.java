@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -199,6 +200,29 @@ class FlacDecoderTest {
         byte[] noInfo = good.clone();
         noInfo[4] = 1;
         assertTrue(error(noInfo, FlacDecoder.Options.DEFAULT).contains("not STREAMINFO"));
+    }
+
+    /** Issue 13 item 2: STREAMINFO's rate and sample count are checked before anything is allocated or resampled. */
+    @Test
+    void implausibleStreamInfoIsOneLineWithoutAllocation() {
+        FlacTestEncoder slow = new FlacTestEncoder(500, 1, 16);
+        slow.add(new Frame(new long[][] {signal(1000, 16, 1, 0.01, 0.03)}, 0, Sub.fixed(2, 0, 0)));
+        assertTrue(error(slow.encode(), FlacDecoder.Options.DEFAULT).contains("STREAMINFO says sample rate 500 Hz (1000..768000 Hz supported)"));
+        // total samples 0x7FFFFF00 in STREAMINFO: 36 bits from the low nibble of byte 21 (fLaC 4 + header 4 + 13)
+        byte[] claim = small();
+        claim[21] &= (byte) 0xF0;
+        claim[22] = 0x7F;
+        claim[23] = (byte) 0xFF;
+        claim[24] = (byte) 0xFF;
+        claim[25] = 0x00;
+        String e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long before = mx.getCurrentThreadAllocatedBytes();
+            String m = error(claim, FlacDecoder.Options.DEFAULT);
+            assertTrue(mx.getCurrentThreadAllocatedBytes() - before < 64L << 20, "allocated too much for: " + m);
+            return m;
+        });
+        assertTrue(e.contains("STREAMINFO claims 2147483392 samples"), e);
     }
 
     @Test

@@ -3,14 +3,18 @@ package org.synesthesia.audio;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.synesthesia.testing.Assert;
+import org.synesthesia.util.SynesthesiaException;
 
 class ResamplerTest {
     static float[] sine(int rate, double hz, double amp, double seconds) {
@@ -63,6 +67,26 @@ class ResamplerTest {
         double db = 20 * Math.log10(rms(y, 4000, 28000) / rms(x, rate / 4, rate * 7 / 4));
         System.out.printf("%d Hz -> 16 kHz, %.0f Hz tone: %.1f dB%n", rate, hz, db);
         assertTrue(db < -60, rate + " Hz, tone " + hz + ": only " + db + " dB");
+    }
+
+    /**
+     * Issue 13 item 2: ratios whose filter table or output cannot be held in bounded memory are refused in one line
+     * at once (2^31-1 Hz to 16 kHz needed a 17-million-tap kernel in 1025 phases: a hang growing past 3.5 GB).
+     */
+    @Test
+    void refusesRatiosBeyondBoundedMemory() {
+        float[] x = new float[1000];
+        String down = assertTimeoutPreemptively(Duration.ofSeconds(2),
+                () -> assertThrows(SynesthesiaException.class, () -> Resampler.resample(x, Integer.MAX_VALUE, 16000))).getMessage();
+        assertTrue(down.startsWith("cannot resample 2147483647 Hz to 16000 Hz:") && !down.contains("\n"), down);
+        String up = assertTimeoutPreemptively(Duration.ofSeconds(2),
+                () -> assertThrows(SynesthesiaException.class, () -> Resampler.to16k(new Audio(new float[176000], 1)))).getMessage();
+        assertTrue(up.startsWith("cannot resample 1 Hz to 16000 Hz:"), up);
+        assertThrows(SynesthesiaException.class, () -> Resampler.resample(x, 16000, 0)); // a config's rate 0: one line too
+        // the extremes the readers accept still work: 768 kHz and an odd rate near it (interpolated phases) down to 16 kHz
+        assertEquals(16, Resampler.resample(new float[768], 768000, 16000).length);
+        assertEquals(16, Resampler.resample(new float[767], 767999, 16000).length);
+        assertEquals(16000, Resampler.resample(new float[1000], 1000, 16000).length);
     }
 
     @Test

@@ -126,6 +126,54 @@ class WavReaderTest {
         assertTrue(error(overlong).contains("truncated: chunk 'LIST' of 1000 bytes"));
     }
 
+    /** Issue 13 item 2: absurd header fields are one line at once, before any allocation or resampling. */
+    @Test
+    void implausibleRatesAndChannelsAreOneLineWithoutHangOrAllocation() throws IOException {
+        byte[] real = Files.readAllBytes(SharedData.data("speech/jfk/jfk.wav"));
+        byte[] flipped = real.clone();
+        flipped[27] ^= 0x1a; // 16000 Hz -> 436223616 Hz
+        assertTrue(bounded(flipped).contains("sample rate 436223616 Hz (1000..768000 Hz supported)"));
+        assertTrue(bounded(riff().fmt(1, 1, Integer.MAX_VALUE, 16).chunk("data", int16(1, 2, 3, 4)).bytes()).contains("sample rate 2147483647 Hz"));
+        assertTrue(bounded(riff().fmt(1, 1, 1, 16).chunk("data", int16(1, 2, 3, 4)).bytes()).contains("sample rate 1 Hz"));
+        assertTrue(bounded(riff().fmt(3, 1, 999, 32).chunk("data", float32(0)).bytes()).contains("sample rate 999 Hz"));
+        assertTrue(bounded(riff().fmt(1, 65535, 16000, 8).chunk("data", new byte[65535]).bytes()).contains("65535 channels (1..256 supported)"));
+        assertTrue(bounded(riff().fmtExtensible(1, 1, 16000, 16, 24).chunk("data", int16(1)).bytes()).contains("24 valid bits"));
+        // the limits themselves are accepted
+        assertEquals(1000, read(riff().fmt(1, 1, 1000, 16).chunk("data", int16(1)).bytes()).sampleRate());
+        assertEquals(768000, read(riff().fmt(1, 256, 768000, 8).chunk("data", new byte[256]).bytes()).sampleRate());
+    }
+
+    /** Issue 13 item 9: a float sample that is NaN or infinite (or a double beyond float range) is refused at read time. */
+    @Test
+    void nonFiniteSamplesAreRefusedNamingTheirTime() throws IOException {
+        float[] x = new float[16000 * 2];
+        x[24000] = Float.NaN;
+        String e = bounded(riff().fmt(3, 1, 16000, 32).chunk("data", float32(x)).bytes());
+        assertTrue(e.contains("sample 24000 (at 1.500 s) is NaN"), e);
+        assertTrue(bounded(riff().fmt(3, 2, 16000, 32).chunk("data", float32(0, 0, 0, Float.NEGATIVE_INFINITY)).bytes()).contains("sample 1 (at 0.000 s) is -Inf"));
+        assertTrue(bounded(riff().fmt(3, 1, 16000, 64).chunk("data", float64(0, 1e300)).bytes()).contains("sample 1 (at 0.000 s) is 1.0E300"));
+    }
+
+    /**
+     * {@link #error} within 5 s, allocating under 64 MB on the reading thread (the fixed reader rejects before
+     * decoding; before, a rate of 2^31-1 hung in the resampler's table and rate 1 asked for a 2.8-billion-sample array).
+     */
+    private String bounded(byte[] wav) {
+        return org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long before = mx.getCurrentThreadAllocatedBytes();
+            String m = error(wav);
+            try {
+                Resampler.to16k(AudioFiles.read(tmp.resolve("bad.wav")));
+            } catch (SynesthesiaException expected) {
+                // the read fails again; nothing reaches the resampler
+            }
+            long used = mx.getCurrentThreadAllocatedBytes() - before;
+            assertTrue(used < 64L << 20, "allocated " + used + " bytes for: " + m);
+            return m;
+        });
+    }
+
     @Test
     void jfkWav() {
         Audio a = AudioFiles.read(SharedData.data("speech/jfk/jfk.wav"));

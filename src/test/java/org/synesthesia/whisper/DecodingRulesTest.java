@@ -290,7 +290,7 @@ class DecodingRulesTest {
             row[the] = 20f; // "the the the ..." at every temperature: compresses far better than 2.4
             if (seq.length > 60) row[tok.eot()] = 40f;
         });
-        Transcriber t = new Transcriber(mel -> f, tok, 80, CTX, AUDIO_CTX);
+        Transcriber t = new Transcriber((mel, where) -> f, tok, 80, CTX, AUDIO_CTX);
         List<Double> rejected = new ArrayList<>();
         DecodingOptions o = base().withoutTimestamps(true);
         DecodingResult r = t.decodeWithFallback(f, o, TranscribeOptions.DEFAULT, x -> rejected.add(x.temperature()));
@@ -327,7 +327,7 @@ class DecodingRulesTest {
         };
         List<Integer> seeks = new ArrayList<>();
         int[][] firstSeen = new int[2][];
-        Transcriber t = new Transcriber(mel -> {
+        Transcriber t = new Transcriber((mel, where) -> {
             int w = (int) mel.get(0, 0, 0);
             return new FakeLogits(V, CTX, (seq, row) -> {
                 if (firstSeen[w] == null && seq[seq.length - 1] == tok.sot()) firstSeen[w] = seq.clone();
