@@ -137,6 +137,11 @@ public record WhisperConfig(int nMels, int nAudioCtx, int nAudioState, int nAudi
         Object type = c.get("model_type");
         if (type != null && !"whisper".equals(type)) throw new IllegalArgumentException("model_type is '" + type + "', not whisper");
         int d = toInt("d_model", req(c, "d_model"));
+        // the dims names in the constructor's messages are openai's; name transformers' keys for the width splits
+        for (String heads : new String[] {"encoder_attention_heads", "decoder_attention_heads"}) {
+            int h = toInt(heads, req(c, heads));
+            if (h <= 0 || d <= 0 || d % h != 0) throw new IllegalArgumentException("d_model " + d + " does not split into " + heads + " " + h);
+        }
         return new WhisperConfig(
                 toInt("num_mel_bins", req(c, "num_mel_bins")),
                 toInt("max_source_positions", req(c, "max_source_positions")),

@@ -95,6 +95,22 @@ class GenerateCommandTest {
         }
     }
 
+    @Test
+    void emptyOrBrokenUNetConfigFailsInsteadOfInferring() throws IOException {
+        // issue 13: a present unet/config.json that says nothing used to be replaced by a config inferred from weights
+        Path out = tmp.resolve("e.png");
+        Path cfg = model.resolve("unet").resolve("config.json");
+        for (String text : new String[] {"{}", "", "{\"block_out_channels\": [32, 64], \"norm_num_groups\": 0}"}) {
+            Files.writeString(cfg, text);
+            CliRun r = CliRun.of("--quiet", "generate", "p", "--model", model.toString(), "--steps", "1", "--width", "32",
+                    "--height", "32", "--out", out.toString());
+            assertNotEquals(0, r.rc(), text);
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains("config.json"), r.err());
+            assertFalse(Files.exists(out), text);
+        }
+    }
+
     private void assertGoldenPixels(Path png) throws IOException {
         BufferedImage img = ImageIO.read(png.toFile());
         float[] ref = golden.get("image").toArray();
