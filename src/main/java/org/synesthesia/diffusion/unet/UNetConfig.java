@@ -260,14 +260,13 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
         return Double.parseDouble(Float.toString(f));
     }
 
-    /** Whether {@code config} is a diffusers UNet2DConditionModel config file. */
+    /**
+     * Whether {@code config} is a diffusers UNet2DConditionModel config file; false when absent. A file that exists
+     * but cannot be read, is not a JSON object or is empty is an error naming it, not "some other model's".
+     */
     public static boolean isConfigFile(Path config) {
         if (config == null || !Files.isRegularFile(config)) return false;
-        try {
-            return "UNet2DConditionModel".equals(Json.parseObject(Files.readString(config)).get("_class_name"));
-        } catch (Exception e) {
-            return false;
-        }
+        return "UNet2DConditionModel".equals(ReadFile.configObject(config, "not a config").get("_class_name"));
     }
 
     /**
