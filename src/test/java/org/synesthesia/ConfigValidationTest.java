@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -25,8 +26,11 @@ import org.synesthesia.diffusion.scheduler.Scheduler;
 import org.synesthesia.diffusion.scheduler.SchedulerConfig;
 import org.synesthesia.diffusion.scheduler.Schedulers;
 import org.synesthesia.diffusion.unet.UNetConfig;
+import org.synesthesia.diffusion.unet.UNetFamily;
 import org.synesthesia.diffusion.vae.VaeConfig;
+import org.synesthesia.diffusion.vae.VaeFamily;
 import org.synesthesia.image.ImageProcessorConfig;
+import org.synesthesia.testing.SharedData;
 import org.synesthesia.text.BpeFiles;
 import org.synesthesia.text.Tiktoken;
 import org.synesthesia.util.Json;
@@ -151,6 +155,20 @@ class ConfigValidationTest {
         Files.writeString(f, "{\"model_type\": \"clip_text_model\"}");
         assertNull(UNetConfig.readIfPresent(f));
         assertNull(UNetConfig.readIfPresent(dir.resolve("missing.json")));
+    }
+
+    @Test
+    void familiesDoNotTakeAnUnreadableFolderConfigForAnotherModels() throws IOException {
+        // a UNet or VAE folder whose config.json is empty or cut short: one line naming it, not "no family"
+        for (String text : new String[] {"{}", "{\"_class_name\": "}) {
+            Path unet = dir.resolve("unet" + text.length());
+            Files.createDirectories(unet);
+            Files.writeString(unet.resolve("config.json"), text);
+            Files.createSymbolicLink(unet.resolve("diffusion_pytorch_model.safetensors"),
+                    SharedData.golden("unet_random_sd1", "weights_diffusers.safetensors").toAbsolutePath());
+            oneLine(() -> new UNetFamily().traceable(unet, null, Set.of("sample", "timestep", "encoder_hidden_states")), "config.json");
+            oneLine(() -> new VaeFamily().traceable(unet, null, Set.of("sample")), "config.json");
+        }
     }
 
     // --- one representative bad field per config class
