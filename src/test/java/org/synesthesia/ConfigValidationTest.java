@@ -230,6 +230,10 @@ class ConfigValidationTest {
                 "{\"n_mels\": 80, \"n_audio_ctx\": 1500, \"n_audio_state\": 384, \"n_audio_head\": 0, \"n_audio_layer\": 4,"
                         + " \"n_vocab\": 51865, \"n_text_ctx\": 448, \"n_text_state\": 384, \"n_text_head\": 6, \"n_text_layer\": 4}"));
         assertTrue(d.getMessage().contains("n_audio_head"), d.getMessage());
+        IllegalArgumentException big = assertThrows(IllegalArgumentException.class, () -> WhisperConfig.fromDimsJson(
+                "{\"n_mels\": 80, \"n_audio_ctx\": 1500, \"n_audio_state\": 384, \"n_audio_head\": 6, \"n_audio_layer\": 4,"
+                        + " \"n_vocab\": 2147483647, \"n_text_ctx\": 448, \"n_text_state\": 384, \"n_text_head\": 6, \"n_text_layer\": 4}"));
+        assertTrue(big.getMessage().contains("n_vocab"), big.getMessage());
     }
 
     @Test
