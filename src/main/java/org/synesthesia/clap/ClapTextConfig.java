@@ -49,7 +49,7 @@ public record ClapTextConfig(int vocabSize, int hiddenSize, int numLayers, int n
 
     /** Reads a {@code config.json}: transformers' {@code RobertaConfig}, or diffusers' {@code ClapTextConfig} (with {@code projection_dim}). */
     public static ClapTextConfig fromJson(Path file) {
-        return fromMap(ReadFile.jsonObject(file, "not valid JSON"), file.toString());
+        return fromMap(ReadFile.configObject(file, "not valid JSON"), file.toString());
     }
 
     /**

@@ -19,6 +19,7 @@ import org.synesthesia.nn.TransformerEncoderLayer;
 import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.Json;
+import org.synesthesia.util.ReadFile;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -98,13 +99,10 @@ public final class ClapTextModel implements AutoCloseable {
         }
     }
 
+    /** Whether a config.json beside the weights is a RoBERTa / CLAP text one; present but unreadable or empty is an error. */
     private static boolean isClapConfig(Path file) {
-        try {
-            Object t = Json.parseObject(Files.readString(file)).get("model_type");
-            return "roberta".equals(t) || "clap_text_model".equals(t);
-        } catch (Exception e) {
-            return false;
-        }
+        Object t = ReadFile.configObject(file, "not JSON").get("model_type");
+        return "roberta".equals(t) || "clap_text_model".equals(t);
     }
 
     public ClapTextConfig config() { return config; }

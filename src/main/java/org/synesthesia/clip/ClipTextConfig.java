@@ -74,7 +74,7 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
 
     /** Reads a Hugging Face {@code config.json} ({@code CLIPTextConfig}, or a {@code CLIPConfig} with {@code text_config}). */
     public static ClipTextConfig fromJson(Path file) {
-        return fromMap(ReadFile.jsonObject(file, "not valid JSON"), file.toString());
+        return fromMap(ReadFile.configObject(file, "not valid JSON"), file.toString());
     }
 
     /** From the keys of a parsed {@code config.json}; {@code source} names it in errors. */

@@ -55,7 +55,7 @@ public record ClipVisionConfig(int imageSize, int patchSize, int hiddenSize, int
      * {@code projection_dim}). A CLIP text config is an error saying so.
      */
     public static ClipVisionConfig fromJson(Path file) {
-        return fromMap(ReadFile.jsonObject(file, "not valid JSON"), file.toString());
+        return fromMap(ReadFile.configObject(file, "not valid JSON"), file.toString());
     }
 
     /** From the keys of a parsed {@code config.json} (see {@link #fromJson}); {@code source} names it in errors. */

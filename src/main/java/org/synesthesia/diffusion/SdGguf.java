@@ -126,7 +126,7 @@ public final class SdGguf {
         if (holdsUNet(names)) {
             UNetConfig unet = null;
             Path cfgFile = dir == null ? null : dir.resolve("config.json");
-            if (cfgFile != null && UNetConfig.isConfigFile(cfgFile)) unet = UNetConfig.read(cfgFile);
+            if (cfgFile != null) unet = UNetConfig.readIfPresent(cfgFile);
             if (unet == null) unet = UNetConfig.inferFrom(UNet2DConditionModel.weights(source, -1));
             unetMap = unet.toMap();
             schedMap = SchedulerConfig.stableDiffusion(prediction == null ? PredictionType.EPSILON : prediction).toMap("PNDMScheduler");

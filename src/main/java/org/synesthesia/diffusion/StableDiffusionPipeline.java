@@ -133,7 +133,8 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             // a folder's unet/config.json; beside a single file a UNet config.json (as `trace` reads it), else inferred
             Path cfgFile = folder ? model.resolve("unet").resolve("config.json")
                     : model.toAbsolutePath().getParent() == null ? null : model.toAbsolutePath().getParent().resolve("config.json");
-            if (cfgFile != null && UNetConfig.isConfigFile(cfgFile)) cfg = UNetConfig.read(cfgFile);
+            // a folder's unet/config.json is the UNet's whatever it holds; a sibling may be another model's
+            if (cfgFile != null) cfg = folder ? (Files.exists(cfgFile) ? UNetConfig.read(cfgFile) : null) : UNetConfig.readIfPresent(cfgFile);
             Weights w = UNet2DConditionModel.weights(src, cfg == null ? -1 : cfg.layersPerBlock());
             if (cfg == null) cfg = UNetConfig.inferFrom(w);
             UNet2DConditionModel u = new UNet2DConditionModel(cfg, w);

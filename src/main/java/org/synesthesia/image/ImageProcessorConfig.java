@@ -69,7 +69,7 @@ public record ImageProcessorConfig(
      */
     public static ImageProcessorConfig read(Path file) {
         if (!Files.isRegularFile(file)) throw SynesthesiaException.inFile(file, "no such file");
-        Map<String, Object> j = ReadFile.jsonObject(file, "image processor config");
+        Map<String, Object> j = ReadFile.configObject(file, "image processor config");
         ImageProcessorConfig d = clipDefaults();
         int shortest = d.shortestEdge, rh = 0, rw = 0;
         Object size = j.get("size");
@@ -92,8 +92,12 @@ public record ImageProcessorConfig(
             cw = positive(file, "crop_size.width", ww);
         } else if (crop != null) throw SynesthesiaException.inFile(file, "crop_size: expected a number or an object");
         ResampleFilter resample = d.resample;
-        if (j.get("resample") instanceof Number n) resample = ResampleFilter.fromPil(n.intValue(), file);
-        double rescale = j.get("rescale_factor") instanceof Number n ? n.doubleValue() : d.rescaleFactor;
+        Object rs = j.get("resample");
+        if (rs instanceof Number n && n.doubleValue() == n.intValue()) resample = ResampleFilter.fromPil(n.intValue(), file);
+        else if (rs != null) throw SynesthesiaException.inFile(file, "resample: expected a PIL filter number, got " + rs);
+        Object rf = j.get("rescale_factor");
+        double rescale = rf == null ? d.rescaleFactor : rf instanceof Number n ? n.doubleValue() : Double.NaN;
+        if (!(rescale > 0) || Double.isInfinite(rescale)) throw SynesthesiaException.inFile(file, "rescale_factor: expected a positive number, got " + rf);
         return new ImageProcessorConfig(
                 flag(file, j, "do_resize", true), shortest, rh, rw, resample,
                 flag(file, j, "do_center_crop", true), ch, cw,

@@ -16,12 +16,22 @@ import org.synesthesia.util.SynesthesiaException;
 public final class BpeFiles {
     private BpeFiles() {}
 
-    /** {@code vocab.json}: a JSON object from token text to an integer id. */
+    /**
+     * {@code vocab.json}: a JSON object from token text to an integer id. Ids are checked before anything is sized by
+     * them: none negative, none shared, none beyond {@link Vocab#maxId} of the entry count (a few unused ids allowed).
+     */
     public static Map<String, Integer> readVocab(Path file) {
         Map<String, Object> m = ReadFile.jsonObject(file, "not a vocabulary");
+        if (m.isEmpty()) throw SynesthesiaException.inFile(file, "empty vocabulary");
+        long limit = Vocab.maxId(m.size());
         Map<String, Integer> ids = new HashMap<>(m.size() * 2);
+        Map<Integer, String> byId = new HashMap<>(m.size() * 2);
         for (Map.Entry<String, Object> e : m.entrySet()) {
-            if (!(e.getValue() instanceof Long id)) throw SynesthesiaException.inFile(file, "token '" + e.getKey() + "' has a non-integer id");
+            if (!(e.getValue() instanceof Long id)) throw SynesthesiaException.inFile(file, "token '" + Vocab.shown(e.getKey()) + "' has a non-integer id");
+            if (id < 0 || id > limit)
+                throw SynesthesiaException.inFile(file, "token '" + Vocab.shown(e.getKey()) + "' has id " + id + ", outside 0.." + limit + " for " + m.size() + " tokens");
+            String other = byId.put((int) (long) id, e.getKey());
+            if (other != null) throw SynesthesiaException.inFile(file, "tokens '" + Vocab.shown(other) + "' and '" + Vocab.shown(e.getKey()) + "' share id " + id);
             ids.put(e.getKey(), (int) (long) id);
         }
         return ids;

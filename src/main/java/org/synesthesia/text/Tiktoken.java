@@ -86,7 +86,10 @@ public final class Tiktoken {
 
     /** As {@link #readRanks(Path)} from a stream; {@code source} names it in messages. */
     public static byte[][] readRanks(InputStream in, String source) throws IOException {
-        List<byte[]> byRank = new ArrayList<>(1 << 16);
+        // tokens and ranks are collected first: a rank is checked against the number of tokens read before any
+        // table is sized by it (a rank of 10^9 in a 2-line file is refused, not allocated)
+        List<byte[]> tokens = new ArrayList<>(1 << 16);
+        IntList ranks = new IntList(1 << 16), lines = new IntList(1 << 16);
         Base64.Decoder b64 = Base64.getDecoder();
         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII), 1 << 16);
         String line;
@@ -108,15 +111,21 @@ public final class Tiktoken {
             } catch (IllegalArgumentException e) {
                 throw SynesthesiaException.inFile(source, "line " + lineNo + ": bad token or rank '" + abbreviate(line) + "'");
             }
-            if (rank < 0 || rank > 10_000_000) throw SynesthesiaException.inFile(source, "line " + lineNo + ": rank " + rank + " out of range");
-            while (byRank.size() <= rank) byRank.add(null);
-            if (byRank.get(rank) != null) throw SynesthesiaException.inFile(source, "line " + lineNo + ": rank " + rank + " given twice");
-            byRank.set(rank, bytes);
+            if (rank < 0) throw SynesthesiaException.inFile(source, "line " + lineNo + ": rank " + rank + " is negative");
+            tokens.add(bytes);
+            ranks.add(rank);
+            lines.add(lineNo);
         }
-        if (byRank.isEmpty()) throw SynesthesiaException.inFile(source, "no tokens (empty file)");
-        for (int i = 0; i < byRank.size(); i++)
-            if (byRank.get(i) == null) throw SynesthesiaException.inFile(source, "rank " + i + " missing (ranks must be 0.." + (byRank.size() - 1) + ")");
-        return byRank.toArray(new byte[0][]);
+        int n = tokens.size();
+        if (n == 0) throw SynesthesiaException.inFile(source, "no tokens (empty file)");
+        byte[][] byRank = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            int rank = ranks.a[i];
+            if (rank >= n) throw SynesthesiaException.inFile(source, "line " + lines.a[i] + ": rank " + rank + " outside 0.." + (n - 1) + " (" + n + " tokens: ranks are 0..n-1, each once)");
+            if (byRank[rank] != null) throw SynesthesiaException.inFile(source, "line " + lines.a[i] + ": rank " + rank + " given twice");
+            byRank[rank] = tokens.get(i);
+        }
+        return byRank; // n tokens with n distinct ranks in 0..n-1: no rank is missing
     }
 
     private static String abbreviate(String s) {
@@ -317,6 +326,11 @@ public final class Tiktoken {
             if (n + v.length > a.length) a = Arrays.copyOf(a, Math.max(a.length * 2, n + v.length));
             System.arraycopy(v, 0, a, n, v.length);
             n += v.length;
+        }
+
+        void add(int v) {
+            if (n == a.length) a = Arrays.copyOf(a, Math.max(16, a.length * 2));
+            a[n++] = v;
         }
 
         int[] toArray() { return Arrays.copyOf(a, n); }

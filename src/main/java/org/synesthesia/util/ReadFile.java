@@ -42,4 +42,14 @@ public final class ReadFile {
             throw SynesthesiaException.inFile(file, what + ": " + e.getMessage());
         }
     }
+
+    /**
+     * A model's config file as one JSON object with at least one key: a config that is present must say something, so
+     * {@code {}} is {@code FILE: empty config} rather than a silent fall back to defaults or to what weights suggest.
+     */
+    public static Map<String, Object> configObject(Path file, String what) {
+        Map<String, Object> m = jsonObject(file, what);
+        if (m.isEmpty()) throw SynesthesiaException.inFile(file, "empty config ({}); remove the file or give its keys");
+        return m;
+    }
 }

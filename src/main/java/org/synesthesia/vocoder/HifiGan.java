@@ -77,7 +77,7 @@ public final class HifiGan implements AutoCloseable {
         Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
         for (Path c : new Path[] {dir.resolve("config.json"), dir.resolve("vocoder").resolve("config.json")}) {
             if (!Files.isRegularFile(c)) continue;
-            Map<String, Object> m = ReadFile.jsonObject(c, "not valid JSON");
+            Map<String, Object> m = ReadFile.configObject(c, "not valid JSON");
             if (m.containsKey("upsample_rates")) return HifiGanConfig.fromMap(m, c.toString());
         }
         if (prefix.equals(HifiGanNames.AUDIOLDM_PREFIX)) return HifiGanConfig.audioldm16k(convPreWidth(src, prefix));

@@ -126,7 +126,7 @@ public record HifiGanConfig(int numMels, int[] upsampleRates, int[] upsampleKern
 
     /** Reads a {@code config.json}: jik876/hifi-gan's and AudioLDM's keys, or diffusers' {@code SpeechT5HifiGanConfig}. */
     public static HifiGanConfig fromJson(Path file) {
-        return fromMap(ReadFile.jsonObject(file, "not valid JSON"), file.toString());
+        return fromMap(ReadFile.configObject(file, "not valid JSON"), file.toString());
     }
 
     /**

@@ -18,6 +18,7 @@ import org.synesthesia.nn.Tracer;
 import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.Json;
+import org.synesthesia.util.ReadFile;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -96,14 +97,7 @@ public final class Whisper implements AutoCloseable {
         if (folder == null) return Optional.empty();
         Path cfg = folder.resolve("config.json");
         if (!Files.isRegularFile(cfg)) return Optional.empty();
-        Map<String, Object> json;
-        try {
-            json = Json.parseObject(Files.readString(cfg, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw SynesthesiaException.inFile(cfg, "cannot read (" + e.getMessage() + ")");
-        } catch (IllegalArgumentException e) {
-            throw SynesthesiaException.inFile(cfg, "not JSON (" + e.getMessage() + ")");
-        }
+        Map<String, Object> json = ReadFile.configObject(cfg, "not JSON"); // present: must be readable and non-empty
         boolean whisper = "whisper".equals(json.get("model_type")) || json.containsKey("num_mel_bins") && json.containsKey("encoder_layers");
         if (!whisper) return Optional.empty();
         try {

@@ -58,6 +58,9 @@ public record WhisperConfig(int nMels, int nAudioCtx, int nAudioState, int nAudi
         OFFICIAL = java.util.Collections.unmodifiableMap(m);
     }
 
+    /** Upper bound on every dimension (far above any released model's: 51866 tokens, 1500 frames, width 1280). */
+    static final int MAX_DIM = 1 << 20;
+
     /** The ten dimension names in openai's spelling, in {@code ModelDimensions} order. */
     static final String[] KEYS = {"n_mels", "n_audio_ctx", "n_audio_state", "n_audio_head", "n_audio_layer",
             "n_vocab", "n_text_ctx", "n_text_state", "n_text_head", "n_text_layer"};
@@ -65,7 +68,7 @@ public record WhisperConfig(int nMels, int nAudioCtx, int nAudioState, int nAudi
     public WhisperConfig {
         int[] v = {nMels, nAudioCtx, nAudioState, nAudioHead, nAudioLayer, nVocab, nTextCtx, nTextState, nTextHead, nTextLayer};
         for (int i = 0; i < v.length; i++)
-            if (v[i] <= 0) throw new IllegalArgumentException("whisper dimension " + KEYS[i] + " must be positive, got " + v[i]);
+            if (v[i] <= 0 || v[i] > MAX_DIM) throw new IllegalArgumentException("whisper dimension " + KEYS[i] + " must be in 1.." + MAX_DIM + ", got " + v[i]);
         if (nAudioState % nAudioHead != 0) throw new IllegalArgumentException("n_audio_state " + nAudioState + " is not a multiple of n_audio_head " + nAudioHead);
         if (nTextState % nTextHead != 0) throw new IllegalArgumentException("n_text_state " + nTextState + " is not a multiple of n_text_head " + nTextHead);
         if (nAudioState != nTextState) throw new IllegalArgumentException("n_audio_state " + nAudioState + " differs from n_text_state " + nTextState + " (cross-attention needs them equal)");
@@ -137,6 +140,11 @@ public record WhisperConfig(int nMels, int nAudioCtx, int nAudioState, int nAudi
         Object type = c.get("model_type");
         if (type != null && !"whisper".equals(type)) throw new IllegalArgumentException("model_type is '" + type + "', not whisper");
         int d = toInt("d_model", req(c, "d_model"));
+        // the dims names in the constructor's messages are openai's; name transformers' keys for the width splits
+        for (String heads : new String[] {"encoder_attention_heads", "decoder_attention_heads"}) {
+            int h = toInt(heads, req(c, heads));
+            if (h <= 0 || d <= 0 || d % h != 0) throw new IllegalArgumentException("d_model " + d + " does not split into " + heads + " " + h);
+        }
         return new WhisperConfig(
                 toInt("num_mel_bins", req(c, "num_mel_bins")),
                 toInt("max_source_positions", req(c, "max_source_positions")),

@@ -95,6 +95,32 @@ class GenerateCommandTest {
         }
     }
 
+    @Test
+    void badConfigsAndVocabularyFailInOneLineWithoutOutput() throws IOException {
+        // issue 13: a present unet/config.json that says nothing used to be replaced by a config inferred from weights
+        // (exit 0, another image); norm_num_groups 0, steps_offset 10000 and a negative vocabulary id were traces
+        Path out = tmp.resolve("e.png");
+        String[][] cases = {
+            {"unet/config.json", "{}"},
+            {"unet/config.json", ""},
+            {"unet/config.json", "{\"_class_name\": \"UNet2DConditionModel\", \"block_out_channels\": [32, 64], \"norm_num_groups\": 0}"},
+            {"scheduler/scheduler_config.json", "{\"_class_name\": \"PNDMScheduler\", \"steps_offset\": 10000}"},
+            {"tokenizer/vocab.json", "{\"a</w>\": -1}"},
+        };
+        for (String[] c : cases) {
+            Path f = model.resolve(c[0]);
+            String original = Files.readString(f);
+            Files.writeString(f, c[1]);
+            CliRun r = CliRun.of("--quiet", "generate", "p", "--model", model.toString(), "--steps", "1", "--width", "32",
+                    "--height", "32", "--out", out.toString());
+            Files.writeString(f, original);
+            assertNotEquals(0, r.rc(), c[0] + " " + c[1]);
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains(f.getFileName().toString()) && !r.err().contains("internal error"), r.err());
+            assertFalse(Files.exists(out), c[1]);
+        }
+    }
+
     private void assertGoldenPixels(Path png) throws IOException {
         BufferedImage img = ImageIO.read(png.toFile());
         float[] ref = golden.get("image").toArray();

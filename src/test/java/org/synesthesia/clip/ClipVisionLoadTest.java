@@ -165,8 +165,12 @@ class ClipVisionLoadTest {
         Files.writeString(f, "{\"hidden_act\": \"relu\"}");
         e = assertThrows(SynesthesiaException.class, () -> ClipVisionConfig.fromJson(f));
         assertTrue(e.getMessage().startsWith(f + ": hidden_act \"relu\""), e.getMessage());
-        // defaults are CLIPVisionConfig's (ViT-B/32)
+        // an empty config is an error (issue 13), not a silent set of defaults
         Files.writeString(f, "{}");
+        e = assertThrows(SynesthesiaException.class, () -> ClipVisionConfig.fromJson(f));
+        assertTrue(e.getMessage().startsWith(f + ": empty config"), e.getMessage());
+        // defaults are CLIPVisionConfig's (ViT-B/32)
+        Files.writeString(f, "{\"model_type\": \"clip_vision_model\"}");
         assertEquals(new ClipVisionConfig(224, 32, 768, 3072, 12, 12, 512, ClipTextConfig.Activation.QUICK_GELU, 1e-5f, 3), ClipVisionConfig.fromJson(f));
         // a config asking for more layers than the checkpoint holds
         ClipVisionConfig c = ClipVisionParityTest.config();

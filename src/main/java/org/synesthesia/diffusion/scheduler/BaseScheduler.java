@@ -72,6 +72,17 @@ abstract class BaseScheduler implements Scheduler {
         return ascendingTimesteps(config.timestepSpacing() == null ? TimestepSpacing.LEADING : config.timestepSpacing(), n);
     }
 
+    /** The config's one-line error for timesteps that leave the training schedule (e.g. a large steps_offset). */
+    protected final org.synesthesia.util.SynesthesiaException outOfSchedule(String problem) {
+        return SchedulerConfig.bad(config.source(), name() + ": " + problem);
+    }
+
+    /** "timestep T outside 0..train-1 (steps_offset O with N steps)". */
+    protected final String timestepOutside(double t, int n) {
+        String ts = t == Math.rint(t) ? Long.toString((long) t) : Double.toString(t);
+        return "timestep " + ts + " outside 0.." + (config.numTrainTimesteps() - 1) + " (steps_offset " + config.stepsOffset() + " with " + n + " steps)";
+    }
+
     /** The timesteps of {@code spacing} for N steps as DDIM and PNDM choose them, ascending. */
     protected final long[] ascendingTimesteps(TimestepSpacing spacing, int n) {
         int train = config.numTrainTimesteps();
@@ -87,13 +98,13 @@ abstract class BaseScheduler implements Scheduler {
             }
             case TRAILING -> {
                 double[] a = Numerics.numpyArange(train, 0, -(double) train / n);
-                if (a.length != n) throw new IllegalArgumentException(name() + ": trailing spacing gives " + a.length + " timesteps for " + n + " steps");
+                if (a.length != n) throw outOfSchedule("trailing spacing gives " + a.length + " timesteps for " + n + " steps");
                 for (int i = 0; i < n; i++) t[n - 1 - i] = Numerics.roundHalfEven(a[i]) - 1;
             }
         }
         for (long x : t)
             if (x < 0 || x >= train)
-                throw new IllegalArgumentException(name() + ": timestep " + x + " outside 0.." + (train - 1) + " (steps_offset " + config.stepsOffset() + " with " + n + " steps)");
+                throw outOfSchedule(timestepOutside(x, n));
         return t;
     }
 

@@ -73,14 +73,14 @@ public final class DpmSolverMultistepScheduler extends BaseScheduler {
             }
             case TRAILING -> {
                 double[] a = Numerics.numpyArange(last, 0, -(double) train / n);
-                if (a.length != n) throw new IllegalArgumentException(name() + ": trailing spacing gives " + a.length + " timesteps for " + n + " steps");
+                if (a.length != n) throw outOfSchedule("trailing spacing gives " + a.length + " timesteps for " + n + " steps");
                 for (int i = 0; i < n; i++) ts[i] = Numerics.roundHalfEven(a[i]) - 1;
             }
         }
         float[] t = new float[n];
         sigmas = new float[n + 1];
         for (int i = 0; i < n; i++) {
-            if (ts[i] < 0 || ts[i] >= train) throw new IllegalArgumentException(name() + ": timestep " + ts[i] + " outside 0.." + (train - 1));
+            if (ts[i] < 0 || ts[i] >= train) throw outOfSchedule(timestepOutside(ts[i], n));
             t[i] = ts[i];
             sigmas[i] = (float) Numerics.interpOnIndexGrid(ts[i], trainSigmas);
         }

@@ -44,12 +44,12 @@ public class EulerDiscreteScheduler extends BaseScheduler {
             }
             case TRAILING -> {
                 double[] a = Numerics.numpyArange(train, 0, -(double) train / n);
-                if (a.length != n) throw new IllegalArgumentException(name() + ": trailing spacing gives " + a.length + " timesteps for " + n + " steps");
+                if (a.length != n) throw outOfSchedule("trailing spacing gives " + a.length + " timesteps for " + n + " steps");
                 for (int i = 0; i < n; i++) t[i] = (float) Numerics.roundHalfEven(a[i]) - 1f;
             }
         }
         for (float x : t)
-            if (x < 0 || x > train - 1) throw new IllegalArgumentException(name() + ": timestep " + x + " outside 0.." + (train - 1));
+            if (x < 0 || x > train - 1) throw outOfSchedule(timestepOutside(x, n));
         float[] trainSigmas = schedule.sigmas();
         sigmas = new float[n + 1];
         for (int i = 0; i < n; i++) sigmas[i] = (float) Numerics.interpOnIndexGrid(t[i], trainSigmas);

@@ -39,12 +39,25 @@ public record SchedulerConfig(
 
     public SchedulerConfig {
         requested = List.copyOf(requested);
-        if (numTrainTimesteps < 2) throw bad(source, "num_train_timesteps must be at least 2, got " + numTrainTimesteps);
+        if (numTrainTimesteps < 2 || numTrainTimesteps > MAX_TRAIN_TIMESTEPS)
+            throw bad(source, "num_train_timesteps must be in 2.." + MAX_TRAIN_TIMESTEPS + ", got " + numTrainTimesteps);
         if (trainedBetas != null && trainedBetas.length != numTrainTimesteps)
             throw bad(source, "trained_betas has " + trainedBetas.length + " values for num_train_timesteps " + numTrainTimesteps);
-        if (stepsOffset < 0) throw bad(source, "steps_offset must not be negative, got " + stepsOffset);
-        if (solverOrder < 1) throw bad(source, "solver_order must be at least 1, got " + solverOrder);
+        if (trainedBetas != null)
+            for (int i = 0; i < trainedBetas.length; i++)
+                if (!(trainedBetas[i] >= 0 && trainedBetas[i] < 1)) throw bad(source, "trained_betas[" + i + "] = " + trainedBetas[i] + " is not in [0, 1)");
+        // a beta is a per-step noise variance: betas in [0, 1) keep every alpha = 1 - beta positive
+        if (!(betaStart >= 0 && betaStart < 1)) throw bad(source, "beta_start must be in [0, 1), got " + betaStart);
+        if (!(betaEnd >= 0 && betaEnd < 1)) throw bad(source, "beta_end must be in [0, 1), got " + betaEnd);
+        if (stepsOffset < 0 || stepsOffset >= numTrainTimesteps)
+            throw bad(source, "steps_offset must be in 0.." + (numTrainTimesteps - 1) + " (below num_train_timesteps), got " + stepsOffset);
+        if (solverOrder < 1 || solverOrder > 3) throw bad(source, "solver_order must be 1, 2 or 3, got " + solverOrder);
+        if (!(clipSampleRange > 0) || Double.isInfinite(clipSampleRange)) throw bad(source, "clip_sample_range must be a positive number, got " + clipSampleRange);
+        if (Double.isNaN(lambdaMinClipped)) throw bad(source, "lambda_min_clipped is NaN");
     }
+
+    /** Upper bound on num_train_timesteps (tables of that length are built; released models use 1000). */
+    public static final int MAX_TRAIN_TIMESTEPS = 100_000;
 
     /** diffusers' defaults (the same for every class here, apart from the nullable ones). */
     public static SchedulerConfig defaults() {

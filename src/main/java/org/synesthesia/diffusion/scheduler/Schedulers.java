@@ -37,7 +37,7 @@ public final class Schedulers {
 
     /** Reads {@code scheduler_config.json} and builds its scheduler (or {@code nameOverride}). */
     public static Scheduler fromFile(Path file, String nameOverride) {
-        return fromConfig(ReadFile.jsonObject(file, "not a scheduler config"), nameOverride, file.toString());
+        return fromConfig(ReadFile.configObject(file, "not a scheduler config"), nameOverride, file.toString());
     }
 
     /** The scheduler called {@code name} over {@code config}. */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.synesthesia.nn.Weights;
 import org.synesthesia.util.Json;
+import org.synesthesia.util.ReadFile;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -42,28 +43,46 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
     public static final String CROSS_UP = "CrossAttnUpBlock2D", UP = "UpBlock2D", MID = "UNetMidBlock2DCrossAttn";
     /** The GGUF metadata key under which a converted file stores this config as JSON ({@link #toMap} keys). */
     public static final String GGUF_KEY = "stable-diffusion.unet.config";
+    /** Upper bound on any width, channel count or sample size a config may give (far above any released UNet's). */
+    static final int MAX_SIZE = 1 << 16;
 
     public UNetConfig {
         int n = blockOutChannels.length;
         if (n == 0 || downBlockTypes.size() != n || upBlockTypes.size() != n || heads.length != n)
             throw new IllegalArgumentException("unet config: block_out_channels, down/up_block_types and heads need one entry per level");
         for (String t : downBlockTypes)
-            if (!t.equals(CROSS_DOWN) && !t.equals(DOWN)) throw new IllegalArgumentException("unet config: unsupported down block type " + t);
+            if (!CROSS_DOWN.equals(t) && !DOWN.equals(t)) throw new IllegalArgumentException("unet config: down_block_types: unsupported " + t);
         for (String t : upBlockTypes)
-            if (!t.equals(CROSS_UP) && !t.equals(UP)) throw new IllegalArgumentException("unet config: unsupported up block type " + t);
-        if (!MID.equals(midBlockType)) throw new IllegalArgumentException("unet config: unsupported mid block type " + midBlockType);
+            if (!CROSS_UP.equals(t) && !UP.equals(t)) throw new IllegalArgumentException("unet config: up_block_types: unsupported " + t);
+        if (!MID.equals(midBlockType)) throw new IllegalArgumentException("unet config: mid_block_type: unsupported " + midBlockType);
+        positive("sample_size", sampleSize, MAX_SIZE);
+        positive("in_channels", inChannels, MAX_SIZE);
+        positive("out_channels", outChannels, MAX_SIZE);
+        positive("norm_num_groups", normNumGroups, MAX_SIZE);
+        positive("layers_per_block", layersPerBlock, 64);
+        positive("transformer_layers_per_block", transformerLayers, 64);
+        if (!(normEps > 0) || !Float.isFinite(normEps)) throw new IllegalArgumentException("unet config: norm_eps must be positive, got " + normEps);
+        if (!Float.isFinite(freqShift)) throw new IllegalArgumentException("unet config: freq_shift must be finite, got " + freqShift);
+        if (!Float.isFinite(midBlockScaleFactor)) throw new IllegalArgumentException("unet config: mid_block_scale_factor must be finite, got " + midBlockScaleFactor);
         for (int i = 0; i < n; i++) {
+            if (blockOutChannels[i] <= 0 || blockOutChannels[i] > MAX_SIZE)
+                throw new IllegalArgumentException("unet config: block_out_channels[" + i + "] = " + blockOutChannels[i] + " is not a positive width");
             if (blockOutChannels[i] % normNumGroups != 0)
-                throw new IllegalArgumentException("unet config: " + blockOutChannels[i] + " channels do not split into " + normNumGroups + " groups");
+                throw new IllegalArgumentException("unet config: block_out_channels[" + i + "] = " + blockOutChannels[i] + " does not split into norm_num_groups " + normNumGroups);
             if (heads[i] <= 0 || blockOutChannels[i] % heads[i] != 0)
-                throw new IllegalArgumentException("unet config: " + blockOutChannels[i] + " channels do not split into " + heads[i] + " heads");
+                throw new IllegalArgumentException("unet config: attention_head_dim[" + i + "] = " + heads[i] + " heads do not split block_out_channels " + blockOutChannels[i]);
         }
-        if (crossAttentionDim < 0 || classEmbedInputDim < 0) throw new IllegalArgumentException("unet config: negative cross_attention_dim or class embedding width");
-        if (layersPerBlock < 1 || transformerLayers < 1) throw new IllegalArgumentException("unet config: layers_per_block and transformer_layers_per_block must be >= 1");
+        if (crossAttentionDim < 0 || crossAttentionDim > MAX_SIZE) throw new IllegalArgumentException("unet config: cross_attention_dim " + crossAttentionDim + " out of range");
+        if (classEmbedInputDim < 0 || classEmbedInputDim > MAX_SIZE)
+            throw new IllegalArgumentException("unet config: projection_class_embeddings_input_dim " + classEmbedInputDim + " out of range");
         blockOutChannels = blockOutChannels.clone();
         heads = heads.clone();
         downBlockTypes = List.copyOf(downBlockTypes);
         upBlockTypes = List.copyOf(upBlockTypes);
+    }
+
+    private static void positive(String key, int v, int max) {
+        if (v <= 0 || v > max) throw new IllegalArgumentException("unet config: " + key + " must be in 1.." + max + ", got " + v);
     }
 
     /** A config without class embedding (Stable Diffusion's). */
@@ -120,16 +139,28 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
                 List.of(CROSS_UP, CROSS_UP, CROSS_UP, UP), boc, 2, 1, 1, 32, 1e-5f, 0, heads, false, false, 1, 512, true);
     }
 
-    /** Reads a diffusers {@code unet/config.json}. */
+    /** Reads a diffusers {@code unet/config.json}: a file that exists must be a readable, non-empty UNet config. */
     public static UNetConfig read(Path configJson) {
-        String text;
+        return fromFile(configJson, ReadFile.configObject(configJson, "not a UNet config"));
+    }
+
+    /**
+     * The UNet config in a {@code config.json} found beside a weights file: null when there is no such file or it is
+     * another model's config ({@code _class_name} or {@code model_type} naming something else), so that the weights
+     * decide; a file that cannot be read, is not a JSON object, is empty, or is a UNet config with a bad field is an
+     * error naming the file, never a silent fall back to inference.
+     */
+    public static UNetConfig readIfPresent(Path configJson) {
+        if (configJson == null || !Files.exists(configJson)) return null;
+        Map<String, Object> c = ReadFile.configObject(configJson, "not a config");
+        Object cls = c.get("_class_name");
+        if (cls == null && c.get("model_type") != null || cls != null && !"UNet2DConditionModel".equals(cls)) return null;
+        return fromFile(configJson, c);
+    }
+
+    private static UNetConfig fromFile(Path configJson, Map<String, Object> c) {
         try {
-            text = Files.readString(configJson);
-        } catch (IOException e) {
-            throw SynesthesiaException.inFile(configJson, "cannot read: " + e.getMessage());
-        }
-        try {
-            return fromJson(Json.parseObject(text));
+            return fromJson(c);
         } catch (IllegalArgumentException | ClassCastException e) {
             throw SynesthesiaException.inFile(configJson, e.getMessage());
         }
@@ -146,7 +177,7 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
         Object classType = c.get("class_embed_type");
         if (classType != null && !"simple_projection".equals(classType))
             throw new IllegalArgumentException("unet config: class_embed_type " + classType + " is not supported (only simple_projection)");
-        int classDim = classType == null ? 0 : (int) num(c, "projection_class_embeddings_input_dim", 0);
+        int classDim = classType == null ? 0 : integer(c, "projection_class_embeddings_input_dim", 0);
         if (classType != null && classDim <= 0)
             throw new IllegalArgumentException("unet config: class_embed_type simple_projection needs projection_class_embeddings_input_dim");
         for (String k : List.of("addition_embed_type", "encoder_hid_dim", "num_class_embeds", "time_cond_proj_dim", "time_embedding_dim"))
@@ -170,9 +201,9 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
             throw new IllegalArgumentException("unet config: per-level transformer_layers_per_block is not supported");
         if (c.get("reverse_transformer_layers_per_block") != null)
             throw new IllegalArgumentException("unet config: reverse_transformer_layers_per_block is not supported");
-        int lpb = c.get("layers_per_block") instanceof List<?> ? -1 : (int) num(c, "layers_per_block", 2);
+        int lpb = c.get("layers_per_block") instanceof List<?> ? -1 : integer(c, "layers_per_block", 2);
         if (lpb < 0) throw new IllegalArgumentException("unet config: per-level layers_per_block is not supported");
-        int pad = (int) num(c, "downsample_padding", 1);
+        int pad = integer(c, "downsample_padding", 1);
         if (pad != 1) throw new IllegalArgumentException("unet config: downsample_padding " + pad + " is not supported (SD uses 1)");
         int cross;
         if (c.get("cross_attention_dim") instanceof List<?>) {
@@ -180,16 +211,16 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
                 throw new IllegalArgumentException("unet config: a per-level cross_attention_dim must equal block_out_channels (self-attention)");
             cross = 0;
         } else {
-            cross = (int) num(c, "cross_attention_dim", 1280);
+            cross = integer(c, "cross_attention_dim", 1280);
         }
-        return new UNetConfig((int) num(c, "sample_size", 64), (int) num(c, "in_channels", 4), (int) num(c, "out_channels", 4),
-                !Boolean.FALSE.equals(c.getOrDefault("flip_sin_to_cos", true)), (float) num(c, "freq_shift", 0),
+        return new UNetConfig(integer(c, "sample_size", 64), integer(c, "in_channels", 4), integer(c, "out_channels", 4),
+                bool(c, "flip_sin_to_cos", true), (float) num(c, "freq_shift", 0),
                 strings(c, "down_block_types", List.of(CROSS_DOWN, CROSS_DOWN, CROSS_DOWN, DOWN)),
                 str(c, "mid_block_type", MID), strings(c, "up_block_types", List.of(UP, CROSS_UP, CROSS_UP, CROSS_UP)),
-                boc, lpb, pad, (float) num(c, "mid_block_scale_factor", 1), (int) num(c, "norm_num_groups", 32),
+                boc, lpb, pad, (float) num(c, "mid_block_scale_factor", 1), integer(c, "norm_num_groups", 32),
                 (float) num(c, "norm_eps", 1e-5), cross, heads,
-                Boolean.TRUE.equals(c.get("use_linear_projection")), Boolean.TRUE.equals(c.get("upcast_attention")), tl,
-                classDim, classDim > 0 && Boolean.TRUE.equals(c.get("class_embeddings_concat")));
+                bool(c, "use_linear_projection", false), bool(c, "upcast_attention", false), tl,
+                classDim, classDim > 0 && bool(c, "class_embeddings_concat", false));
     }
 
     /** This config as diffusers' {@code unet/config.json} keys ({@link #fromJson} reads it back equal). */
@@ -229,14 +260,13 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
         return Double.parseDouble(Float.toString(f));
     }
 
-    /** Whether {@code config} is a diffusers UNet2DConditionModel config file. */
+    /**
+     * Whether {@code config} is a diffusers UNet2DConditionModel config file; false when absent. A file that exists
+     * but cannot be read, is not a JSON object or is empty is an error naming it, not "some other model's".
+     */
     public static boolean isConfigFile(Path config) {
         if (config == null || !Files.isRegularFile(config)) return false;
-        try {
-            return "UNet2DConditionModel".equals(Json.parseObject(Files.readString(config)).get("_class_name"));
-        } catch (Exception e) {
-            return false;
-        }
+        return "UNet2DConditionModel".equals(ReadFile.configObject(config, "not a config").get("_class_name"));
     }
 
     /**
@@ -290,35 +320,63 @@ public record UNetConfig(int sampleSize, int inChannels, int outChannels, boolea
 
     private static String str(Map<String, Object> c, String key, String def) {
         Object v = c.get(key);
-        return v == null ? def : (String) v;
+        if (v == null) return def;
+        if (!(v instanceof String t)) throw new IllegalArgumentException("unet config: " + key + " is " + Json.write(v) + ", not a string");
+        return t;
+    }
+
+    private static boolean bool(Map<String, Object> c, String key, boolean def) {
+        Object v = c.get(key);
+        if (v == null) return def;
+        if (!(v instanceof Boolean b)) throw new IllegalArgumentException("unet config: " + key + " is " + Json.write(v) + ", not true or false");
+        return b;
     }
 
     private static double num(Map<String, Object> c, String key, double def) {
         Object v = c.get(key);
         if (v == null) return def;
-        if (!(v instanceof Number x)) throw new IllegalArgumentException("unet config: " + key + " is " + v + ", not a number");
+        if (!(v instanceof Number x)) throw new IllegalArgumentException("unet config: " + key + " is " + Json.write(v) + ", not a number");
         return x.doubleValue();
+    }
+
+    private static int integer(Map<String, Object> c, String key, int def) {
+        Object v = c.get(key);
+        return v == null ? def : intOf(v, key);
+    }
+
+    /** A JSON number that is a whole value in int range (1e40, 2.5 or 2^40 are refused, not truncated). */
+    private static int intOf(Object v, String key) {
+        if (v instanceof Number x) {
+            double d = x.doubleValue();
+            if (d == Math.rint(d) && d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE) return (int) d;
+        }
+        throw new IllegalArgumentException("unet config: " + key + " is " + Json.write(v) + ", not an integer");
     }
 
     private static List<String> strings(Map<String, Object> c, String key, List<String> def) {
         Object v = c.get(key);
         if (v == null) return def;
+        if (!(v instanceof List<?> l)) throw new IllegalArgumentException("unet config: " + key + " is " + Json.write(v) + ", expected a list of block names");
         List<String> out = new ArrayList<>();
-        for (Object o : (List<?>) v) out.add((String) o);
+        for (Object o : l) {
+            if (!(o instanceof String t)) throw new IllegalArgumentException("unet config: " + key + " holds " + Json.write(o) + ", not a block name");
+            out.add(t);
+        }
         return out;
     }
 
     /** An int list; a single number is repeated {@code n} times (n < 0: a list is required). */
     private static int[] ints(Object v, int n, String key) {
-        if (v instanceof Number x && n >= 0) {
+        if (v instanceof Number && n >= 0) {
             int[] r = new int[n];
-            Arrays.fill(r, x.intValue());
+            Arrays.fill(r, intOf(v, key));
             return r;
         }
-        if (!(v instanceof List<?> l)) throw new IllegalArgumentException("unet config: " + key + " is " + v + ", expected a list");
+        if (!(v instanceof List<?> l)) throw new IllegalArgumentException("unet config: " + key + " is " + Json.write(v) + ", expected a list");
         if (n >= 0 && l.size() != n) throw new IllegalArgumentException("unet config: " + key + " has " + l.size() + " entries, expected " + n);
+        if (l.size() > 64) throw new IllegalArgumentException("unet config: " + key + " has " + l.size() + " entries");
         int[] r = new int[l.size()];
-        for (int i = 0; i < r.length; i++) r[i] = ((Number) l.get(i)).intValue();
+        for (int i = 0; i < r.length; i++) r[i] = intOf(l.get(i), key);
         return r;
     }
 

@@ -66,7 +66,8 @@ public final class UNetFamily extends Family {
                 src.close();
                 return Optional.empty();
             }
-            UNetConfig c = config != null && UNetConfig.isConfigFile(config) ? UNetConfig.read(config) : null;
+            // a pipeline's unet/config.json is the UNet's whatever it holds; a sibling file may be another model's
+            UNetConfig c = config == null || !Files.exists(config) ? null : folder ? UNetConfig.read(config) : UNetConfig.readIfPresent(config);
             String how = c != null ? "config " + config.getFileName() : "config inferred from weights";
             String stored = src.metadata().get(UNetConfig.GGUF_KEY); // a converted file's own config
             if (c == null && stored != null) {

@@ -1,8 +1,6 @@
 package org.synesthesia.diffusion.vae;
 
 import org.synesthesia.diffusion.unet.UNetConfig;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -10,6 +8,7 @@ import java.util.Map;
 import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.StoredTensor;
 import org.synesthesia.util.Json;
+import org.synesthesia.util.ReadFile;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -23,16 +22,24 @@ public record VaeConfig(int inChannels, int outChannels, int[] blockOutChannels,
     public static final float EPS = 1e-6f;
     /** The GGUF metadata key under which a converted file stores this config as JSON. */
     public static final String GGUF_KEY = "stable-diffusion.vae.config";
+    /** Upper bound on any width, channel count or sample size a config may give. */
+    static final int MAX_SIZE = 1 << 16;
 
     public VaeConfig {
         blockOutChannels = blockOutChannels.clone();
-        if (normNumGroups <= 0) throw new IllegalArgumentException("VAE config: norm_num_groups must be positive");
-        if (blockOutChannels.length == 0) throw new IllegalArgumentException("VAE config: block_out_channels is empty");
-        for (int c : blockOutChannels)
-            if (c <= 0 || c % normNumGroups != 0)
-                throw new IllegalArgumentException("VAE config: block width " + c + " is not a positive multiple of norm_num_groups " + normNumGroups);
-        if (layersPerBlock <= 0 || latentChannels <= 0 || inChannels <= 0 || outChannels <= 0)
-            throw new IllegalArgumentException("VAE config: channel and layer counts must be positive");
+        if (normNumGroups <= 0 || normNumGroups > MAX_SIZE)
+            throw new IllegalArgumentException("VAE config: norm_num_groups must be positive, got " + normNumGroups);
+        if (blockOutChannels.length == 0 || blockOutChannels.length > 16)
+            throw new IllegalArgumentException("VAE config: block_out_channels needs 1..16 levels, got " + blockOutChannels.length);
+        for (int i = 0; i < blockOutChannels.length; i++)
+            if (blockOutChannels[i] <= 0 || blockOutChannels[i] > MAX_SIZE || blockOutChannels[i] % normNumGroups != 0)
+                throw new IllegalArgumentException("VAE config: block_out_channels[" + i + "] = " + blockOutChannels[i] + " is not a positive multiple of norm_num_groups " + normNumGroups);
+        int[] v = {inChannels, outChannels, layersPerBlock, latentChannels, sampleSize};
+        String[] k = {"in_channels", "out_channels", "layers_per_block", "latent_channels", "sample_size"};
+        for (int i = 0; i < v.length; i++)
+            if (v[i] <= 0 || v[i] > MAX_SIZE) throw new IllegalArgumentException("VAE config: " + k[i] + " must be in 1.." + MAX_SIZE + ", got " + v[i]);
+        if (!(scalingFactor > 0) || Double.isInfinite(scalingFactor))
+            throw new IllegalArgumentException("VAE config: scaling_factor must be a positive number, got " + scalingFactor);
     }
 
     /** Stable Diffusion 1.x / 2.x: widths 128, 256, 512, 512, two resnets per level, 4 latent channels, 0.18215. */
@@ -51,9 +58,7 @@ public record VaeConfig(int inChannels, int outChannels, int[] blockOutChannels,
 
     public static VaeConfig fromJson(Path file) {
         try {
-            return fromMap(Json.parseObject(Files.readString(file)), file.toString());
-        } catch (IOException e) {
-            throw SynesthesiaException.inFile(file, "cannot read: " + e.getMessage());
+            return fromMap(ReadFile.configObject(file, "not a VAE config"), file.toString());
         } catch (IllegalArgumentException e) {
             throw SynesthesiaException.inFile(file, e.getMessage());
         }
@@ -152,7 +157,7 @@ public record VaeConfig(int inChannels, int outChannels, int[] blockOutChannels,
     }
 
     private static int toInt(Object v, String key, String source) {
-        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) return n.intValue();
+        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) <= Integer.MAX_VALUE) return n.intValue();
         throw new SynesthesiaException(source + ": " + key + " is " + v + ", expected an integer");
     }
 

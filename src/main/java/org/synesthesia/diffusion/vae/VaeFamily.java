@@ -12,7 +12,7 @@ import org.synesthesia.nn.TraceInputs;
 import org.synesthesia.nn.Traceable;
 import org.synesthesia.nn.Family;
 import org.synesthesia.nn.NameMapping;
-import org.synesthesia.util.Json;
+import org.synesthesia.util.ReadFile;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
@@ -77,12 +77,9 @@ public final class VaeFamily extends Family {
         }
         cfg = dir.resolve("config.json");
         if (!Files.isRegularFile(cfg)) return Optional.empty();
-        try {
-            Object cls = Json.parseObject(Files.readString(cfg)).get("_class_name");
-            if (!"AutoencoderKL".equals(cls)) return Optional.empty();
-        } catch (java.io.IOException | IllegalArgumentException e) {
-            return Optional.empty(); // not a config we can read: some other factory's folder
-        }
+        // a config.json that cannot be read or is empty is an error here, not "some other factory's folder"
+        Object cls = ReadFile.configObject(cfg, "not a config").get("_class_name");
+        if (!"AutoencoderKL".equals(cls)) return Optional.empty();
         AutoencoderKL vae = AutoencoderKL.load(dir);
         try {
             return Optional.of(vaePart(vae, p, dir));
