@@ -66,7 +66,7 @@ public final class Main {
                 return 0;
             }
             Set<String> flags = new HashSet<>(c.flags());
-            return c.run(new Args(name, cargs, flags));
+            return c.run(new Args(name, cargs, flags, c.aliases()));
         } catch (SynesthesiaException e) {
             System.err.println("synesthesia: " + e.getMessage());
             return 1;

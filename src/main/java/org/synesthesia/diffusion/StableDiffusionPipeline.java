@@ -1,5 +1,6 @@
 package org.synesthesia.diffusion;
 
+import org.synesthesia.diffusion.scheduler.DdimScheduler;
 import org.synesthesia.diffusion.scheduler.PredictionType;
 import org.synesthesia.diffusion.scheduler.Scheduler;
 import org.synesthesia.diffusion.scheduler.SchedulerConfig;
@@ -70,7 +71,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     private final UNet2DConditionModel unet;
     private final WeightSource unetSource;
     private final AutoencoderKL vae;
-    private final Scheduler scheduler;
+    private Scheduler scheduler;
     private final int clipSkip;
     private final Integer padId;
 
@@ -222,6 +223,12 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     }
 
     public Scheduler scheduler() { return scheduler; }
+
+    /** Replaces the DDIM scheduler by one with noise weight {@code eta} (same config); other schedulers refuse. */
+    public void useDdimEta(double eta) {
+        if (!(scheduler instanceof DdimScheduler d)) throw new IllegalArgumentException("eta applies to ddim only, the scheduler is " + scheduler.name());
+        scheduler = new DdimScheduler(d.config(), eta);
+    }
 
     public UNet2DConditionModel unet() { return unet; }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.synesthesia.diffusion.StableDiffusionPipeline;
+import org.synesthesia.diffusion.vae.LatentPreview;
 import org.synesthesia.diffusion.vae.Taesd;
 import org.synesthesia.image.PngWriter;
 import org.synesthesia.io.SafeTensors;
@@ -46,7 +47,9 @@ public final class TextToImage extends Job {
         public String parameters() {
             return prompt + "\nNegative prompt: " + settings.negativePrompt() + "\n" + String.format(Locale.ROOT,
                     "Steps: %d, Sampler: %s, CFG scale: %s, Seed: %d, Size: %dx%d, Model: %s", settings.steps(), scheduler,
-                    number(settings.guidance()), settings.seed(), width, height, model.getFileName());
+                    number(settings.guidance()), settings.seed(), width, height, model.getFileName())
+                    + (settings.eta() > 0 ? ", Eta: " + settings.eta() : "")
+                    + (settings.initImage() != null ? ", Denoising strength: " + settings.strength() : "");
         }
 
         private static String number(double d) {
@@ -69,7 +72,16 @@ public final class TextToImage extends Job {
         clock.start(Stage.LOAD_SD);
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(sd.model(), sd.tokenizer(), s.scheduler(), s.prediction())) {
             clock.finish(Stage.LOAD_SD);
-            try (Taesd taesd = s.previewEvery() > 0 ? clock.time(Stage.LOAD_TAESD, () -> Taesd.load(s.taesd())) : null) {
+            try (Taesd taesd = s.previewEvery() > 0 && s.taesd() != null ? clock.time(Stage.LOAD_TAESD, () -> Taesd.load(s.taesd())) : null) {
+                if (s.eta() > 0) {
+                    if (!pipe.scheduler().name().equals("ddim"))
+                        throw new SynesthesiaException(caller + ": --eta is DDIM's noise weight; the model's scheduler is "
+                                + pipe.scheduler().name() + " (add --scheduler ddim)");
+                    pipe.useDdimEta(s.eta());
+                }
+                if (s.previewEvery() > 0 && taesd == null && pipe.unet().config().inChannels() != LatentPreview.CHANNELS)
+                    throw new SynesthesiaException(caller + ": the latent preview needs 4 latent channels; this UNet has "
+                            + pipe.unet().config().inChannels() + " (give --taesd PATH)");
                 listener.note(pipe.describe());
                 StableDiffusionPipeline.Request req = request(pipe, prompt, s, initial);
                 StableDiffusionPipeline.Result r = denoise(pipe, req, s, taesd, clock);
@@ -115,8 +127,10 @@ public final class TextToImage extends Job {
         StableDiffusionPipeline.Result r = pipe.generate(req, (k, total, t, latents, x0) -> {
             long now = System.nanoTime();
             Tensor preview = null;
-            if (taesd != null && (k % s.previewEvery() == 0 || k == total))
-                preview = taesd.decode((x0 != null ? x0 : latents).slice(0, 0, 1).contiguous());
+            if (s.previewEvery() > 0 && (k % s.previewEvery() == 0 || k == total)) {
+                Tensor first = (x0 != null ? x0 : latents).slice(0, 0, 1).contiguous();
+                preview = taesd != null ? taesd.decode(first) : LatentPreview.project(first);
+            }
             listener.step(k, total, (now - last[0]) / 1e9, preview);
             last[0] = now;
             if (k == total) {
