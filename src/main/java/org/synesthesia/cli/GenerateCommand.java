@@ -84,7 +84,7 @@ public final class GenerateCommand implements Command {
             throw new SynesthesiaException("generate: one prompt expected, got " + args.positionals().size() + " (quote it; see synesthesia generate --help)");
         GenerationSettings settings = options.settings("generate");
         if (!PngFiles.isPng(out)) throw new SynesthesiaException("generate: --out must end in .png, not " + out);
-        if (!Files.exists(model)) throw SynesthesiaException.inFile(model, "no such model file or folder");
+        if (!Files.exists(model)) throw SynesthesiaException.inFile(model, "no such model file or folder" + SpeakCommand.GET_MODELS_HINT);
 
         Path preview = PngFiles.sibling(out, ".preview.png");
         TextToImage pipeline = new TextToImage("generate", new GenerateListener(settings.steps(), preview));
