@@ -156,6 +156,32 @@ class GenerateCommandTest {
         assertFalse(new GenerateCommand().usage().contains("default: a fast preview"), "--taesd has no default");
     }
 
+    @Test
+    void img2imgFromTheCommandLine() throws IOException {
+        Path in = tmp.resolve("in.png");
+        assertEquals(0, CliRun.of("--quiet", "generate", "a cat", "-m", model.toString(), "--steps", "1", "-s", "1", "-W", "24", "-H", "16",
+                "-o", in.toString()).rc());
+        Path out = tmp.resolve("i2i.png");
+        CliRun r = CliRun.of("--quiet", "generate", "a dog", "-m", model.toString(), "-i", in.toString(), "--strength", "0.5",
+                "--steps", "4", "-s", "2", "-o", out.toString());
+        assertEquals(0, r.rc(), r.err());
+        BufferedImage img = ImageIO.read(out.toFile());
+        assertEquals(24, img.getWidth(), "the init image's size");
+        assertEquals(16, img.getHeight());
+        assertTrue(textChunks(Files.readAllBytes(out)).get("parameters").contains("Denoising strength: 0.5"));
+        Path no = tmp.resolve("no.png");
+        for (String[] c : new String[][] {
+            {"generate", "a", "-m", model.toString(), "--strength", "0.5", "-o", no.toString()},
+            {"generate", "a", "-m", model.toString(), "-i", tmp.resolve("missing.png").toString(), "-o", no.toString()},
+            {"generate", "a", "-m", model.toString(), "-i", in.toString(), "--strength", "2", "-o", no.toString()},
+        }) {
+            CliRun bad = CliRun.of(c);
+            assertEquals(1, bad.rc(), String.join(" ", c));
+            assertEquals(1, bad.err().strip().lines().count(), bad.err());
+        }
+        assertFalse(Files.exists(no));
+    }
+
     private static int[] pixels(Path png) throws IOException {
         BufferedImage img = ImageIO.read(png.toFile());
         return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
