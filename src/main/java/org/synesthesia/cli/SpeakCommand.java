@@ -52,7 +52,7 @@ public final class SpeakCommand implements Command {
                   --keep-audio PATH       also write the (recorded or read) audio as a 16 kHz WAV
                   --sd MODEL              Stable Diffusion folder, single-file checkpoint or converted .gguf (as generate --model)
                   --sd-tokenizer PATH     CLIP tokenizer (as generate --tokenizer)
-                  --negative, --steps, --scheduler, --guidance, --seed, --width, --height, --latents,
+                  --negative, --steps, --scheduler, --guidance, --eta, --seed, --width, --height, --latents,
                   --prediction-type       as for generate""";
     }
 
