@@ -11,7 +11,10 @@ import org.synesthesia.util.SynesthesiaException;
 
 /**
  * Parsed arguments of one command: {@code --name value}, {@code --name=value}, boolean {@code --flag}s and
- * positionals. Every option a command reads is marked used; {@link #finish()} rejects the unknown ones.
+ * positionals. Every option a command reads is marked used; {@link #finish()} rejects the unknown ones. A command's
+ * aliases ({@code -p} or {@code --cfg-scale}) stand for its own long names; any other token starting with a single
+ * dash (not a negative number, not {@code -} alone) is an unknown option, never a positional; after {@code --} every
+ * token is a positional.
  */
 public final class Args {
     private final String command;
@@ -20,9 +23,28 @@ public final class Args {
     private final Set<String> used = new HashSet<>();
 
     public Args(String command, List<String> raw, Set<String> flags) {
+        this(command, raw, flags, Map.of());
+    }
+
+    /** {@code aliases}: spelling as typed ({@code -p}, {@code --cfg-scale}) to the option's long name ({@code prompt}). */
+    public Args(String command, List<String> raw, Set<String> flags, Map<String, String> aliases) {
         this.command = command;
+        boolean optionsEnd = false;
         for (int i = 0; i < raw.size(); i++) {
             String a = raw.get(i);
+            if (optionsEnd) {
+                positionals.add(a);
+                continue;
+            }
+            if (a.equals("--")) {
+                optionsEnd = true;
+                continue;
+            }
+            int eq0 = a.indexOf('=');
+            String alias = aliases.get(eq0 > 0 ? a.substring(0, eq0) : a);
+            if (alias != null) a = "--" + alias + (eq0 > 0 ? a.substring(eq0) : "");
+            if (a.startsWith("-") && !a.startsWith("--") && a.length() > 1 && !isNumber(a))
+                throw new SynesthesiaException(command + ": unknown option " + a + " (see synesthesia " + command + " --help)");
             if (a.startsWith("--") && a.length() > 2) {
                 String name = a.substring(2);
                 String value;
@@ -40,6 +62,16 @@ public final class Args {
             } else {
                 positionals.add(a);
             }
+        }
+    }
+
+    /** Whether {@code s} reads as a number ({@code -1}, {@code -0.5}, {@code -1e-3}): a value, not an option. */
+    private static boolean isNumber(String s) {
+        try {
+            Double.parseDouble(s);
+            return !s.contains("N") && !s.contains("I");
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 

@@ -29,4 +29,9 @@ public interface Command {
     default java.util.Set<String> flags() {
         return java.util.Set.of();
     }
+
+    /** Other spellings of this command's options, as typed ({@code -p}, {@code --cfg-scale}), to their long names. */
+    default java.util.Map<String, String> aliases() {
+        return java.util.Map.of();
+    }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.synesthesia.io.GgufWriter;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.ModelFamily;
@@ -39,7 +40,8 @@ public final class InspectCommand implements Command {
 
                   --filter GLOB  only tensors whose name matches (* any characters, ? one); repeatable
                   --json         one JSON object instead of text
-                  --full         do not shorten long metadata values""";
+                  --full         list every metadata key (a converted file's per-tensor keys too; without it they are
+                                 folded into the tensor rows) and do not shorten long values""";
     }
 
     @Override
@@ -114,8 +116,18 @@ public final class InspectCommand implements Command {
         b.append("file:     ").append(src.description()).append('\n');
         b.append("format:   ").append(src.format()).append('\n');
         Map<String, String> md = src.metadata();
+        // a converted file's synesthesia.tensor.NAME.KEY entries: shown in NAME's row unless --full
+        Map<String, Map<String, String>> perTensor = full ? Map.of() : perTensorKeys(md, src.names());
+        Set<String> foldedKeys = new java.util.HashSet<>();
+        perTensor.forEach((name, keys) -> keys.keySet().forEach(k -> foldedKeys.add(GgufWriter.TENSOR_KEY + name + "." + k)));
+        int folded = foldedKeys.size();
         b.append("metadata: ").append(md.isEmpty() ? "none" : md.size() + (md.size() == 1 ? " entry" : " entries")).append('\n');
-        for (Map.Entry<String, String> e : md.entrySet()) b.append("  ").append(e.getKey()).append(" = ").append(full ? e.getValue() : shorten(e.getValue())).append('\n');
+        for (Map.Entry<String, String> e : md.entrySet()) {
+            if (foldedKeys.contains(e.getKey())) continue;
+            b.append("  ").append(e.getKey()).append(" = ").append(full ? e.getValue() : shorten(e.getValue())).append('\n');
+        }
+        if (folded > 0) b.append("  (").append(folded).append(" per-tensor ").append(GgufWriter.TENSOR_KEY)
+                .append("* entries in the tensor rows; --full lists them)\n");
         List<String> models = models(src);
         b.append("models:   ").append(models.isEmpty() ? "none recognised" : String.join("; ", models)).append('\n');
         int nw = 4, tw = 5;
@@ -123,13 +135,45 @@ public final class InspectCommand implements Command {
             nw = Math.max(nw, t.name().length());
             tw = Math.max(tw, typeLabel(t).length());
         }
-        b.append(String.format(Locale.ROOT, "tensors:%n  %-" + nw + "s  %-" + tw + "s  %s%n", "name", "dtype", "shape"));
-        for (StoredTensor t : shown) b.append(String.format(Locale.ROOT, "  %-" + nw + "s  %-" + tw + "s  %s%n", t.name(), typeLabel(t), t.shapeString()));
+        int sw = 5;
+        for (StoredTensor t : shown) sw = Math.max(sw, t.shapeString().length());
+        String row = "  %-" + nw + "s  %-" + tw + "s  %-" + sw + "s  %s";
+        b.append(String.format(Locale.ROOT, row, "name", "dtype", "shape", folded > 0 ? "stored as" : "").stripTrailing()).append('\n');
+        for (StoredTensor t : shown) {
+            Map<String, String> keys = perTensor.getOrDefault(t.name(), Map.of());
+            StringBuilder note = new StringBuilder();
+            for (Map.Entry<String, String> k : keys.entrySet()) {
+                if (k.getKey().equals("shape")) continue;   // the shape column
+                if (!note.isEmpty()) note.append(' ');
+                note.append(k.getKey().equals("encoding") ? shorten(k.getValue()) : k.getKey() + "=" + shorten(k.getValue()));
+            }
+            b.append(String.format(Locale.ROOT, row, t.name(), typeLabel(t), t.shapeString(), note).stripTrailing()).append('\n');
+        }
         for (Map.Entry<String, long[]> e : byType.entrySet())
             b.append(String.format(Locale.ROOT, "  %s: %,d tensors, %,d parameters, %,d bytes%n", e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2]));
         b.append(String.format(Locale.ROOT, "total: %,d tensors, %,d parameters, %,d bytes (%s)%s%n", shown.size(), params, bytes, human(bytes),
                 filtered ? " matching the filter, of " + src.names().size() + " tensors" : ""));
         return b.toString();
+    }
+
+    /** {@code synesthesia.tensor.NAME.KEY} entries of tensors in {@code names}: NAME -> (KEY -> value), in file order. */
+    static Map<String, Map<String, String>> perTensorKeys(Map<String, String> md, java.util.Collection<String> names) {
+        Set<String> known = new java.util.HashSet<>(names);
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : md.entrySet()) {
+            String k = e.getKey();
+            if (!k.startsWith(GgufWriter.TENSOR_KEY)) continue;
+            String rest = k.substring(GgufWriter.TENSOR_KEY.length());
+            // the longest tensor name that the key continues with '.'
+            for (int dot = rest.lastIndexOf('.'); dot > 0; dot = rest.lastIndexOf('.', dot - 1)) {
+                String name = rest.substring(0, dot);
+                if (known.contains(name)) {
+                    out.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(rest.substring(dot + 1), e.getValue());
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     /** The storage type as shown: {@code PAL4/g64} for a palette of 4-bit indices, 64 rows a table; else the dtype. */

@@ -89,7 +89,7 @@ public final class Main {
                 return 0;
             }
             Set<String> flags = new HashSet<>(c.flags());
-            return c.run(new Args(name, cargs, flags));
+            return c.run(new Args(name, cargs, flags, c.aliases()));
         } catch (SynesthesiaException e) {
             System.err.println("synesthesia: " + SafeText.clean(e.getMessage(), SafeText.MESSAGE_LIMIT));
             return 1;

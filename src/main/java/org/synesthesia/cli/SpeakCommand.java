@@ -1,5 +1,6 @@
 package org.synesthesia.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.synesthesia.audio.Microphone;
@@ -51,7 +52,7 @@ public final class SpeakCommand implements Command {
                   --keep-audio PATH       also write the (recorded or read) audio as a 16 kHz WAV
                   --sd MODEL              Stable Diffusion folder, single-file checkpoint or converted .gguf (as generate --model)
                   --sd-tokenizer PATH     CLIP tokenizer (as generate --tokenizer)
-                  --negative, --steps, --scheduler, --guidance, --seed, --width, --height, --latents,
+                  --negative, --steps, --scheduler, --guidance, --eta, --seed, --width, --height, --latents,
                   --prediction-type       as for generate""";
     }
 
@@ -83,6 +84,8 @@ public final class SpeakCommand implements Command {
         TranscriptionSettings transcriptionSettings = transcription.settings("speak");
         GenerationSettings generationSettings = generation.settings("speak");
         if (!PngFiles.isPng(out)) throw new SynesthesiaException("speak: --out must end in .png, not " + out);
+        if (!Files.exists(whisper)) throw SynesthesiaException.inFile(whisper, "no such whisper model file or folder" + GET_MODELS_HINT);
+        if (!Files.exists(sd)) throw SynesthesiaException.inFile(sd, "no such Stable Diffusion model file or folder" + GET_MODELS_HINT);
         AudioSource source = audioFile != null ? new AudioSource.FileWindow(audioFile, TimeWindow.of(from, to))
                 : new AudioSource.Recording(recordSeconds == null ? Microphone.DEFAULT_SECONDS : recordSeconds, RecordCommand.lines);
 
@@ -90,6 +93,10 @@ public final class SpeakCommand implements Command {
                 new ModelFiles(whisper, tokenizer), transcriptionSettings, new ModelFiles(sd, sdTokenizer), generationSettings, out, keepAudio));
         return 0;
     }
+
+    /** Where a first run gets models: appended to "no such model" errors. */
+    static final String GET_MODELS_HINT = " (tools/get-models downloads whisper-base.en and SD 1.5 into models/ and converts them;"
+            + " offline, README's 'No internet or no trained weights' runs the tiny test models in ../shared)";
 
     /** The prompt of {@code transcript}; a one-line error when nothing speakable is left. */
     static String promptOf(String transcript) {

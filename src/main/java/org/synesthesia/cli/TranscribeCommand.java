@@ -62,7 +62,8 @@ public final class TranscribeCommand implements Command {
                   --initial-prompt TEXT   text prompting the first window (spellings, style)
                   --without-timestamps    text only (one segment per window)
                   --seed N                random seed of the sampling at temperature > 0 (default 0)
-                  --output-format F       txt, srt, vtt, tsv, json or all (default all; used with --output-dir)
+                  --output-format F       txt, srt, vtt, tsv, json or all: what --output-dir gets (default all) and,
+                                          for one format, what stdout gets (default and all: txt)
                   --output-dir DIR        write FILE's name with each format's extension there (atomically)""";
     }
 
@@ -89,7 +90,8 @@ public final class TranscribeCommand implements Command {
 
         Transcript t = new Transcription("transcribe", new TranscribeListener(file)).transcribe(source,
                 new ModelFiles(modelPath, tokenizerDir), settings).transcript();
-        System.out.print(TranscriptWriter.format(t, TranscriptWriter.Format.TXT));
+        // stdout: the one format asked for, else plain text
+        System.out.print(TranscriptWriter.format(t, formats.size() == 1 ? formats.get(0) : TranscriptWriter.Format.TXT));
         System.out.flush();
         if (outputDir != null) {
             try {

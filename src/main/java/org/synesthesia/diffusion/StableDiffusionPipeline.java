@@ -1,5 +1,6 @@
 package org.synesthesia.diffusion;
 
+import org.synesthesia.diffusion.scheduler.DdimScheduler;
 import org.synesthesia.diffusion.scheduler.PredictionType;
 import org.synesthesia.diffusion.scheduler.Scheduler;
 import org.synesthesia.diffusion.scheduler.SchedulerConfig;
@@ -38,6 +39,13 @@ import org.synesthesia.util.SynesthesiaException;
  * </pre>
  * The initial latents are {@code torch.randn([N, 4, H/f, W/f], generator=torch.Generator().manual_seed(seed))} (so a
  * seed gives diffusers' CPU image) unless given. SD 2.x v-prediction comes from the scheduler's config.
+ * <p>img2img ({@link InitImage}, as diffusers' {@code StableDiffusionImg2ImgPipeline}):
+ * <pre>
+ *   n_init  = min(int(steps * strength), steps);  k0 = steps - n_init         (the first step taken)
+ *   x0      = vae.encode(image).sample(randn) * scaling_factor                 [N, 4, H/f, W/f], image repeated N times
+ *   latents = scheduler.add_noise(x0, randn, timesteps[k0])                    then steps k0 .. end as above
+ * </pre>
+ * both randn from the seed's generator in that order; n_init 0 (strength 0) decodes x0 itself.
  */
 public final class StableDiffusionPipeline implements AutoCloseable {
     /** What one image batch is made of. {@code initialLatents} null: drawn from {@code seed}. */
@@ -50,6 +58,15 @@ public final class StableDiffusionPipeline implements AutoCloseable {
             if (width <= 0 || height <= 0 || width % 8 != 0 || height % 8 != 0)
                 throw new IllegalArgumentException("size " + width + "x" + height + " is not a positive multiple of 8");
             if (batch < 1) throw new IllegalArgumentException("batch must be at least 1, got " + batch);
+        }
+    }
+
+    /** img2img's start: {@code image} [1, 3, H, W] in [-1, 1] at the request's size; {@code strength} in [0, 1]. */
+    public record InitImage(Tensor image, double strength) {
+        public InitImage {
+            if (image.rank() != 4 || image.dim(0) != 1 || image.dim(1) != 3)
+                throw new IllegalArgumentException("init image has shape " + java.util.Arrays.toString(image.shape()) + ", expected [1, 3, H, W]");
+            if (!(strength >= 0 && strength <= 1)) throw new IllegalArgumentException("strength must be in [0, 1], not " + strength);
         }
     }
 
@@ -71,7 +88,7 @@ public final class StableDiffusionPipeline implements AutoCloseable {
     private final UNet2DConditionModel unet;
     private final WeightSource unetSource;
     private final AutoencoderKL vae;
-    private final Scheduler scheduler;
+    private Scheduler scheduler;
     private final int clipSkip;
     private final Integer padId;
 
@@ -225,6 +242,12 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     public Scheduler scheduler() { return scheduler; }
 
+    /** Replaces the DDIM scheduler by one with noise weight {@code eta} (same config); other schedulers refuse. */
+    public void useDdimEta(double eta) {
+        if (!(scheduler instanceof DdimScheduler d)) throw new IllegalArgumentException("eta applies to ddim only, the scheduler is " + scheduler.name());
+        scheduler = new DdimScheduler(d.config(), eta);
+    }
+
     public UNet2DConditionModel unet() { return unet; }
 
     public AutoencoderKL vae() { return vae; }
@@ -263,12 +286,23 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
     /** Runs {@code r}, keeping the per-step latents and guided noise predictions when {@code record}. */
     public Result generate(Request r, StepCallback callback, boolean record) {
+        return generate(r, callback, record, null);
+    }
+
+    /**
+     * Runs {@code r} from {@code init} (img2img; null: text to image, {@code r}'s initial latents or seed); steps are
+     * reported from 1 to the number taken.
+     */
+    public Result generate(Request r, StepCallback callback, boolean record, InitImage initImage) {
         int n = r.batch();
+        if (initImage != null && r.initialLatents() != null) throw new IllegalArgumentException("give initial latents or an init image, not both");
         int[] lshape = latentShape(r);
         int per = lshape[1] * lshape[2] * lshape[3];
         TorchGenerator gen = new TorchGenerator(r.seed());
         float[] init;
-        if (r.initialLatents() != null) {
+        if (initImage != null) {
+            init = encodeImage(initImage, n, lshape, gen);
+        } else if (r.initialLatents() != null) {
             if (r.initialLatents().length != n * per)
                 throw new IllegalArgumentException("initial latents have " + r.initialLatents().length + " values, expected "
                         + n * per + " for " + java.util.Arrays.toString(lshape));
@@ -293,14 +327,27 @@ public final class StableDiffusionPipeline implements AutoCloseable {
 
         scheduler.setTimesteps(r.steps());
         float[] ts = scheduler.timesteps();
-        float sigma = scheduler.initNoiseSigma();
-        float[] latents = new float[init.length];
-        for (int i = 0; i < init.length; i++) latents[i] = init[i] * sigma;
+        int start = 0;
+        float[] latents;
+        if (initImage != null) {
+            int initSteps = Math.min((int) (r.steps() * initImage.strength()), r.steps());
+            start = initSteps == 0 ? ts.length : r.steps() - initSteps;
+            if (start < ts.length) {
+                latents = scheduler.addNoise(init, gen.randn(lshape), start);
+                scheduler.beginAt(start);
+            } else {
+                latents = init.clone();
+            }
+        } else {
+            float sigma = scheduler.initNoiseSigma();
+            latents = new float[init.length];
+            for (int i = 0; i < init.length; i++) latents[i] = init[i] * sigma;
+        }
 
         List<Tensor> lat = record ? new ArrayList<>() : null, preds = record ? new ArrayList<>() : null;
         float g = (float) r.guidanceScale();
         int total = n * per;
-        for (int k = 0; k < ts.length; k++) {
+        for (int k = start; k < ts.length; k++) {
             float[] x2 = new float[2 * total];
             System.arraycopy(latents, 0, x2, 0, total);
             System.arraycopy(latents, 0, x2, total, total);
@@ -319,12 +366,32 @@ public final class StableDiffusionPipeline implements AutoCloseable {
                 preds.add(Tensor.of(guided, lshape));
             }
             if (callback != null)
-                callback.onStep(k + 1, ts.length, ts[k], Tensor.of(latents.clone(), lshape),
+                callback.onStep(k - start + 1, ts.length - start, ts[k], Tensor.of(latents.clone(), lshape),
                         s.predOriginalSample() == null ? null : Tensor.of(s.predOriginalSample().clone(), lshape));
         }
         Tensor finalLatents = Tensor.of(latents, lshape);
         Tensor image = decodeToImage(finalLatents);
         return new Result(image, finalLatents, Tensor.of(init, lshape), ts, lat, preds, cond, uncond);
+    }
+
+    /** x0 = vae.encode(image).sample(randn) * scaling_factor for the image repeated {@code n} times, flat [N, 4, h, w]. */
+    private float[] encodeImage(InitImage image, int n, int[] lshape, TorchGenerator gen) {
+        if (!vae.hasEncoder()) throw new SynesthesiaException(vae.description() + ": the VAE has no encoder; img2img needs it");
+        Tensor img = image.image();
+        if (img.dim(2) != lshape[2] * vaeScaleFactor() || img.dim(3) != lshape[3] * vaeScaleFactor())
+            throw new IllegalArgumentException("init image is " + img.dim(3) + "x" + img.dim(2) + ", the request "
+                    + lshape[3] * vaeScaleFactor() + "x" + lshape[2] * vaeScaleFactor());
+        float[] one = img.contiguous().toArray();
+        float[] batch = new float[n * one.length];
+        for (int b = 0; b < n; b++) System.arraycopy(one, 0, batch, b * one.length, one.length);
+        org.synesthesia.diffusion.vae.DiagonalGaussian d = vae.encode(Tensor.of(batch, n, 3, img.dim(2), img.dim(3)));
+        if (!java.util.Arrays.equals(d.mean().shape(), lshape))
+            throw new IllegalArgumentException("the VAE encodes to " + java.util.Arrays.toString(d.mean().shape()) + ", the UNet takes "
+                    + java.util.Arrays.toString(lshape));
+        float[] z = d.sample(Tensor.of(gen.randn(lshape), lshape)).toArray();
+        float s = (float) vae.config().scalingFactor();
+        for (int i = 0; i < z.length; i++) z[i] *= s;
+        return z;
     }
 
     /** image = clamp(vae.decode(latents / scaling_factor) / 2 + 0.5, 0, 1), [N, 3, H, W]. */

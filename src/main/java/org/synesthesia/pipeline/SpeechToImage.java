@@ -120,6 +120,6 @@ public final class SpeechToImage extends Job {
 
     private static GenerationSettings withBatchOne(GenerationSettings g) {
         return new GenerationSettings(g.negativePrompt(), g.steps(), g.scheduler(), g.guidance(), g.seed(), g.width(), g.height(),
-                1, g.latents(), g.prediction(), g.previewEvery(), g.taesd());
+                1, g.latents(), g.prediction(), g.previewEvery(), g.taesd(), g.eta(), g.initImage(), g.strength());
     }
 }

@@ -9,8 +9,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.synesthesia.diffusion.StableDiffusionPipeline;
+import org.synesthesia.diffusion.vae.LatentPreview;
 import org.synesthesia.diffusion.vae.Taesd;
+import org.synesthesia.image.ImageInput;
+import org.synesthesia.image.PillowResize;
 import org.synesthesia.image.PngWriter;
+import org.synesthesia.image.ResampleFilter;
+import org.synesthesia.image.RgbImage;
 import org.synesthesia.io.SafeTensors;
 import org.synesthesia.tensor.Tensor;
 import org.synesthesia.util.SynesthesiaException;
@@ -46,7 +51,9 @@ public final class TextToImage extends Job {
         public String parameters() {
             return prompt + "\nNegative prompt: " + settings.negativePrompt() + "\n" + String.format(Locale.ROOT,
                     "Steps: %d, Sampler: %s, CFG scale: %s, Seed: %d, Size: %dx%d, Model: %s", settings.steps(), scheduler,
-                    number(settings.guidance()), settings.seed(), width, height, model.getFileName());
+                    number(settings.guidance()), settings.seed(), width, height, model.getFileName())
+                    + (settings.eta() > 0 ? ", Eta: " + settings.eta() : "")
+                    + (settings.initImage() != null ? ", Denoising strength: " + settings.strength() : "");
         }
 
         private static String number(double d) {
@@ -66,24 +73,53 @@ public final class TextToImage extends Job {
     }
 
     Result generate(ModelFiles sd, String prompt, GenerationSettings s, Tensor initial, StageClock clock) {
+        RgbImage initImage = null;
+        if (s.initImage() != null) {
+            if (initial != null) throw new SynesthesiaException(caller + ": give an init image or initial latents, not both");
+            try (ImageInput in = new ImageInput()) {
+                initImage = in.readFile(s.initImage());
+            }
+        }
         clock.start(Stage.LOAD_SD);
         try (StableDiffusionPipeline pipe = StableDiffusionPipeline.load(sd.model(), sd.tokenizer(), s.scheduler(), s.prediction())) {
             clock.finish(Stage.LOAD_SD);
-            try (Taesd taesd = s.previewEvery() > 0 ? clock.time(Stage.LOAD_TAESD, () -> Taesd.load(s.taesd())) : null) {
+            try (Taesd taesd = s.previewEvery() > 0 && s.taesd() != null ? clock.time(Stage.LOAD_TAESD, () -> Taesd.load(s.taesd())) : null) {
+                if (s.eta() > 0) {
+                    if (!pipe.scheduler().name().equals("ddim"))
+                        throw new SynesthesiaException(caller + ": --eta is DDIM's noise weight; the model's scheduler is "
+                                + pipe.scheduler().name() + " (add --scheduler ddim)");
+                    pipe.useDdimEta(s.eta());
+                }
+                if (s.previewEvery() > 0 && taesd == null && pipe.unet().config().inChannels() != LatentPreview.CHANNELS)
+                    throw new SynesthesiaException(caller + ": the latent preview needs 4 latent channels; this UNet has "
+                            + pipe.unet().config().inChannels() + " (give --taesd PATH)");
                 listener.note(pipe.describe());
-                StableDiffusionPipeline.Request req = request(pipe, prompt, s, initial);
-                StableDiffusionPipeline.Result r = denoise(pipe, req, s, taesd, clock);
+                StableDiffusionPipeline.Request req = request(pipe, prompt, s, initial, initImage);
+                StableDiffusionPipeline.InitImage init = initImage == null ? null
+                        : new StableDiffusionPipeline.InitImage(imageTensor(initImage, req.width(), req.height()), s.strength());
+                StableDiffusionPipeline.Result r = denoise(pipe, req, s, init, taesd, clock);
                 return new Result(r.image(), req.prompt(), s, pipe.scheduler().name(), req.width(), req.height(), sd.model(),
                         clock.times());
             }
         }
     }
 
-    /** The request: size and batch as given, else from the initial latents, else 512x512 and 1. */
-    private StableDiffusionPipeline.Request request(StableDiffusionPipeline pipe, String prompt, GenerationSettings s, Tensor initial) {
+    /**
+     * The request: size and batch as given, else from the initial latents, else (img2img) the init image's size
+     * rounded down to multiples of 8 (and of the VAE factor), else 512x512 and 1.
+     */
+    private StableDiffusionPipeline.Request request(StableDiffusionPipeline pipe, String prompt, GenerationSettings s, Tensor initial,
+                                                    RgbImage initImage) {
         int f = pipe.vaeScaleFactor(), channels = pipe.unet().config().inChannels();
         int width = s.width() == null ? GenerationSettings.DEFAULT_SIZE : s.width();
         int height = s.height() == null ? GenerationSettings.DEFAULT_SIZE : s.height();
+        if (initImage != null && s.width() == null && s.height() == null) {
+            int m = Math.max(8, f);   // SD sizes are multiples of 8 and of the VAE factor (a power of two)
+            width = initImage.width() / m * m;
+            height = initImage.height() / m * m;
+            if (width == 0 || height == 0)
+                throw SynesthesiaException.inFile(s.initImage(), "image " + initImage.width() + "x" + initImage.height() + " is smaller than the VAE factor " + f);
+        }
         int batch = s.batch() == null ? 1 : s.batch();
         if (initial != null) {
             int[] sh = initial.shape();
@@ -109,21 +145,23 @@ public final class TextToImage extends Job {
 
     /** Runs the request: {@link Stage#DENOISE} until the last step's latents, then {@link Stage#VAE_DECODE}. */
     private StableDiffusionPipeline.Result denoise(StableDiffusionPipeline pipe, StableDiffusionPipeline.Request req,
-                                                   GenerationSettings s, Taesd taesd, StageClock clock) {
+                                                   GenerationSettings s, StableDiffusionPipeline.InitImage init, Taesd taesd, StageClock clock) {
         clock.start(Stage.DENOISE);
         long[] last = {System.nanoTime()};
         StableDiffusionPipeline.Result r = pipe.generate(req, (k, total, t, latents, x0) -> {
             long now = System.nanoTime();
             Tensor preview = null;
-            if (taesd != null && (k % s.previewEvery() == 0 || k == total))
-                preview = taesd.decode((x0 != null ? x0 : latents).slice(0, 0, 1).contiguous());
+            if (s.previewEvery() > 0 && (k % s.previewEvery() == 0 || k == total)) {
+                Tensor first = (x0 != null ? x0 : latents).slice(0, 0, 1).contiguous();
+                preview = taesd != null ? taesd.decode(first) : LatentPreview.project(first);
+            }
             listener.step(k, total, (now - last[0]) / 1e9, preview);
             last[0] = now;
             if (k == total) {
                 clock.finishAt(Stage.DENOISE, now);
                 clock.startAt(Stage.VAE_DECODE, now);
             }
-        });
+        }, false, init);
         if (clock.running(Stage.DENOISE)) {
             clock.finish(Stage.DENOISE);
             clock.start(Stage.VAE_DECODE);
@@ -150,6 +188,14 @@ public final class TextToImage extends Job {
             files.add(file);
         }
         return files;
+    }
+
+    /** {@code image} resized (Lanczos, as diffusers' image processor) to width x height, [1, 3, H, W] in [-1, 1]. */
+    static Tensor imageTensor(RgbImage image, int width, int height) {
+        RgbImage sized = image.width() == width && image.height() == height ? image : PillowResize.resize(image, width, height, ResampleFilter.LANCZOS);
+        float[] p = sized.planes();
+        for (int i = 0; i < p.length; i++) p[i] = p[i] / 127.5f - 1f;
+        return Tensor.of(p, 1, 3, height, width);
     }
 
     /** Initial latents from a safetensors file: 'initial_latents' or 'latents' of rank 4, else its first tensor. */

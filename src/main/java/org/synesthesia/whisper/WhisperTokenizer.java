@@ -114,6 +114,36 @@ public final class WhisperTokenizer {
         return t;
     }
 
+    /**
+     * The tokenizer of a model with vocabulary size {@code nVocab} from a vocabulary listed by id (whisper.cpp's ggml
+     * header: each token's bytes, the tiktoken ranks first, then possibly special tokens): the first
+     * {@code nVocab - specials} entries are the ranks, the special tokens laid out as {@link #forModel} does.
+     * {@code source} names the file in errors.
+     */
+    public static WhisperTokenizer fromVocabulary(String source, java.util.List<byte[]> vocabulary, int nVocab) {
+        boolean multi = nVocab >= 51865;
+        int langs = nVocab - 51765 - (multi ? 1 : 0);
+        if (langs < 1 || langs > WhisperLanguages.CODES.size())
+            throw SynesthesiaException.inFile(source, "a model with n_vocab " + nVocab + " has no Whisper tokenizer layout (expected 51864, 51865 or 51866)");
+        int nRanks = nVocab - specialTokens(langs).size();
+        if (vocabulary.size() < nRanks)
+            throw SynesthesiaException.inFile(source, "the vocabulary lists " + vocabulary.size() + " tokens, but n_vocab " + nVocab
+                    + " needs " + nRanks + " ordinary tokens");
+        byte[][] ranks = vocabulary.subList(0, nRanks).toArray(new byte[0][]);
+        // a BPE needs every token once and every single byte: converters that wrote tokens as text replaced
+        // incomplete UTF-8 by U+FFFD, which leaves duplicates and loses the lone high bytes
+        java.util.Set<java.nio.ByteBuffer> seen = new java.util.HashSet<>();
+        int duplicates = 0;
+        for (byte[] r : ranks) if (!seen.add(java.nio.ByteBuffer.wrap(r))) duplicates++;
+        int missingBytes = 0;
+        for (int b = 0; b < 256; b++) if (!seen.contains(java.nio.ByteBuffer.wrap(new byte[] {(byte) b}))) missingBytes++;
+        if (duplicates > 0 || missingBytes > 0)
+            throw SynesthesiaException.inFile(source, "its vocabulary was stored lossily (" + duplicates + " repeated tokens, "
+                    + missingBytes + " single bytes missing: incomplete UTF-8 written as U+FFFD); give --tokenizer DIR with "
+                    + (multi ? "multilingual.tiktoken" : "gpt2.tiktoken"));
+        return new WhisperTokenizer(source + " (vocabulary)", ranks, multi, langs);
+    }
+
     public Tiktoken encoding() { return encoding; }
 
     public boolean multilingual() { return multilingual; }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.synesthesia.io.WhisperGgml;
 import org.synesthesia.util.SynesthesiaException;
 
 /** Where a Whisper model's tokenizer comes from: --tokenizer, the model file's own metadata, beside it, or the environment. */
@@ -16,7 +17,8 @@ public final class WhisperTokenizers {
 
     /**
      * The model's tokenizer: from the {@code given} folder when there is one, else the one stored in a converted
-     * model file, else the tiktoken file found by {@link #dir} (beside the model, then {@code $SYNESTHESIA_TOKENIZERS}).
+     * model file, else the tiktoken file found by {@link #dir} (beside the model, then {@code $SYNESTHESIA_TOKENIZERS}),
+     * else the vocabulary a whisper.cpp ggml file lists.
      */
     public static WhisperTokenizer forModel(Whisper whisper, Path given, Path model, String command) {
         if (given == null) {
@@ -27,6 +29,10 @@ public final class WhisperTokenizers {
                             + " tokens, but the model has n_vocab " + whisper.config().nVocab());
                 return own.get();
             }
+        }
+        if (given == null && whisper.source() instanceof WhisperGgml g && !g.vocabulary().isEmpty()) {
+            Path found = find(model, whisper.config().isMultilingual(), new ArrayList<>());
+            if (found == null) return WhisperTokenizer.fromVocabulary(g.description(), g.vocabulary(), whisper.config().nVocab());
         }
         return WhisperTokenizer.forModel(dir(given, model, whisper.config().isMultilingual(), command), whisper.config().nVocab());
     }
@@ -42,6 +48,14 @@ public final class WhisperTokenizers {
             return given;
         }
         List<String> looked = new ArrayList<>();
+        Path found = find(model, multilingual, looked);
+        if (found != null) return found;
+        throw new SynesthesiaException(command + ": no " + name + " tokenizer file found (looked in " + String.join(", ", looked) + "); give --tokenizer DIR");
+    }
+
+    /** The folder beside {@code model} or {@code $SYNESTHESIA_TOKENIZERS} holding the tiktoken file, or null; {@code looked} gets where it looked. */
+    private static Path find(Path model, boolean multilingual, List<String> looked) {
+        String name = multilingual ? "multilingual.tiktoken" : "gpt2.tiktoken";
         Path beside = Files.isDirectory(model) ? model : model.toAbsolutePath().getParent();
         if (beside != null) {
             if (Files.isRegularFile(beside.resolve(name))) return beside;
@@ -55,6 +69,6 @@ public final class WhisperTokenizers {
         } else {
             looked.add("$" + TOKENIZERS_ENV + " (not set)");
         }
-        throw new SynesthesiaException(command + ": no " + name + " tokenizer file found (looked in " + String.join(", ", looked) + "); give --tokenizer DIR");
+        return null;
     }
 }

@@ -71,8 +71,120 @@ class GenerateCommandTest {
         assertEquals(32, a.getWidth());
         assertEquals(16, a.getHeight());
         assertNotEquals(a.getRGB(3, 3) + a.getRGB(10, 7), b.getRGB(3, 3) + b.getRGB(10, 7));
-        assertTrue(Files.isRegularFile(tmp.resolve("b.preview.png")));
+        assertFalse(Files.exists(tmp.resolve("b.preview.png")), "the preview is removed once the image is written");
         assertTrue(textChunks(Files.readAllBytes(tmp.resolve("b-1.png"))).get("parameters").contains("Sampler: euler-a"));
+    }
+
+    @Test
+    void sdCliSpellingsGiveTheGoldenImage() throws IOException {
+        Path out = tmp.resolve("sdcli.png");
+        CliRun r = CliRun.of("generate", "-p", "a photograph of an astronaut riding a horse", "-m", model.toString(),
+                "--sampling-method", "euler_a", "--steps", "10", "-s", "9999", "-W", "16", "-H", "16", "--cfg-scale", "7.5",
+                "-n", "", "-o", out.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(textChunks(Files.readAllBytes(out)).get("parameters").contains("Sampler: euler-a"));
+        // the same run in our own spellings: the same file
+        Path own = tmp.resolve("own.png");
+        CliRun o = CliRun.of("generate", "a photograph of an astronaut riding a horse", "--model", model.toString(),
+                "--scheduler", "euler-a", "--steps", "10", "--seed", "9999", "--width", "16", "--height", "16",
+                "--guidance", "7.5", "--negative", "", "--out", own.toString());
+        assertEquals(0, o.rc(), o.err());
+        assertEquals(java.util.Arrays.toString(Files.readAllBytes(own)), java.util.Arrays.toString(Files.readAllBytes(out)));
+        // the folder's own scheduler with sd-cli's spellings: pipeline_tiny's golden image
+        Path g = tmp.resolve("g.png");
+        assertEquals(0, CliRun.of("generate", "-p", "a photograph of an astronaut riding a horse", "-m", model.toString(),
+                "--steps", "10", "-s", "9999", "-W", "16", "-H", "16", "-o", g.toString()).rc());
+        assertGoldenPixels(g);
+        Path dpm = tmp.resolve("dpm.png");
+        CliRun d = CliRun.of("--quiet", "generate", "x", "-m", model.toString(), "--sampling-method", "dpm++2m", "--steps", "2",
+                "-s", "1", "-W", "16", "-H", "16", "-o", dpm.toString());
+        assertEquals(0, d.rc(), d.err());
+        assertTrue(textChunks(Files.readAllBytes(dpm)).get("parameters").contains("Sampler: dpm++"));
+    }
+
+    @Test
+    void singleDashTokensAreUnknownOptionsNotPositionals() {
+        Path out = tmp.resolve("x.png");
+        for (String[] c : new String[][] {
+            {"generate", "a cat", "-f", "--model", model.toString(), "--out", out.toString()},
+            {"generate", "a cat", "--model", model.toString(), "-x", "1", "--out", out.toString()},
+            {"transcribe", "a.wav", "-m", "model.bin"},
+            {"inspect", "-f", "model.gguf"},
+        }) {
+            CliRun r = CliRun.of(c);
+            assertEquals(1, r.rc(), String.join(" ", c));
+            assertTrue(r.err().contains(c[0] + ": unknown option -"), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
+        assertFalse(Files.exists(out));
+        // a negative number is a value, '--' ends the options
+        CliRun neg = CliRun.of("--quiet", "generate", "--model", model.toString(), "--steps", "1",
+                "--guidance", "-1.5", "--seed", "1", "--width", "16", "--height", "16", "--out", out.toString(), "--", "-a prompt with a dash");
+        assertEquals(0, neg.rc(), neg.err());
+    }
+
+    @Test
+    void ddimEtaAddsSeededNoise() throws IOException {
+        Path zero = tmp.resolve("e0.png"), one = tmp.resolve("e1.png"), again = tmp.resolve("e1b.png");
+        String m = model.toString();
+        for (String[] run : new String[][] {{"0", zero.toString()}, {"1", one.toString()}, {"1", again.toString()}}) {
+            CliRun r = CliRun.of("--quiet", "generate", "a cat", "--model", m, "--scheduler", "ddim", "--steps", "3", "--seed", "5",
+                    "--width", "16", "--height", "16", "--eta", run[0], "--out", run[1]);
+            assertEquals(0, r.rc(), r.err());
+        }
+        assertEquals(java.util.Arrays.toString(Files.readAllBytes(one)), java.util.Arrays.toString(Files.readAllBytes(again)));
+        assertNotEquals(java.util.Arrays.toString(pixels(zero)), java.util.Arrays.toString(pixels(one)));
+        assertTrue(textChunks(Files.readAllBytes(one)).get("parameters").contains("Eta: 1.0"));
+        CliRun bad = CliRun.of("generate", "a cat", "--model", m, "--scheduler", "euler", "--eta", "0.5", "--out", tmp.resolve("n.png").toString());
+        assertEquals(1, bad.rc());
+        assertTrue(bad.err().contains("--eta") && bad.err().contains("ddim"), bad.err());
+        assertFalse(Files.exists(tmp.resolve("n.png")));
+        // the tiny folder's own scheduler is DDIM: --eta needs no --scheduler there
+        CliRun own = CliRun.of("--quiet", "generate", "a cat", "--model", m, "--steps", "1", "--eta", "0.5", "--width", "16", "--height", "16",
+                "--out", tmp.resolve("own.png").toString());
+        assertEquals(0, own.rc(), own.err());
+    }
+
+    @Test
+    void previewWithoutTaesdUsesTheLatentProjection() throws IOException {
+        Path out = tmp.resolve("p.png");
+        CliRun r = CliRun.of("generate", "a cat", "--model", model.toString(), "--steps", "2", "--seed", "2",
+                "--width", "16", "--height", "16", "--preview-every", "1", "--out", out.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(Files.isRegularFile(out));
+        assertFalse(Files.exists(tmp.resolve("p.preview.png")));
+        assertFalse(new GenerateCommand().usage().contains("default: a fast preview"), "--taesd has no default");
+    }
+
+    @Test
+    void img2imgFromTheCommandLine() throws IOException {
+        Path in = tmp.resolve("in.png");
+        assertEquals(0, CliRun.of("--quiet", "generate", "a cat", "-m", model.toString(), "--steps", "1", "-s", "1", "-W", "24", "-H", "16",
+                "-o", in.toString()).rc());
+        Path out = tmp.resolve("i2i.png");
+        CliRun r = CliRun.of("--quiet", "generate", "a dog", "-m", model.toString(), "-i", in.toString(), "--strength", "0.5",
+                "--steps", "4", "-s", "2", "-o", out.toString());
+        assertEquals(0, r.rc(), r.err());
+        BufferedImage img = ImageIO.read(out.toFile());
+        assertEquals(24, img.getWidth(), "the init image's size");
+        assertEquals(16, img.getHeight());
+        assertTrue(textChunks(Files.readAllBytes(out)).get("parameters").contains("Denoising strength: 0.5"));
+        Path no = tmp.resolve("no.png");
+        for (String[] c : new String[][] {
+            {"generate", "a", "-m", model.toString(), "--strength", "0.5", "-o", no.toString()},
+            {"generate", "a", "-m", model.toString(), "-i", tmp.resolve("missing.png").toString(), "-o", no.toString()},
+            {"generate", "a", "-m", model.toString(), "-i", in.toString(), "--strength", "2", "-o", no.toString()},
+        }) {
+            CliRun bad = CliRun.of(c);
+            assertEquals(1, bad.rc(), String.join(" ", c));
+            assertEquals(1, bad.err().strip().lines().count(), bad.err());
+        }
+        assertFalse(Files.exists(no));
+    }
+
+    private static int[] pixels(Path png) throws IOException {
+        BufferedImage img = ImageIO.read(png.toFile());
+        return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
     }
 
     @Test

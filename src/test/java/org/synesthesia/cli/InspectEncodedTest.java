@@ -33,8 +33,15 @@ class InspectEncodedTest {
         gw.write(f);
         CliRun r = CliRun.of("inspect", f.toString());
         assertEquals(0, r.rc(), r.err());
-        assertTrue(r.out().matches("(?s).*\\n  a +PAL4/g64 +\\[128, 4\\]\\n.*"), r.out());
-        assertTrue(r.out().matches("(?s).*\\n  b +Q8_ROW +\\[128, 4\\]\\n.*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\n  a +PAL4/g64 +\\[128, 4\\] +pal bits=4 group_size=64\\n.*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\n  b +Q8_ROW +\\[128, 4\\] +q8_row\\n.*"), r.out());
+        // per-tensor keys are folded into the rows: none listed before the tensors, one line says so
+        assertFalse(r.out().contains("synesthesia.tensor.a.bits"), r.out());
+        assertTrue(r.out().contains("(6 per-tensor synesthesia.tensor.* entries in the tensor rows; --full lists them)"), r.out());
+        CliRun all = CliRun.of("inspect", f.toString(), "--full");
+        assertEquals(0, all.rc(), all.err());
+        assertTrue(all.out().contains("  synesthesia.tensor.a.bits = 4\n"), all.out());
+        assertTrue(all.out().matches("(?s).*\\n  a +PAL4/g64 +\\[128, 4\\]\\n.*"), all.out());
         assertFalse(r.out().contains("a.lut  "), r.out());
         assertTrue(r.out().contains("total: 2 tensors, 1,024 parameters"), r.out());
     }

@@ -127,6 +127,18 @@ class SpeakCommandTest {
     }
 
     @Test
+    void missingModelsPointAtGetModels() {
+        Path out = tmp.resolve("x.png");
+        for (String opt : new String[] {"--whisper", "--sd"}) {
+            CliRun r = CliRun.of(speak(out, "--audio", m.wav().toString(), opt, tmp.resolve("models/none").toString()).toArray(String[]::new));
+            assertEquals(1, r.rc(), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains("no such") && r.err().contains("tools/get-models"), r.err());
+        }
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
     void nothingSpeakableIsOneClearLine() {
         SynesthesiaException e = assertThrows(SynesthesiaException.class, () -> SpeakCommand.promptOf(" [BLANK_AUDIO] "));
         assertEquals("speak: nothing speakable in the transcript \"[BLANK_AUDIO]\"", e.getMessage());

@@ -91,6 +91,27 @@ class TranscribeCommandTest {
     }
 
     @Test
+    void oneOutputFormatGoesToStdoutWithoutOutputDir() {
+        Path wav = SharedData.data("speech/jfk/jfk.wav");
+        Path model = SharedData.golden(SET, "weights.safetensors");
+        Path tok = SharedData.data("tokenizers");
+        String[] base = {"transcribe", wav.toString(), "--model", model.toString(), "--tokenizer", tok.toString(),
+            "--beam-size", "1", "--no-fallback", "--language", "en", "--to", "3"};
+        CliRun txt = CliRun.of(base);
+        assertEquals(0, txt.rc(), txt.err());
+        String[] srt = java.util.Arrays.copyOf(base, base.length + 2);
+        srt[base.length] = "--output-format";
+        srt[base.length + 1] = "srt";
+        CliRun s = CliRun.of(srt);
+        assertEquals(0, s.rc(), s.err());
+        assertTrue(s.out().matches("(?s)1\\n\\d\\d:\\d\\d:\\d\\d,\\d{3} --> .*"), s.out());
+        assertNotEquals(txt.out(), s.out());
+        srt[base.length + 1] = "json";
+        CliRun j = CliRun.of(srt);
+        assertTrue(j.out().strip().startsWith("{"), j.out());
+    }
+
+    @Test
     void badInputsGiveOneErrorLine(@TempDir Path dir) {
         Path wav = SharedData.data("speech/jfk/jfk.wav");
         Path model = SharedData.golden(SET, "weights.safetensors");

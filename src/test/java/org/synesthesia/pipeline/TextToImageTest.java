@@ -2,6 +2,7 @@ package org.synesthesia.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,6 +83,20 @@ class TextToImageTest {
         assertEquals(lat + ": latents 2x2 do not match --width 64 --height 64 (VAE factor 2)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> GenerationSettings.defaults(1).withSteps(0));
         assertThrows(IllegalArgumentException.class, () -> GenerationSettings.defaults(1).withScheduler("lms"));
-        assertThrows(IllegalArgumentException.class, () -> GenerationSettings.defaults(1).withPreviews(1, null));
+        assertEquals(1, GenerationSettings.defaults(1).withPreviews(1, null).previewEvery(), "no TAESD: the latent projection");
+        assertThrows(IllegalArgumentException.class, () -> new GenerationSettings("", 1, "ddim", 7.5, 1, null, null, null, null, null, 0, null, -1, null, 0.5));
+        assertThrows(IllegalArgumentException.class, () -> new GenerationSettings("", 1, "ddim", 7.5, 1, null, null, null, null, null, 0, null, 0, null, 1.5));
+    }
+
+    @Test
+    void previewsWithoutTaesdProjectTheLatents() {
+        RecordingListener l = new RecordingListener();
+        GenerationSettings s = new GenerationSettings("", 2, "ddim", 7.5, 3, 32, 16, 1, null, null, 1, null);
+        TextToImage.Result r = new TextToImage("test", l).generate(ModelFiles.of(model), "", s);
+        assertArrayEquals(new int[] {1, 3, 16, 32}, r.images().shape());
+        assertFalse(l.stages().contains("start LOAD_TAESD"), l.stages().toString());
+        assertEquals(2, l.previews.size());
+        // latent resolution: the tiny VAE's factor is 2
+        for (Tensor p : l.previews) assertArrayEquals(new int[] {1, 3, 8, 16}, p.shape());
     }
 }

@@ -10,20 +10,30 @@ import org.synesthesia.util.Json;
 final class KernelTimer {
     private KernelTimer() {}
 
-    /** Best wall time (s) of repeated runs over about {@code seconds}, after one untimed run and a warm-up of a third of that. */
+    /**
+     * Best wall time (s) of repeated runs (at least one) over about {@code seconds}, after one untimed run and a
+     * warm-up of a third of that; the untimed runs never count (a cold first call pays JIT and page faults).
+     */
     static double best(double seconds, Runnable r) {
         long t0 = System.nanoTime();
         r.run();
-        long once = System.nanoTime() - t0;
         long warm = (long) (seconds * 1e9 / 3);
         while (System.nanoTime() - t0 < warm) r.run();
-        long best = once, end = System.nanoTime() + (long) (seconds * 1e9);
+        long best = Long.MAX_VALUE, end = System.nanoTime() + (long) (seconds * 1e9);
         do {
             long s = System.nanoTime();
             r.run();
             best = Math.min(best, System.nanoTime() - s);
         } while (System.nanoTime() < end);
         return best / 1e9;
+    }
+
+    /** Wall time (s) of one run of {@code r} after one untimed warm-up run. */
+    static double afterWarmUp(Runnable r) {
+        r.run();
+        long t = System.nanoTime();
+        r.run();
+        return (System.nanoTime() - t) / 1e9;
     }
 
     /** One line: {@code MODE SHAPE KERNEL  T ms  G GFLOPS (P% of peak)}, or one JSON object with the same facts. */

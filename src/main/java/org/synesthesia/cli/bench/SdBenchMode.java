@@ -54,27 +54,21 @@ public final class SdBenchMode implements BenchMode {
                 ClipTextModel te = ClipTextModel.bind(ClipNames.of(src), c);
                 int[] ids = new int[2 * 77];
                 for (int i = 0; i < ids.length; i++) ids[i] = i % 77 == 0 ? 49406 : r.nextInt(49406);
-                long t = System.nanoTime();
-                te.encode(ids, 2, 0);
-                report("text encoder 2x77 tokens", t);
+                report("text encoder 2x77 tokens", KernelTimer.afterWarmUp(() -> te.encode(ids, 2, 0)));
             }
             if (parts.contains("unet")) {
                 UNetConfig c = UNetConfig.sd1();
                 UNet2DConditionModel unet = new UNet2DConditionModel(c, UNet2DConditionModel.randomWeights(1, arena));
                 Tensor x = Tensor.of(random(r, 2 * 4 * size * size), 2, 4, size, size);
                 Tensor e = Tensor.of(random(r, 2 * 77 * c.crossAttentionDim()), 2, 77, c.crossAttentionDim());
-                long t = System.nanoTime();
-                unet.forward(x, 981, e, Tracer.NONE);
-                report("unet step " + size + "x" + size + " batch 2", t);
+                report("unet step " + size + "x" + size + " batch 2", KernelTimer.afterWarmUp(() -> unet.forward(x, 981, e, Tracer.NONE)));
             }
             if (parts.contains("vae")) {
                 VaeConfig c = VaeConfig.stableDiffusion();
                 var src = new RandomWeightSource(RandomWeightSource.sdVaeDecoder(c), 2, arena, "SD VAE decoder");
                 try (AutoencoderKL vae = AutoencoderKL.load(src, c, false)) {
                     Tensor z = Tensor.of(random(r, 4 * size * size), 1, 4, size, size);
-                    long t = System.nanoTime();
-                    vae.decodeLatents(z);
-                    report("vae decode " + size * 8 + "x" + size * 8, t);
+                    report("vae decode " + size * 8 + "x" + size * 8, KernelTimer.afterWarmUp(() -> vae.decodeLatents(z)));
                 }
             }
         }
@@ -83,8 +77,8 @@ public final class SdBenchMode implements BenchMode {
         return 0;
     }
 
-    private static void report(String what, long t0) {
-        System.out.printf(Locale.ROOT, "%-32s %.3f s%n", what, (System.nanoTime() - t0) / 1e9);
+    private static void report(String what, double seconds) {
+        System.out.printf(Locale.ROOT, "%-32s %.3f s (after one untimed warm-up)%n", what, seconds);
     }
 
     private static float[] random(SplittableRandom r, int n) {

@@ -46,6 +46,29 @@ abstract class BaseScheduler implements Scheduler {
         return sample;
     }
 
+    @Override
+    public float[] addNoise(float[] original, float[] noise, int stepIndex) {
+        requireIndex(stepIndex);
+        checkNoise(original, noise);
+        float a = schedule.alphaCumprod((int) timesteps[stepIndex]);
+        float sa = sqrt(a), sb = sqrt(1f - a);
+        float[] out = new float[original.length];
+        for (int i = 0; i < out.length; i++) out[i] = sa * original[i] + sb * noise[i];
+        return out;
+    }
+
+    protected final void checkNoise(float[] original, float[] noise) {
+        if (original.length != noise.length)
+            throw new IllegalArgumentException(name() + ": noise has " + noise.length + " values, the sample " + original.length);
+    }
+
+    @Override
+    public final void beginAt(int stepIndex) {
+        requireIndex(stepIndex);
+        if (nextStep != 0) throw new IllegalStateException(name() + ": beginAt after sampling started (call setTimesteps first)");
+        nextStep = stepIndex;
+    }
+
     protected final void requireTimesteps() {
         if (timesteps == null) throw new IllegalStateException(name() + ": call setTimesteps before sampling");
     }

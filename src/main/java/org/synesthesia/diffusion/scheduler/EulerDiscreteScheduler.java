@@ -23,6 +23,17 @@ public class EulerDiscreteScheduler extends BaseScheduler {
     @Override public String name() { return "euler"; }
 
     /** The N+1 noise levels of the current timesteps (the last is 0). */
+    /** Euler's noise is sigma-scaled: x = x0 + sigma_k noise (the model input is scaled by {@link #scaleModelInput}). */
+    @Override
+    public float[] addNoise(float[] original, float[] noise, int stepIndex) {
+        requireIndex(stepIndex);
+        checkNoise(original, noise);
+        float sigma = sigmas[stepIndex];
+        float[] out = new float[original.length];
+        for (int i = 0; i < out.length; i++) out[i] = original[i] + sigma * noise[i];
+        return out;
+    }
+
     public float[] sigmas() {
         requireTimesteps();
         return sigmas.clone();

@@ -44,6 +44,19 @@ public interface Scheduler {
      */
     Step step(float[] modelOutput, int stepIndex, float[] sample, TorchGenerator generator);
 
+    /**
+     * img2img's start (diffusers' {@code add_noise} at {@code timesteps[stepIndex]}): the clean sample x0 noised to
+     * that step, {@code sqrt(a_t) x0 + sqrt(1 - a_t) noise} (a_t = alphas_cumprod[t]), or for sigma-parameterised
+     * schedulers (Euler) {@code x0 + sigma_k noise}.
+     */
+    float[] addNoise(float[] original, float[] noise, int stepIndex);
+
+    /**
+     * Starts sampling at step {@code stepIndex} instead of 0 (diffusers' {@code set_begin_index}, img2img): call
+     * after {@link #setTimesteps}; multistep history starts empty there.
+     */
+    void beginAt(int stepIndex);
+
     /** A step's result: the next sample and, where the method computes one, its estimate of the clean sample x0 (else null). */
     record Step(float[] prevSample, float[] predOriginalSample) {}
 }

@@ -40,14 +40,30 @@ public final class Schedulers {
         return fromConfig(ReadFile.configObject(file, "not a scheduler config"), nameOverride, file.toString());
     }
 
+    /**
+     * The entry of {@link #NAMES} that {@code name} spells (case-insensitive; also diffusers' and sd-cli's spellings:
+     * {@code plms}, {@code euler_a}, {@code euler-ancestral}, {@code dpm++2m}, {@code dpmpp}, ...), or null.
+     */
+    public static String canonical(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "ddim" -> "ddim";
+            case "pndm", "plms" -> "pndm";
+            case "euler" -> "euler";
+            case "euler-a", "euler_a", "euler-ancestral", "euler_ancestral" -> "euler-a";
+            case "dpm++", "dpmpp", "dpm++2m", "dpmpp2m", "dpm++_2m", "dpm" -> "dpm++";
+            default -> null;
+        };
+    }
+
     /** The scheduler called {@code name} over {@code config}. */
     public static Scheduler create(String name, SchedulerConfig config) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
+        String c = canonical(name);
+        return switch (c == null ? "" : c) {
             case "ddim" -> new DdimScheduler(config);
-            case "pndm", "plms" -> new PndmScheduler(config);
+            case "pndm" -> new PndmScheduler(config);
             case "euler" -> new EulerDiscreteScheduler(config);
-            case "euler-a", "euler_a", "euler-ancestral" -> new EulerAncestralScheduler(config);
-            case "dpm++", "dpmpp", "dpm++2m", "dpmpp2m", "dpm" -> new DpmSolverMultistepScheduler(config);
+            case "euler-a" -> new EulerAncestralScheduler(config);
+            case "dpm++" -> new DpmSolverMultistepScheduler(config);
             default -> throw new SynesthesiaException("unknown scheduler '" + name + "' (choose one of " + String.join(", ", NAMES) + ")");
         };
     }

@@ -110,13 +110,26 @@ public final class ConvertCommand implements Command {
         p.println(summary(input, r, type));
     }
 
+    /**
+     * How {@code after} compares with {@code before}: {@code 3.98x smaller} when it shrank by at least 5%,
+     * {@code N% smaller} / {@code N% larger} for smaller changes and growth, {@code same size} within 0.5%.
+     */
+    static String change(long before, long after) {
+        if (before <= 0 || after <= 0) return "size change unknown";
+        double ratio = (double) after / before;
+        if (ratio <= 0.95) return String.format(Locale.ROOT, "%.2fx smaller", 1 / ratio);
+        long pct = Math.round(Math.abs(ratio - 1) * 100);
+        if (pct == 0) return "same size";
+        return pct + "% " + (ratio < 1 ? "smaller" : "larger");
+    }
+
     /** The totals: tensor and file bytes before and after, and the SNR spread of the lossy tensors. */
     static String summary(Path input, Converter.Result r, TargetType type) {
         StringBuilder b = new StringBuilder();
         long before = r.tensorBytesBefore(), after = r.tensorBytesAfter();
-        b.append(String.format(Locale.ROOT, "%s: %s -> %s as %s: %d tensors %s -> %s (%.2fx smaller); files %s -> %s",
+        b.append(String.format(Locale.ROOT, "%s: %s -> %s as %s: %d tensors %s -> %s (%s); files %s -> %s (%s)",
                 r.architecture(), input, r.out(), type.id(), r.layers().size(), bytes(before), bytes(after),
-                after == 0 ? 0.0 : (double) before / after, bytes(r.inputBytes()), bytes(r.fileBytes())));
+                change(before, after), bytes(r.inputBytes()), bytes(r.fileBytes()), change(r.inputBytes(), r.fileBytes())));
         List<LayerReport> lossy = new ArrayList<>();
         for (LayerReport l : r.layers()) if (l.lossy()) lossy.add(l);
         if (!lossy.isEmpty()) {

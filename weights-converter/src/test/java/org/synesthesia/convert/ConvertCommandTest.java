@@ -64,6 +64,22 @@ class ConvertCommandTest {
         assertTrue(after > 0 && after * 3 < before, "4-bit indices of F16 weights: " + before + " -> " + after);
     }
 
+    @Test
+    void growthIsCalledLargerNotSmaller() throws IOException {
+        assertEquals("3.98x smaller", ConvertCommand.change(398, 100));
+        assertEquals("3% smaller", ConvertCommand.change(100, 97));
+        assertEquals("same size", ConvertCommand.change(1000, 1001));
+        assertEquals("12% larger", ConvertCommand.change(100, 112));
+        // f16 whisper to f32: tensors and file grow
+        Path out = tmp.resolve("f32.gguf");
+        CliRun r = convert(whisper().toString(), "--out", out.toString(), "--type", "f32",
+                "--tokenizer", SharedData.data("tokenizers").toString());
+        assertEquals(0, r.rc(), r.err());
+        String last = r.out().lines().filter(l -> l.startsWith("whisper: ")).findFirst().orElseThrow();
+        assertFalse(last.contains("smaller"), last);
+        assertTrue(last.matches(".*tensors .* \\(\\d+% larger\\); files .* \\(\\d+% larger\\)"), last);
+    }
+
     /** Random full-size inputs for benchmarks, and the bench modes that time a converted file. */
     @Test
     void randomInputsAndBenchingConvertedFiles() throws IOException {
