@@ -72,7 +72,7 @@ public final class Tiktoken {
 
     /**
      * Reads a {@code .tiktoken} file: one {@code base64(token bytes) rank} per line, ranks {@code 0..n-1} each once.
-     * Missing file, bad base64, a gap or duplicate in the ranks: a {@link SynesthesiaException} naming the file.
+     * Missing file, bad base64, a gap or duplicate in the ranks, the same bytes under two ranks: a {@link SynesthesiaException} naming the file.
      */
     public static byte[][] readRanks(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
@@ -87,6 +87,8 @@ public final class Tiktoken {
     /** As {@link #readRanks(Path)} from a stream; {@code source} names it in messages. */
     public static byte[][] readRanks(InputStream in, String source) throws IOException {
         List<byte[]> byRank = new ArrayList<>(1 << 16);
+        // token bytes (as ISO-8859-1 text, one char per byte) -> rank: a token under two ranks is an error, as in a gap
+        Map<String, Integer> rankOf = new HashMap<>(1 << 17);
         Base64.Decoder b64 = Base64.getDecoder();
         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII), 1 << 16);
         String line;
@@ -111,6 +113,8 @@ public final class Tiktoken {
             if (rank < 0 || rank > 10_000_000) throw SynesthesiaException.inFile(source, "line " + lineNo + ": rank " + rank + " out of range");
             while (byRank.size() <= rank) byRank.add(null);
             if (byRank.get(rank) != null) throw SynesthesiaException.inFile(source, "line " + lineNo + ": rank " + rank + " given twice");
+            Integer other = rankOf.putIfAbsent(new String(bytes, StandardCharsets.ISO_8859_1), rank);
+            if (other != null) throw SynesthesiaException.inFile(source, "line " + lineNo + ": rank " + rank + " has the same bytes as rank " + other);
             byRank.set(rank, bytes);
         }
         if (byRank.isEmpty()) throw SynesthesiaException.inFile(source, "no tokens (empty file)");

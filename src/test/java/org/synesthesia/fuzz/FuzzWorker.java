@@ -11,57 +11,71 @@ import java.util.stream.Stream;
 import org.synesthesia.util.SynesthesiaException;
 
 /**
- * Runs cases {@code [from, to)} of one format in this (forked) JVM and prints one line per case on stdout:
- * {@code R <tab> case <tab> CLASS <tab> signature <tab> mutation}, CLASS one of ACCEPTED, REFUSED, TRACE (any other
+ * Runs cases {@code [from, to)} of each given format in this (forked) JVM and prints one line per case on stdout:
+ * {@code R <tab> format <tab> case <tab> CLASS <tab> signature <tab> mutation}, {@code T <tab> format <tab> ms} after
+ * each format, CLASS one of ACCEPTED, REFUSED, TRACE (any other
  * exception), MESSAGE (a refusal that is not one clean line), WRONG (accepted but wrong, e.g. NaN audio), ALLOC.
  * A watchdog ends the JVM on a case running past its time ({@code HANG}) or allocating past the cap ({@code ALLOC}),
  * after printing the line with the stuck thread's top frame; {@link FuzzTest} restarts after it.
  *
- * <p>Arguments: format, run seed, from, to, temp folder, timeout in ms, allocation cap in bytes.
+ * <p>Arguments: run seed, temp folder, timeout in ms, allocation cap in bytes, then tasks {@code format:from:to}.
  */
 public final class FuzzWorker {
     private FuzzWorker() {}
 
-    private static volatile int current = -1;
+    private static volatile int current = -1, currentFirst;
+    private static volatile String currentFormat = "";
     private static volatile long startedAt, allocStart;
     private static volatile String currentMutation = "";
 
     public static void main(String[] args) throws Exception {
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, "UTF-8");
         System.setOut(System.err); // readers' own output must not mix with the protocol
-        String format = args[0];
-        long runSeed = Long.parseLong(args[1]);
-        int from = Integer.parseInt(args[2]), to = Integer.parseInt(args[3]);
-        Path tmp = Path.of(args[4]);
-        long timeoutMs = Long.parseLong(args[5]), cap = Long.parseLong(args[6]);
-        Formats.Format f;
-        try {
-            f = Formats.get(format, Files.createDirectories(tmp.resolve("seeds")));
-        } catch (org.opentest4j.TestAbortedException e) {
-            out.println("SKIP\t" + clean(e.getMessage()));
-            return;
-        }
-        Mutator m = new Mutator(f.seeds(), f.special(), runSeed);
+        long runSeed = Long.parseLong(args[0]);
+        Path tmp = Path.of(args[1]);
+        long timeoutMs = Long.parseLong(args[2]), cap = Long.parseLong(args[3]);
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Thread worker = Thread.currentThread();
-        long firstLimit = Math.max(timeoutMs, 15_000); // the first case also loads and compiles the readers
+        long firstLimit = Math.max(timeoutMs, 15_000); // a format's first case also loads and compiles its reader
         Thread dog = Thread.ofPlatform().daemon().start(() -> {
             while (true) {
                 try { Thread.sleep(20); } catch (InterruptedException e) { return; }
                 int c = current;
                 if (c < 0) continue;
+                long limit = c == currentFirst ? firstLimit : timeoutMs;
                 long ms = (System.nanoTime() - startedAt) / 1_000_000;
                 long alloc = mx.getThreadAllocatedBytes(worker.threadId()) - allocStart;
-                String why = ms > (c == from ? firstLimit : timeoutMs) ? "HANG\tran over " + (c == from ? firstLimit : timeoutMs) + " ms"
-                        : alloc > cap ? "ALLOC\tallocated " + alloc + " bytes (cap " + cap + ")" : null;
+                String why = ms > limit ? "HANG\tran over " + limit + " ms" : alloc > cap ? "ALLOC\tallocated " + alloc + " bytes (cap " + cap + ")" : null;
                 if (why != null && current == c) {
-                    out.println("R\t" + c + "\t" + why + " @ " + topFrames(worker.getStackTrace()) + "\t" + currentMutation);
+                    out.println("R\t" + currentFormat + "\t" + c + "\t" + why + " @ " + topFrames(worker.getStackTrace()) + "\t" + currentMutation);
                     out.flush();
                     Runtime.getRuntime().halt(3);
                 }
             }
         });
-        Path dir = tmp.resolve("case");
+        for (int a = 4; a < args.length; a++) {
+            String[] task = args[a].split(":");
+            String format = task[0];
+            int from = Integer.parseInt(task[1]), to = Integer.parseInt(task[2]);
+            long t0 = System.nanoTime();
+            Formats.Format f;
+            try {
+                f = Formats.get(format, Files.createDirectories(tmp.resolve(format).resolve("seeds")));
+            } catch (org.opentest4j.TestAbortedException e) {
+                out.println("SKIP\t" + format + "\t" + clean(e.getMessage()));
+                continue;
+            }
+            currentFormat = format;
+            currentFirst = from;
+            runCases(f, new Mutator(f.seeds(), f.special(), runSeed), from, to, tmp.resolve(format).resolve("case"), mx, worker, cap, out);
+            out.println("T\t" + format + "\t" + (System.nanoTime() - t0) / 1_000_000);
+        }
+        dog.interrupt();
+        out.println("DONE");
+    }
+
+    private static void runCases(Formats.Format f, Mutator m, int from, int to, Path dir, com.sun.management.ThreadMXBean mx, Thread worker,
+                                 long cap, PrintStream out) throws IOException {
         for (int i = from; i < to; i++) {
             Mutant mu = m.mutant(i);
             currentMutation = clean(mu.seed().name() + ": " + mu.mutation());
@@ -87,10 +101,8 @@ public final class FuzzWorker {
             current = -1;
             long alloc = mx.getThreadAllocatedBytes(worker.threadId()) - allocStart;
             if (alloc > cap && !outcome.startsWith("ALLOC")) outcome = "ALLOC\tallocated " + alloc + " bytes (cap " + cap + ")";
-            out.println("R\t" + i + "\t" + outcome + "\t" + currentMutation);
+            out.println("R\t" + f.name() + "\t" + i + "\t" + outcome + "\t" + currentMutation);
         }
-        dog.interrupt();
-        out.println("DONE");
     }
 
     /** Null when {@code msg} is one clean line (no line breaks or control bytes, at most 2000 characters), else why not. */

@@ -79,7 +79,15 @@ final class Pickles {
         return p.op('u').stop().bytes();
     }
 
-    static List<Crafted> all() {
+    private static List<Crafted> all;
+
+    /** Every crafted pickle (built once: the deep ones are megabytes). */
+    static synchronized List<Crafted> all() {
+        if (all == null) all = List.copyOf(build());
+        return all;
+    }
+
+    private static List<Crafted> build() {
         List<Crafted> c = new ArrayList<>();
         int deep = 1_000_000;
         Pickles lists = new Pickles().proto(2);
