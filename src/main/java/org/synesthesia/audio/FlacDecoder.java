@@ -93,7 +93,7 @@ final class FlacDecoder {
     static Audio read(MemorySegment file, Object name, Options options) {
         FlacDecoder d = new FlacDecoder(file, name, options);
         StreamInfo si = d.info;
-        MonoMixer mix = new MonoMixer(si);
+        MonoMixer mix = new MonoMixer(si, file.byteSize());
         d.decode(mix);
         return new Audio(mix.result(), si.sampleRate());
     }
@@ -412,11 +412,15 @@ final class FlacDecoder {
         private float[] out;
         private int n;
 
-        MonoMixer(StreamInfo si) {
+        /**
+         * STREAMINFO's total is a claim: the first buffer holds min(total, 2 * fileBytes + 65536) samples (2 per file
+         * byte covers 16-bit audio compressed up to 4:1), and {@link #frame} grows it as decoded samples arrive.
+         */
+        MonoMixer(StreamInfo si, long fileBytes) {
             scale = 1.0 / (si.channels() * Math.scalb(1.0, si.bitsPerSample() - 1));
             long total = si.totalSamples();
             if (total > Integer.MAX_VALUE - 8) throw new SynesthesiaException("audio too long: " + total + " samples");
-            out = new float[(int) Math.max(total, 0)];
+            out = new float[(int) Math.max(0, Math.min(total, 2 * fileBytes + 65536))];
         }
 
         @Override

@@ -374,7 +374,7 @@ final class Formats {
                     z.closeEntry();
                 }
             }
-            return new Mutant(s, "crafted pickle in " + pkl + ": " + c.name(), bo.toByteArray());
+            return new Mutant(s, "crafted pickle in " + pkl + ": " + c.name(), bo.toByteArray(), c.dangerous());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -414,7 +414,7 @@ final class Formats {
     private static Mutant craftedLegacy(Seed s, Random rnd, int k) {
         List<Pickles.Crafted> all = Pickles.all();
         Pickles.Crafted c = all.get(k % all.size());
-        return new Mutant(s, "crafted root pickle: " + c.name(), legacy(c.bytes(), false));
+        return new Mutant(s, "crafted root pickle: " + c.name(), legacy(c.bytes(), false), c.dangerous());
     }
 
     // ---------------------------------------------------------------- audio

@@ -23,7 +23,9 @@ import org.synesthesia.util.SynesthesiaException;
 public final class FuzzWorker {
     private FuzzWorker() {}
 
-    private static volatile int current = -1, currentFirst;
+    /** The case running (-1: none; -2: the watchdog has claimed it and is ending the JVM). */
+    private static final java.util.concurrent.atomic.AtomicInteger current = new java.util.concurrent.atomic.AtomicInteger(-1);
+    private static volatile int currentFirst;
     private static volatile String currentFormat = "";
     private static volatile long startedAt, allocStart;
     private static volatile String currentMutation = "";
@@ -40,13 +42,13 @@ public final class FuzzWorker {
         Thread dog = Thread.ofPlatform().daemon().start(() -> {
             while (true) {
                 try { Thread.sleep(20); } catch (InterruptedException e) { return; }
-                int c = current;
+                int c = current.get();
                 if (c < 0) continue;
                 long limit = c == currentFirst ? firstLimit : timeoutMs;
                 long ms = (System.nanoTime() - startedAt) / 1_000_000;
                 long alloc = mx.getThreadAllocatedBytes(worker.threadId()) - allocStart;
                 String why = ms > limit ? "HANG\tran over " + limit + " ms" : alloc > cap ? "ALLOC\tallocated " + alloc + " bytes (cap " + cap + ")" : null;
-                if (why != null && current == c) {
+                if (why != null && current.compareAndSet(c, -2)) {
                     out.println("R\t" + currentFormat + "\t" + c + "\t" + why + " @ " + topFrames(worker.getStackTrace()) + "\t" + currentMutation);
                     out.flush();
                     Runtime.getRuntime().halt(3);
@@ -75,7 +77,7 @@ public final class FuzzWorker {
     }
 
     private static void runCases(Formats.Format f, Mutator m, int from, int to, Path dir, com.sun.management.ThreadMXBean mx, Thread worker,
-                                 long cap, PrintStream out) throws IOException {
+                                 long cap, PrintStream out) throws IOException, InterruptedException {
         for (int i = from; i < to; i++) {
             Mutant mu = m.mutant(i);
             currentMutation = clean(mu.seed().name() + ": " + mu.mutation());
@@ -85,10 +87,11 @@ public final class FuzzWorker {
             Path file = Files.write(dir.resolve(mu.seed().fileName()), mu.bytes());
             allocStart = mx.getThreadAllocatedBytes(worker.threadId());
             startedAt = System.nanoTime();
-            current = i;
+            current.set(i);
             String outcome;
             try {
                 String wrong = f.reader().read(file, mu.seed());
+                if (wrong == null && mu.mustRefuse()) wrong = "accepted a file it must refuse";
                 outcome = wrong == null ? "ACCEPTED\t" : "WRONG\t" + clean(wrong);
             } catch (SynesthesiaException e) {
                 String problem = oneLineProblem(e.getMessage());
@@ -98,7 +101,10 @@ public final class FuzzWorker {
             } catch (Throwable e) {
                 outcome = "TRACE\t" + signature(e);
             }
-            current = -1;
+            if (current.getAndSet(-1) == -2) { // the watchdog reported this case and is halting the JVM
+                current.set(-2);
+                Thread.sleep(Long.MAX_VALUE);
+            }
             long alloc = mx.getThreadAllocatedBytes(worker.threadId()) - allocStart;
             if (alloc > cap && !outcome.startsWith("ALLOC")) outcome = "ALLOC\tallocated " + alloc + " bytes (cap " + cap + ")";
             out.println("R\t" + f.name() + "\t" + i + "\t" + outcome + "\t" + currentMutation);

@@ -70,7 +70,11 @@ final class Pickles {
     byte[] bytes() { return b.toByteArray(); }
 
     /** A named crafted pickle (a whole pickle, ending in STOP where it should). */
-    record Crafted(String name, byte[] bytes) {}
+    record Crafted(String name, byte[] bytes, boolean dangerous) {
+        Crafted(String name, byte[] bytes) {
+            this(name, bytes, false);
+        }
+    }
 
     /** A state dict {"w": tensor} whose tensor has the given size, stride and offset over a storage of {@code numel}. */
     static byte[] stateDict(long numel, long offset, long[] size, long[] stride) {
@@ -111,14 +115,15 @@ final class Pickles {
                 {"torch.serialization", "load"}, {"runpy", "_run_code"}, {"webbrowser", "open"}, {"pickle", "loads"}, {"shutil", "rmtree"},
                 {"numpy", "load"}, {"torch._utils", "_rebuild_tensor_v2\nos"}, {"__torch__.x", "y"}, {"os", "system\u001b[2J"}};
         for (String[] g : evil) {
+            boolean dangerous = !g[0].startsWith("__torch__") && !g[1].contains("\n"); // TorchScript classes are inert records
             c.add(new Crafted("GLOBAL " + g[0] + "." + g[1].replace("\n", "\\n").replace("\u001b", "\\e") + " called",
-                    new Pickles().proto(2).global(g[0], g[1]).mark().str("echo pwned > /tmp/synesthesia-fuzz-pwned").tuple().reduce().stop().bytes()));
+                    new Pickles().proto(2).global(g[0], g[1]).mark().str("echo pwned > /tmp/synesthesia-fuzz-pwned").tuple().reduce().stop().bytes(), dangerous));
             c.add(new Crafted("STACK_GLOBAL " + g[0] + "." + g[1].replace("\n", "\\n").replace("\u001b", "\\e") + " called",
-                    new Pickles().proto(4).str(g[0]).str(g[1]).op(0x93).mark().str("echo pwned").tuple().reduce().stop().bytes()));
+                    new Pickles().proto(4).str(g[0]).str(g[1]).op(0x93).mark().str("echo pwned").tuple().reduce().stop().bytes(), dangerous));
         }
-        c.add(new Crafted("INST os.system", new Pickles().proto(0).mark().str("echo pwned").op('i').raw("os\nsystem\n".getBytes()).stop().bytes()));
-        c.add(new Crafted("OBJ subprocess.Popen", new Pickles().proto(2).mark().global("subprocess", "Popen").str("ls").op('o').stop().bytes()));
-        c.add(new Crafted("NEWOBJ os.system", new Pickles().proto(2).global("os", "system").mark().tuple().op(0x81).stop().bytes()));
+        c.add(new Crafted("INST os.system", new Pickles().proto(0).mark().str("echo pwned").op('i').raw("os\nsystem\n".getBytes()).stop().bytes(), true));
+        c.add(new Crafted("OBJ subprocess.Popen", new Pickles().proto(2).mark().global("subprocess", "Popen").str("ls").op('o').stop().bytes(), true));
+        c.add(new Crafted("NEWOBJ os.system", new Pickles().proto(2).global("os", "system").mark().tuple().op(0x81).stop().bytes(), true));
         c.add(new Crafted("BUILD on an allowed OrderedDict with __setstate__ data",
                 new Pickles().proto(2).global("collections", "OrderedDict").emptyTuple().reduce().emptyDict().op('b').stop().bytes()));
         c.add(new Crafted("BINUNICODE of 4 GiB", new Pickles().proto(2).op('X').le(0xffffffffL, 4).raw(new byte[16]).stop().bytes()));
