@@ -30,6 +30,7 @@ final class KnownIssues {
             new Entry("*", "TRACE", "java.lang.", "audio.Resampler.", "issue 13 item 2 (WAV rate 1)"),
             // item 5: size arithmetic
             new Entry("*", "TRACE", "java.lang.IndexOutOfBoundsException: Out of bound access on segment", "io.TorchStateDict.tensor", "issue 13 item 5 (checked tensor sizes)"),
+            new Entry("*", "TRACE", "java.lang.ArithmeticException", "io.", "issue 13 item 5 (multiplyExact overflows as damaged tensor headers)"),
             // item 6: tokenizer vocabularies with negative or shifted ids
             new Entry("*", "TRACE", "java.lang.", "text.Vocab.<init>", "issue 13 item 6 (negative or out-of-range vocab ids)"),
             new Entry("*", "ALLOC", "OutOfMemoryError", "text.Vocab.<init>", "issue 13 item 6 (vocab ids shifted by 1e9)"),
