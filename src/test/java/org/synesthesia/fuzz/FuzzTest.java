@@ -24,7 +24,7 @@ import org.synesthesia.testing.SharedData;
  * seed and case number that reproduce it, unless {@link KnownIssues} lists it. A table of outcomes per format ends
  * the run.
  *
- * <p>Properties: {@code synesthesia.fuzz.cases} (per format; default 40, or 3000 with {@code synesthesia.fuzz.long=true}),
+ * <p>Properties: {@code synesthesia.fuzz.cases} (per format; default 100, or 3000 with {@code synesthesia.fuzz.long=true}),
  * {@code synesthesia.fuzz.seed} (default 13), {@code synesthesia.fuzz.formats} (comma list), {@code synesthesia.fuzz.case}
  * (one case, to reproduce), {@code synesthesia.fuzz.timeoutMs} (2000), {@code synesthesia.fuzz.capMb} (256).
  */
@@ -37,7 +37,7 @@ class FuzzTest {
     void everyReaderAcceptsOrRefusesInOneLine(@TempDir Path tmp) throws Exception {
         SharedData.require("golden"); // seeds come from the shared folder
         boolean longRun = Boolean.getBoolean("synesthesia.fuzz.long");
-        int cases = Integer.getInteger("synesthesia.fuzz.cases", longRun ? 3000 : 40);
+        int cases = Integer.getInteger("synesthesia.fuzz.cases", longRun ? 3000 : 100);
         long seed = Long.getLong("synesthesia.fuzz.seed", 13);
         long timeoutMs = Long.getLong("synesthesia.fuzz.timeoutMs", 2000);
         long cap = Long.getLong("synesthesia.fuzz.capMb", 256) << 20;
