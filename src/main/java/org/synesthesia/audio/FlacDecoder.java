@@ -96,7 +96,7 @@ final class FlacDecoder {
     static Audio read(MemorySegment file, Object name, Options options) {
         FlacDecoder d = new FlacDecoder(file, name, options);
         StreamInfo si = d.info;
-        MonoMixer mix = new MonoMixer(si, name);
+        MonoMixer mix = new MonoMixer(si, name, file.byteSize());
         d.decode(mix);
         return new Audio(mix.result(), si.sampleRate());
     }
@@ -422,13 +422,16 @@ final class FlacDecoder {
 
         private final Object name;
 
-        MonoMixer(StreamInfo si, Object name) {
+        /**
+         * STREAMINFO's total is a claim: the first buffer holds min(total, 2 * fileBytes + 65536, 2^24) samples (2 per
+         * file byte covers 16-bit audio compressed up to 4:1), and {@link #frame} grows it as decoded samples arrive.
+         */
+        MonoMixer(StreamInfo si, Object name, long fileBytes) {
             this.name = name;
             scale = 1.0 / (si.channels() * Math.scalb(1.0, si.bitsPerSample() - 1));
             long total = si.totalSamples();
             if (total > Integer.MAX_VALUE - 8) throw SynesthesiaException.inFile(name, "audio too long: " + total + " samples");
-            // the claim sizes the array up to INITIAL; beyond that the decoded frames grow it (a damaged count costs nothing)
-            out = new float[(int) Math.min(Math.max(total, 0), INITIAL)];
+            out = new float[(int) Math.max(0, Math.min(Math.min(total, 2 * fileBytes + 65536), INITIAL))];
         }
 
         private static final int INITIAL = 1 << 24;

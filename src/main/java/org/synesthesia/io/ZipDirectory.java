@@ -108,7 +108,14 @@ final class ZipDirectory {
         };
     }
 
+    /** Deflate's largest expansion: a 258-byte match per 2 bits, 1032:1 (zlib's technical details). */
+    private static final long MAX_DEFLATE_RATIO = 1032;
+
     private MemorySegment inflate(Entry e, MemorySegment raw, Arena arena) {
+        // the claimed size is checked against what the compressed bytes can hold before anything is allocated
+        if (e.size() < 0 || e.size() > MAX_DEFLATE_RATIO * e.compressedSize() + 64)
+            throw SynesthesiaException.inFile(file.path(), "damaged zip entry " + e.name() + ": claims " + e.size() + " bytes from "
+                    + e.compressedSize() + " compressed (deflate expands at most " + MAX_DEFLATE_RATIO + ":1)");
         MemorySegment out = arena.allocate(Math.max(1, e.size()), 64).asSlice(0, e.size());
         Inflater inf = new Inflater(true);
         try {

@@ -125,6 +125,13 @@ public final class Tiktoken {
             if (byRank[rank] != null) throw SynesthesiaException.inFile(source, "line " + lines.a[i] + ": rank " + rank + " given twice");
             byRank[rank] = tokens.get(i);
         }
+        // token bytes (as ISO-8859-1 text, one char per byte) -> rank: a token under two ranks is an error, as a gap is
+        java.util.Map<String, Integer> rankOf = new java.util.HashMap<>(2 * n);
+        for (int i = 0; i < n; i++) {
+            Integer other = rankOf.putIfAbsent(new String(tokens.get(i), StandardCharsets.ISO_8859_1), ranks.a[i]);
+            if (other != null)
+                throw SynesthesiaException.inFile(source, "line " + lines.a[i] + ": rank " + ranks.a[i] + " has the same bytes as rank " + other);
+        }
         return byRank; // n tokens with n distinct ranks in 0..n-1: no rank is missing
     }
 

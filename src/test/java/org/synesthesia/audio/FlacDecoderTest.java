@@ -225,6 +225,29 @@ class FlacDecoderTest {
         assertTrue(e.contains("STREAMINFO claims 2147483392 samples"), e);
     }
 
+    /**
+     * Found by the fuzzer (issue 13): STREAMINFO's total sample count sized the output up front, so a 39 KB file
+     * claiming 2^26 samples allocated 256 MB (and up to 8 GB under the 2^31 limit) before a frame was read. The
+     * claim is a hint now, bounded by what the file's bytes can hold; decoding grows the output as frames arrive.
+     */
+    @Test
+    void claimedSampleCountDoesNotSizeTheOutput(@TempDir Path dir) throws IOException {
+        byte[] b = Files.readAllBytes(SharedData.data("speech/librispeech/test-clean/1089/134691/1089-134691-0000.flac"));
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b); // STREAMINFO: 36-bit total samples in the low bits of bytes 18..25
+        long field = bb.getLong(18);
+        bb.putLong(18, (field & ~((1L << 36) - 1)) | (1L << 26));
+        Path p = Files.write(dir.resolve("claims-67M-samples.flac"), b);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.getCurrentThreadAllocatedBytes();
+        try {
+            AudioFiles.read(p);
+        } catch (SynesthesiaException e) {
+            assertTrue(e.getMessage().contains("claims-67M-samples.flac"), e.getMessage());
+        }
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 32L << 20, "allocated " + allocated + " bytes for a 39 KB file");
+    }
+
     @Test
     void jfkFlacDecodesWithMatchingMd5AndMatchesJfkWav() {
         Path p = SharedData.data("speech/jfk/jfk.flac");

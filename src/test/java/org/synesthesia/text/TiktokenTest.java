@@ -86,6 +86,12 @@ class TiktokenTest {
         e = assertThrows(SynesthesiaException.class, () -> Tiktoken.readRanks(dup));
         assertTrue(e.getMessage().contains("rank 0 given twice"), e.getMessage());
 
+        // found by the fuzzer (issue 13): the same token bytes under two ranks were an IllegalArgumentException with a trace
+        Path twice = dir.resolve("twice.tiktoken");
+        Files.writeString(twice, "IQ== 0\nIg== 1\nIQ== 2\n");
+        e = assertThrows(SynesthesiaException.class, () -> Tiktoken.readRanks(twice));
+        assertTrue(e.getMessage().contains("twice.tiktoken") && e.getMessage().contains("line 3") && e.getMessage().contains("same bytes as rank 0"), e.getMessage());
+
         Path empty = dir.resolve("empty.tiktoken");
         Files.writeString(empty, "\n");
         e = assertThrows(SynesthesiaException.class, () -> Tiktoken.readRanks(empty));
