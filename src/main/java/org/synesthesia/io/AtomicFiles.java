@@ -157,17 +157,23 @@ public final class AtomicFiles {
         synchronized (PUBLISH) {
             abandoned = true;
         }
-        List<Path> unfinished = new ArrayList<>();
-        for (Path tmp : List.copyOf(IN_FLIGHT)) {
-            try {
-                if (Files.deleteIfExists(tmp)) unfinished.add(targetOf(tmp));
-            } catch (IOException ignored) {
-                // best effort while exiting
+        // both shutdown hooks (this class's and the command line's) call this, in either order or at once: each
+        // gets every output abandoned so far
+        synchronized (ABANDONED) {
+            for (Path tmp : List.copyOf(IN_FLIGHT)) {
+                try {
+                    if (Files.deleteIfExists(tmp)) ABANDONED.add(targetOf(tmp));
+                } catch (IOException ignored) {
+                    // best effort while exiting
+                }
+                IN_FLIGHT.remove(tmp);
             }
-            IN_FLIGHT.remove(tmp);
+            return List.copyOf(ABANDONED);
         }
-        return unfinished;
     }
+
+    /** Outputs whose temporary files {@link #abandonAll()} deleted. */
+    private static final List<Path> ABANDONED = new ArrayList<>();
 
     /** {@code DIR/.NAME.PID-N.tmp} -> {@code DIR/NAME}. */
     private static Path targetOf(Path tmp) {
