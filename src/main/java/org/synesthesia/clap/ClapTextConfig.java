@@ -7,6 +7,7 @@ import java.util.Map;
 import org.synesthesia.nn.Activation;
 import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.StoredTensor;
+import org.synesthesia.util.ConfigFields;
 import org.synesthesia.util.Json;
 import org.synesthesia.util.ReadFile;
 import org.synesthesia.util.SynesthesiaException;
@@ -128,9 +129,6 @@ public record ClapTextConfig(int vocabSize, int hiddenSize, int numLayers, int n
     }
 
     private static int intKey(Map<String, Object> m, String key, int dflt, String source, boolean zeroOk) {
-        Object v = m.get(key);
-        if (v == null) return dflt;
-        if (v instanceof Long l && (l > 0 || zeroOk && l == 0) && l <= Integer.MAX_VALUE) return l.intValue();
-        throw new SynesthesiaException(source + ": " + key + " is " + Json.write(v) + ", expected a " + (zeroOk ? "non-negative" : "positive") + " integer");
+        return zeroOk ? ConfigFields.nonNegativeInt(m, key, dflt, source) : ConfigFields.positiveInt(m, key, dflt, source);
     }
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.synesthesia.nn.Weights;
 import org.synesthesia.tensor.StoredTensor;
+import org.synesthesia.util.ConfigFields;
 import org.synesthesia.util.Json;
 import org.synesthesia.util.ReadFile;
 import org.synesthesia.util.SynesthesiaException;
@@ -106,10 +107,7 @@ public record ClipVisionConfig(int imageSize, int patchSize, int hiddenSize, int
 
     /** transformers' CLIPVisionConfig defaults where a key is absent. */
     private static int intKey(Map<String, Object> m, String key, int dflt, String source) {
-        Object v = m.get(key);
-        if (v == null) return dflt;
-        if (v instanceof Long l && l > 0 && l <= Integer.MAX_VALUE) return l.intValue();
-        throw new SynesthesiaException(source + ": " + key + " is " + Json.write(v) + ", expected a positive integer");
+        return ConfigFields.positiveInt(m, key, dflt, source);
     }
 
     /**
