@@ -7,8 +7,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.synesthesia.io.WeightSource;
-import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Family;
 import org.synesthesia.nn.TraceInputs;
 import org.synesthesia.nn.Traceable;
@@ -38,13 +36,9 @@ public final class ClapTextFamily extends Family {
         if (part != null && !PARTS.contains(part)) return Optional.empty();
         if (Files.isDirectory(model)) return Optional.empty();
         boolean asked = part != null || inputNames.contains("input_ids");
-        Collection<String> names;
-        try (WeightSource src = WeightSources.open(model)) {
-            names = List.copyOf(src.names());
-        } catch (SynesthesiaException e) {
-            if (part != null) throw e;
-            return Optional.empty(); // not a checkpoint this family can read: let others try
-        }
+        Optional<Collection<String>> read = tensorNames(model, part);
+        if (read.isEmpty()) return Optional.empty(); // not a checkpoint: let other families try
+        Collection<String> names = read.get();
         if (!ClapNames.isClapText(names)) return Optional.empty();
         boolean other = false;
         for (String n : names)

@@ -6,13 +6,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.synesthesia.io.WeightSource;
-import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.TraceInputs;
 import org.synesthesia.nn.Traceable;
 import org.synesthesia.nn.Family;
 import org.synesthesia.tensor.Tensor;
-import org.synesthesia.util.SynesthesiaException;
 
 /**
  * {@code trace} on a CLIP text encoder, recognised by its tensor names ({@link ClipNames}): a transformers /
@@ -40,13 +37,9 @@ public final class ClipTextFamily extends Family {
             if (!asked || !Files.isDirectory(model.resolve("text_encoder"))) return Optional.empty();
             return Optional.of(part(ClipTextModel.load(model)));
         }
-        Collection<String> names;
-        try (WeightSource src = WeightSources.open(model)) {
-            names = List.copyOf(src.names());
-        } catch (SynesthesiaException e) {
-            if (part != null) throw e;
-            return Optional.empty(); // not a checkpoint this factory can read: let others try
-        }
+        Optional<Collection<String>> read = tensorNames(model, part);
+        if (read.isEmpty()) return Optional.empty(); // not a checkpoint: let other families try
+        Collection<String> names = read.get();
         List<ClipNames.Found> found = ClipNames.find(names);
         if (found.isEmpty()) return Optional.empty();
         // a full CLIPModel given pixel_values: its image encoder's (ClipVisionFamily)

@@ -6,12 +6,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.synesthesia.io.WeightSource;
-import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Family;
 import org.synesthesia.nn.TraceInputs;
 import org.synesthesia.nn.Traceable;
-import org.synesthesia.util.SynesthesiaException;
 
 /**
  * {@code trace} on a CLIP image encoder, recognised by its tensor names ({@link ClipVisionNames}): a transformers
@@ -41,13 +38,9 @@ public final class ClipVisionFamily extends Family {
             if (!asked || !Files.isDirectory(model.resolve("image_encoder"))) return Optional.empty();
             return Optional.of(part(ClipVisionModel.load(model)));
         }
-        Collection<String> names;
-        try (WeightSource src = WeightSources.open(model)) {
-            names = List.copyOf(src.names());
-        } catch (SynesthesiaException e) {
-            if (part != null) throw e;
-            return Optional.empty(); // not a checkpoint this factory can read: let others try
-        }
+        Optional<Collection<String>> read = tensorNames(model, part);
+        if (read.isEmpty()) return Optional.empty(); // not a checkpoint: let other families try
+        Collection<String> names = read.get();
         if (ClipVisionNames.find(names).isEmpty()) {
             if (part != null && !ClipNames.find(names).isEmpty()) ClipVisionModel.load(model); // a text model: its one-line error
             return Optional.empty();
