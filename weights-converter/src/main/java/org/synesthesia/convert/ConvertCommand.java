@@ -18,7 +18,7 @@ import org.synesthesia.cli.Command;
 public final class ConvertCommand implements Command {
     @Override public String name() { return "convert"; }
 
-    @Override public String summary() { return "convert a Whisper, Stable Diffusion or CLIP image encoder checkpoint into one GGUF file (f16, q8, palettized)"; }
+    @Override public String summary() { return "convert a Whisper, Stable Diffusion, AudioLDM or CLIP image encoder checkpoint into one GGUF file (f16, q8, palettized)"; }
 
     @Override public java.util.Set<String> flags() { return java.util.Set.of("quantize-embeddings"); }
 
