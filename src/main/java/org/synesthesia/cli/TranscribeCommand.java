@@ -3,9 +3,16 @@ package org.synesthesia.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Locale;
 import org.synesthesia.audio.TimeWindow;
+import org.synesthesia.io.AtomicFiles;
+import org.synesthesia.kernel.Parallel;
 import org.synesthesia.pipeline.AudioSource;
 import org.synesthesia.pipeline.ModelFiles;
 import org.synesthesia.pipeline.Transcription;
@@ -62,33 +69,102 @@ public final class TranscribeCommand implements Command {
                   --initial-prompt TEXT   text prompting the first window (spellings, style)
                   --without-timestamps    text only (one segment per window)
                   --seed N                random seed of the sampling at temperature > 0 (default 0)
-                  --output-format F       txt, srt, vtt, tsv, json or all: what --output-dir gets (default all) and,
-                                          for one format, what stdout gets (default and all: txt)
-                  --output-dir DIR        write FILE's name with each format's extension there (atomically)""";
+                  --output-format F       txt, srt, vtt, tsv, json, lrc, csv or all: what --output-dir gets (default
+                                          all) and, for one format, what stdout gets (default and all: txt)
+                  --output-dir DIR        write FILE's name with each format's extension there (atomically)
+                  --output-file BASE      write BASE.<ext> for each format (whisper-cli's -of; atomically, every
+                                          target checked writable before the transcription starts)
+                  --output-txt, --output-srt, --output-vtt, --output-json, --output-tsv, --output-lrc, --output-csv
+                                          formats to write, as many as wanted (instead of --output-format)
+                  --detect-language       print the detected language and its probability, then stop
+                  --print-progress        a "progress = N%" line on stderr per 30 s window (--quiet silences it)
+
+                whisper-cli spellings: -m --model, -f FILE, -l --language, -t N (threads), -bs --beam-size,
+                  -bo --best-of, -tr/--translate (--task translate), --prompt (--initial-prompt),
+                  -nt/--no-timestamps (--without-timestamps), -nf (--no-fallback), -otxt -osrt -ovtt -oj -olrc -ocsv
+                  (--output-txt ...), -of --output-file, -pp --print-progress, -dl --detect-language""";
+    }
+
+    /** The output format flags ({@code --output-txt} ...) and the format each selects. */
+    private static final Map<String, TranscriptWriter.Format> FORMAT_FLAGS = formatFlags();
+
+    /** whisper-cli's spellings (as typed) to this command's long names; a value after '=' is the option's value. */
+    static final Map<String, String> WHISPER_CLI_ALIASES = Map.ofEntries(
+            Map.entry("-m", "model"), Map.entry("-f", "file"), Map.entry("-l", "language"), Map.entry("-t", "threads"),
+            Map.entry("-bs", "beam-size"), Map.entry("-bo", "best-of"), Map.entry("-tr", "task=translate"),
+            Map.entry("--translate", "task=translate"), Map.entry("--prompt", "initial-prompt"),
+            Map.entry("-nt", "without-timestamps"), Map.entry("--no-timestamps", "without-timestamps"),
+            Map.entry("-nf", "no-fallback"), Map.entry("-otxt", "output-txt"), Map.entry("-osrt", "output-srt"),
+            Map.entry("-ovtt", "output-vtt"), Map.entry("-oj", "output-json"), Map.entry("-olrc", "output-lrc"),
+            Map.entry("-ocsv", "output-csv"), Map.entry("-of", "output-file"), Map.entry("-pp", "print-progress"),
+            Map.entry("-dl", "detect-language"));
+
+    private static Map<String, TranscriptWriter.Format> formatFlags() {
+        Map<String, TranscriptWriter.Format> m = new LinkedHashMap<>();
+        for (TranscriptWriter.Format f : TranscriptWriter.Format.values()) m.put("output-" + f.extension(), f);
+        return m;
     }
 
     @Override
     public java.util.Set<String> flags() {
-        return TranscriptionArgs.FLAGS;
+        Set<String> flags = new HashSet<>(TranscriptionArgs.FLAGS);
+        flags.addAll(FORMAT_FLAGS.keySet());
+        flags.add("detect-language");
+        flags.add("print-progress");
+        return flags;
+    }
+
+    @Override
+    public Map<String, String> aliases() {
+        return WHISPER_CLI_ALIASES;
     }
 
     @Override
     public int run(Args args) {
-        Path file = Path.of(args.positional(0, "audio file"));
+        String fileOption = args.get("file", null);
+        if (fileOption != null && !args.positionals().isEmpty())
+            throw new SynesthesiaException("transcribe: the audio file given twice (-f and " + args.positionals().get(0) + ")");
+        Path file = Path.of(fileOption != null ? fileOption : args.positional(0, "audio file"));
         Double from = args.has("from") ? args.getDouble("from", 0) : null;
         Double to = args.has("to") ? args.getDouble("to", 0) : null;
         Path modelPath = Path.of(args.require("model"));
         Path tokenizerDir = args.path("tokenizer");
+        int threads = args.getInt("threads", 0);
+        if (args.has("threads") && threads <= 0) throw new SynesthesiaException("transcribe: -t must be a positive integer, not " + threads);
         TranscriptionArgs options = TranscriptionArgs.read(args);
+        boolean formatGiven = args.has("output-format");
         String format = args.get("output-format", "all");
+        List<TranscriptWriter.Format> flagged = new ArrayList<>();
+        for (var e : FORMAT_FLAGS.entrySet()) if (args.flag(e.getKey())) flagged.add(e.getValue());
         Path outputDir = args.path("output-dir");
+        Path outputFile = args.path("output-file");
+        boolean detectOnly = args.flag("detect-language");
+        boolean printProgress = args.flag("print-progress");
         args.finish();
-        if (args.positionals().size() > 1) throw new SynesthesiaException("transcribe: one audio file expected, got " + args.positionals().size() + " (see synesthesia transcribe --help)");
+        if (args.positionals().size() > (fileOption != null ? 0 : 1))
+            throw new SynesthesiaException("transcribe: one audio file expected, got " + (args.positionals().size() + (fileOption != null ? 1 : 0)) + " (see synesthesia transcribe --help)");
+        if (formatGiven && !flagged.isEmpty())
+            throw new SynesthesiaException("transcribe: --output-format and --output-" + flagged.get(0).extension() + " both choose formats; give one of them");
+        if (outputDir != null && outputFile != null)
+            throw new SynesthesiaException("transcribe: --output-dir and --output-file both name where to write; give one of them");
         TranscriptionSettings settings = options.settings("transcribe");
-        List<TranscriptWriter.Format> formats = formats(format);
+        List<TranscriptWriter.Format> formats = flagged.isEmpty() ? formats(format) : flagged;
         AudioSource source = new AudioSource.FileWindow(file, TimeWindow.of(from, to));
+        if (threads > 0) Parallel.setThreads(threads);
 
-        Transcript t = new Transcription("transcribe", new TranscribeListener(file)).transcribe(source,
+        if (detectOnly) {
+            LanguageDetection d = new Transcription("transcribe", new TranscribeListener(file, false))
+                    .detectLanguage(source, new ModelFiles(modelPath, tokenizerDir));
+            System.out.printf(Locale.ROOT, "%s\t%s\t%.6f%n", d.language(), WhisperLanguages.name(d.language()), d.probs().get(d.language()));
+            System.out.flush();
+            return 0;
+        }
+        // where the files go, checked before the transcription so a bad path costs nothing
+        List<Path> targets = List.of();
+        if (outputFile != null) targets = TranscriptWriter.targets(outputFile, formats);
+        for (Path p : targets) AtomicFiles.checkWritable(p);
+
+        Transcript t = new Transcription("transcribe", new TranscribeListener(file, printProgress)).transcribe(source,
                 new ModelFiles(modelPath, tokenizerDir), settings).transcript();
         // stdout: the one format asked for, else plain text
         System.out.print(TranscriptWriter.format(t, formats.size() == 1 ? formats.get(0) : TranscriptWriter.Format.TXT));
@@ -99,8 +175,11 @@ public final class TranscribeCommand implements Command {
             } catch (IOException e) {
                 throw SynesthesiaException.inFile(outputDir, "cannot create the output folder (" + e.getMessage() + ")");
             }
-            for (Path p : TranscriptWriter.writeAll(outputDir, file, t, formats)) Progress.info("wrote " + p);
+            targets = TranscriptWriter.writeAll(outputDir, file, t, formats);
+        } else if (outputFile != null) {
+            TranscriptWriter.writeAll(targets, t, formats);
         }
+        for (Path p : targets) Progress.info("wrote " + p);
         return 0;
     }
 
@@ -112,11 +191,14 @@ public final class TranscribeCommand implements Command {
     /** The file and model on one line, then segments and fallbacks as they come; the frames done drive the progress line. */
     private static final class TranscribeListener extends StderrListener {
         private final Path file;
+        private final boolean printProgress;
         private int lastSeek;
+        private int lastPercent = -1;
 
-        TranscribeListener(Path file) {
+        TranscribeListener(Path file, boolean printProgress) {
             super("transcribe", 0);
             this.file = file;
+            this.printProgress = printProgress;
         }
 
         @Override
@@ -134,6 +216,10 @@ public final class TranscribeCommand implements Command {
         public void window(int seek, int contentFrames) {
             if (seek > lastSeek) progress.advance(seek - lastSeek);
             lastSeek = seek;
+            // whisper-cli's -pp: the share of the content frames done, 100 * seek / contentFrames, once per value
+            int percent = contentFrames > 0 ? (int) (100L * Math.min(seek, contentFrames) / contentFrames) : 100;
+            if (printProgress && percent != lastPercent) Progress.info("transcribe: progress = " + percent + "%");
+            lastPercent = percent;
         }
 
         @Override

@@ -46,6 +46,22 @@ public final class Transcription extends Job {
         return transcribe(audio, source.offset(), whisper, settings, clock);
     }
 
+    /**
+     * Reads {@code source} and detects its language on the first 30 s (openai {@code detect_language}) without
+     * transcribing; an English-only model is an error.
+     */
+    public LanguageDetection detectLanguage(AudioSource source, ModelFiles files) {
+        StageClock clock = new StageClock(listener);
+        Audio audio = clock.time(source.stage(), () -> source.read16k(listener));
+        try (Whisper whisper = clock.time(Stage.LOAD_WHISPER, () -> Whisper.load(files.model()))) {
+            WhisperTokenizer tokenizer = WhisperTokenizers.forModel(whisper, files.tokenizer(), files.model(), caller);
+            if (!tokenizer.multilingual())
+                throw new SynesthesiaException(caller + ": " + files.model() + " is an English-only model: it has no languages to detect");
+            Tensor mel = clock.time(Stage.MEL, () -> LogMel.forTranscription(audio.samples(), whisper.melFilters()));
+            return Transcriber.of(whisper, tokenizer).detectLanguage(mel);
+        }
+    }
+
     /** Transcribes 16 kHz mono {@code audio} that starts {@code offset} seconds into its source. */
     public Result transcribe(Audio audio, double offset, ModelFiles whisper, TranscriptionSettings settings) {
         return transcribe(audio, offset, whisper, settings, new StageClock(listener));

@@ -94,6 +94,18 @@ public final class Transcriber {
     }
 
     /**
+     * openai {@code detect_language} on the first 30 s window of a log-Mel [n_mels, frames] (or [1, n_mels, frames]):
+     * what {@link #transcribe} does when no language is given, without decoding.
+     */
+    public LanguageDetection detectLanguage(Tensor mel) {
+        if (mel.rank() == 3 && mel.dim(0) == 1) mel = mel.reshape(mel.dim(1), mel.dim(2));
+        if (mel.rank() != 2 || mel.dim(0) != nMels)
+            throw new SynesthesiaException("log-Mel of shape " + Arrays.toString(mel.shape()) + ", the model wants [" + nMels + ", frames]");
+        if (!tokenizer.multilingual()) throw new SynesthesiaException("an English-only model has no language tokens to detect a language with");
+        return LanguageDetection.detect(encoder.encode(window(mel.contiguous(), 0, N_FRAMES), where(1, 0)), tokenizer);
+    }
+
+    /**
      * Transcribes a whole log-Mel [n_mels, frames] (or [1, n_mels, frames]) computed as described above.
      */
     public Transcript transcribe(Tensor mel, TranscribeOptions options, Listener listener) {

@@ -30,14 +30,14 @@ public final class TranscriptWriter {
     private TranscriptWriter() {}
 
     public enum Format {
-        TXT, VTT, SRT, TSV, JSON;
+        TXT, VTT, SRT, TSV, JSON, LRC, CSV;
 
         public String extension() { return name().toLowerCase(Locale.ROOT); }
 
-        /** {@code txt|vtt|srt|tsv|json} (case-insensitive). */
+        /** {@code txt|vtt|srt|tsv|json|lrc|csv} (case-insensitive). */
         public static Format parse(String s) {
             for (Format f : values()) if (f.extension().equalsIgnoreCase(s)) return f;
-            throw new SynesthesiaException("unknown output format '" + s + "' (expected txt, vtt, srt, tsv, json or all)");
+            throw new SynesthesiaException("unknown output format '" + s + "' (expected txt, vtt, srt, tsv, json, lrc, csv or all)");
         }
     }
 
@@ -89,8 +89,28 @@ public final class TranscriptWriter {
                 }
             }
             case JSON -> Json.writePython(asMap(t), b);
+            case LRC -> {
+                // whisper.cpp's lyrics: a [by:] tag, then [mm:ss.cc]text per segment (start, centiseconds truncated)
+                b.append("[by:synesthesia]\n");
+                for (Segment s : t.segments()) b.append('[').append(lrcTimestamp(s.start())).append(']').append(s.text()).append('\n');
+            }
+            case CSV -> {
+                // whisper.cpp's: start,end in integer ms, the text quoted with " and \ escaped by a backslash
+                b.append("start,end,text\n");
+                for (Segment s : t.segments()) {
+                    b.append((long) Math.rint(1000 * s.start())).append(',').append((long) Math.rint(1000 * s.end())).append(',');
+                    b.append('"').append(s.text().replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
+                }
+            }
         }
         return b.toString();
+    }
+
+    /** {@code mm:ss.cc} of whisper.cpp's LRC writer: whole centiseconds (Whisper's times are multiples of 20 ms), minutes unbounded. */
+    static String lrcTimestamp(double seconds) {
+        if (!(seconds >= 0)) throw new IllegalArgumentException("non-negative timestamp expected, got " + seconds);
+        long cs = (long) Math.rint(seconds * 100.0);
+        return String.format(Locale.ROOT, "%02d:%02d.%02d", cs / 6000, cs / 100 % 60, cs % 100);
     }
 
     private static String subtitleText(Segment s) {
@@ -140,13 +160,21 @@ public final class TranscriptWriter {
     public static List<Path> writeAll(Path outputDir, Path audioPath, Transcript t, List<Format> formats) {
         String name = audioPath.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        String base = dot > 0 ? name.substring(0, dot) : name;
-        List<Path> written = new ArrayList<>();
-        for (Format f : formats) {
-            Path p = outputDir.resolve(base + "." + f.extension());
-            write(p, t, f);
-            written.add(p);
-        }
-        return written;
+        List<Path> targets = targets(outputDir.resolve(dot > 0 ? name.substring(0, dot) : name), formats);
+        writeAll(targets, t, formats);
+        return targets;
+    }
+
+    /** {@code base.<ext>} for each format (whisper.cpp's {@code --output-file} naming: the extension appended). */
+    public static List<Path> targets(Path base, List<Format> formats) {
+        List<Path> targets = new ArrayList<>();
+        for (Format f : formats) targets.add(base.resolveSibling(base.getFileName() + "." + f.extension()));
+        return targets;
+    }
+
+    /** Writes {@code formats.get(i)} to {@code targets.get(i)}, each atomically. */
+    public static void writeAll(List<Path> targets, Transcript t, List<Format> formats) {
+        if (targets.size() != formats.size()) throw new IllegalArgumentException(targets.size() + " targets for " + formats.size() + " formats");
+        for (int i = 0; i < targets.size(); i++) write(targets.get(i), t, formats.get(i));
     }
 }

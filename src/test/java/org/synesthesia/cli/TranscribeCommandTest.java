@@ -111,6 +111,100 @@ class TranscribeCommandTest {
         assertTrue(j.out().strip().startsWith("{"), j.out());
     }
 
+    /** jfk's first 3 s, greedy, one temperature, English: {@code extra} appended (long spellings). */
+    static String[] jfk3(String... extra) {
+        String[] base = {"transcribe", SharedData.data("speech/jfk/jfk.wav").toString(), "--model",
+            SharedData.golden(SET, "weights.safetensors").toString(), "--tokenizer", SharedData.data("tokenizers").toString(),
+            "--to", "3", "--beam-size", "1", "--no-fallback", "--language", "en"};
+        String[] a = java.util.Arrays.copyOf(base, base.length + extra.length);
+        System.arraycopy(extra, 0, a, base.length, extra.length);
+        return a;
+    }
+
+    /** whisper-cli's short flags give what the long options give; -otxt -osrt -olrc -ocsv -of write BASE.<ext> each. */
+    @Test
+    void whisperCliShortFlagsAndSeveralFormatsAtOnce(@TempDir Path dir) throws Exception {
+        Path wav = SharedData.data("speech/jfk/jfk.wav");
+        Path model = SharedData.golden(SET, "weights.safetensors");
+        Path tok = SharedData.data("tokenizers");
+        Path base = dir.resolve("sub/out");
+        CliRun s = CliRun.of("transcribe", "-m", model.toString(), "-f", wav.toString(), "--tokenizer", tok.toString(),
+                "-l", "en", "-t", "2", "-bs", "1", "-bo", "3", "-nf", "--to", "3", "-otxt", "-osrt", "-olrc", "-ocsv", "-oj", "-of", base.toString());
+        assertEquals(0, s.rc(), s.err());
+        for (String ext : new String[] {"txt", "srt", "lrc", "csv", "json"}) {
+            CliRun one = CliRun.of(jfk3("--best-of", "3", "--output-format", ext));
+            assertEquals(0, one.rc(), one.err());
+            assertEquals(one.out(), Files.readString(dir.resolve("sub/out." + ext), StandardCharsets.UTF_8), ext);
+        }
+        assertEquals(Files.readString(dir.resolve("sub/out.txt"), StandardCharsets.UTF_8), s.out(), "several formats: txt on stdout");
+        try (var files = Files.list(dir.resolve("sub"))) {
+            assertEquals(5, files.count(), "only the five asked for (no temporary files left)");
+        }
+        assertTrue(Files.readString(dir.resolve("sub/out.lrc")).startsWith("[by:synesthesia]\n[00:"));
+        assertTrue(Files.readString(dir.resolve("sub/out.csv")).matches("(?s)start,end,text\n\\d+,\\d+,\".*\"\n"));
+
+        // -tr / --translate are --task translate; -nt is --without-timestamps
+        CliRun tr = CliRun.of(jfk3("-tr", "-nt", "--output-format", "json"));
+        CliRun task = CliRun.of(jfk3("--task", "translate", "--without-timestamps", "--output-format", "json"));
+        assertEquals(0, tr.rc(), tr.err());
+        assertEquals(task.out(), tr.out());
+        // the short flags are listed in --help; an unknown one is still an error
+        CliRun help = CliRun.of("transcribe", "--help");
+        for (String flag : new String[] {"-m ", "-f ", "-l ", "-t ", "-bs", "-bo", "-tr", "-otxt", "-osrt", "-ovtt", "-oj", "-of", "-pp", "-nt"})
+            assertTrue(help.out().contains(flag), flag + " in --help");
+        CliRun bad = CliRun.of(jfk3("-ox"));
+        assertEquals(1, bad.rc());
+        assertTrue(bad.err().contains("unknown option -ox"), bad.err());
+    }
+
+    /** A target that cannot be written fails before the transcription, with one line and no file; conflicting choices too. */
+    @Test
+    void outputFileProblemsFailFirst(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("afile"), "x");
+        String[][] cases = {
+            jfk3("-otxt", "-osrt", "-of", dir.resolve("afile/out").toString()),
+            jfk3("-otxt", "--output-format", "srt", "-of", dir.resolve("out").toString()),
+            jfk3("-of", dir.resolve("out").toString(), "--output-dir", dir.toString()),
+            jfk3("-t", "0"),
+        };
+        for (String[] c : cases) {
+            CliRun r = CliRun.of(c);
+            assertEquals(1, r.rc(), String.join(" ", c));
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(!r.err().contains("-->"), "failed before transcribing: " + r.err());
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "nothing written");
+        }
+    }
+
+    /** --detect-language prints the API's detection (code, name, probability) and decodes nothing; -pp prints progress lines. */
+    @Test
+    void detectLanguageAndPrintProgress() throws Exception {
+        Path wav = SharedData.data("speech/jfk/jfk.wav");
+        Path model = SharedData.golden(SET, "weights.safetensors");
+        Path tok = SharedData.data("tokenizers");
+        CliRun r = CliRun.of("transcribe", wav.toString(), "-m", model.toString(), "--tokenizer", tok.toString(), "-dl");
+        assertEquals(0, r.rc(), r.err());
+        org.synesthesia.whisper.LanguageDetection d;
+        try (Whisper w = Whisper.load(model)) {
+            WhisperTokenizer t = WhisperTokenizer.forModel(tok, w.config().nVocab());
+            float[] samples = Resampler.to16k(AudioFiles.read(wav)).samples();
+            d = Transcriber.of(w, t).detectLanguage(LogMel.forTranscription(samples, 80));
+        }
+        String[] f = r.out().strip().split("\t");
+        assertEquals(3, f.length, r.out());
+        assertEquals(d.language(), f[0]);
+        assertEquals(d.probs().get(d.language()), Double.parseDouble(f[2]), 1e-6);
+        assertTrue(!r.err().contains("-->"), "nothing decoded: " + r.err());
+
+        CliRun pp = CliRun.of(jfk3("-pp"));
+        assertEquals(0, pp.rc(), pp.err());
+        assertTrue(pp.err().contains("progress = 0%") && pp.err().contains("progress = 100%"), pp.err());
+        CliRun quiet = CliRun.of(jfk3("--print-progress", "--quiet"));
+        assertTrue(!quiet.err().contains("progress ="), quiet.err());
+    }
+
     @Test
     void badInputsGiveOneErrorLine(@TempDir Path dir) {
         Path wav = SharedData.data("speech/jfk/jfk.wav");

@@ -56,6 +56,22 @@ class TranscriptWriterTest {
         assertEquals(JSON, TranscriptWriter.format(sample(), Format.JSON));
     }
 
+    /** whisper.cpp's LRC layout: [by:] tag, then [mm:ss.cc] of each start (minutes past 59 not wrapped) and the raw text. */
+    @Test
+    void lrc() {
+        assertEquals("[by:synesthesia]\n" + "[00:00.00] And so my fellow Americans,\n" + "[00:03.50] ask not --> what\tyour country\u00a0\n"
+                + "[62:05.06] caf\u00e9 \u6771\u4eac \ud83d\ude00\n", TranscriptWriter.format(sample(), Format.LRC));
+    }
+
+    /** whisper.cpp's CSV layout: start,end in ms, the raw text in quotes with " and \ escaped by a backslash. */
+    @Test
+    void csv() {
+        assertEquals("start,end,text\n" + "0,3500,\" And so my fellow Americans,\"\n" + "3500,7000,\" ask not --> what\tyour country\u00a0\"\n"
+                + "3725062,3726500,\" caf\u00e9 \u6771\u4eac \ud83d\ude00\"\n", TranscriptWriter.format(sample(), Format.CSV));
+        Transcript quoted = Transcript.of(List.of(new Segment(0, 0, 1.0, 2.0, " say \"hi\" \\o/", new int[0], 0.0, -0.1, 1.0, 0.0)), "en");
+        assertEquals("start,end,text\n1000,2000,\" say \\\"hi\\\" \\\\o/\"\n", TranscriptWriter.format(quoted, Format.CSV));
+    }
+
     static final String TXT = "And so my fellow Americans,\n" + "ask not --> what\tyour country\n" + "caf\u00e9 \u6771\u4eac \ud83d\ude00\n";
     static final String VTT = "WEBVTT\n" + "\n" + "00:00.000 --> 00:03.500\n" + "And so my fellow Americans,\n" + "\n" + "00:03.500 --> 00:07.000\n" + "ask not -> what\tyour country\n" + "\n" + "01:02:05.062 --> 01:02:06.500\n" + "caf\u00e9 \u6771\u4eac \ud83d\ude00\n" + "\n";
     static final String SRT = "1\n" + "00:00:00,000 --> 00:00:03,500\n" + "And so my fellow Americans,\n" + "\n" + "2\n" + "00:00:03,500 --> 00:00:07,000\n" + "ask not -> what\tyour country\n" + "\n" + "3\n" + "01:02:05,062 --> 01:02:06,500\n" + "caf\u00e9 \u6771\u4eac \ud83d\ude00\n" + "\n";
