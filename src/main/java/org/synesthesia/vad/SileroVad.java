@@ -6,7 +6,6 @@ import org.synesthesia.io.WeightSources;
 import org.synesthesia.nn.Conv1d;
 import org.synesthesia.nn.LstmCell;
 import org.synesthesia.nn.Weights;
-import org.synesthesia.tensor.Tensor;
 
 /**
  * Silero VAD v6 at 16 kHz (snakers4/silero-vad): one speech probability per 32 ms window of 512 samples.
@@ -31,6 +30,7 @@ public final class SileroVad {
     private final LstmCell rnn;
     private final Conv1d head;
     private final float[] headWeight; // [128], the 1x1 conv's weight decoded once
+    private final float headBias;
 
     public SileroVad(Weights w) {
         stft = new Conv1d(w.matrix("stft.forward_basis_buffer", 2L * BINS, 1, 256), null, 256, 128, 0);
@@ -41,6 +41,7 @@ public final class SileroVad {
         rnn = LstmCell.bind(w, "decoder.rnn", HIDDEN, HIDDEN);
         head = Conv1d.bind(w, "decoder.decoder.2", 1, HIDDEN, 1, 1, 0);
         headWeight = head.weight().toFloats();
+        headBias = head.bias()[0];
     }
 
     /** The checkpoint's names as stored (the module's without {@code model.}); a leading {@code model.} is also accepted. */
@@ -96,38 +97,28 @@ public final class SileroVad {
 
     /** x [640] (context, window, reflect padding) -> probability, (h, c) of {@code s} advanced. */
     float forward(float[] x, State s) {
-        Tensor spec = stft.forward(Tensor.of(x, 1, 1, x.length)).contiguous(); // [1, 258, T]
-        int t = spec.dim(2);
-        float[] re = spec.data();
-        int off = spec.offset();
-        float[] mag = new float[BINS * t];
-        for (int b = 0; b < BINS; b++)
-            for (int k = 0; k < t; k++) {
-                float r = re[off + b * t + k], im = re[off + (BINS + b) * t + k];
-                mag[b * t + k] = (float) Math.sqrt(r * r + im * im);
-            }
-        Tensor y = Tensor.of(mag, 1, BINS, t);
-        for (Conv1d conv : encoder) y = relu(conv.forward(y).contiguous());
-        int steps = y.dim(2);
-        float[] e = y.data();
-        int eo = y.offset();
+        int t = stft.outLength(x.length);
+        float[] spec = stft.forwardStep(x, x.length); // [258, T]: real parts, then imaginary
+        float[] y = new float[BINS * t];
+        for (int i = 0; i < BINS * t; i++) {
+            float r = spec[i], im = spec[BINS * t + i];
+            y[i] = (float) Math.sqrt(r * r + im * im);
+        }
+        int len = t;
+        for (Conv1d conv : encoder) {
+            y = conv.forwardStep(y, len);
+            len = conv.outLength(len);
+            for (int i = 0; i < y.length; i++) if (y[i] < 0) y[i] = 0;
+        }
         float[] in = new float[HIDDEN];
-        float[] wHead = headWeight;
-        float bHead = head.bias()[0];
         double sum = 0;
-        for (int k = 0; k < steps; k++) {
-            for (int j = 0; j < HIDDEN; j++) in[j] = e[eo + j * steps + k];
+        for (int k = 0; k < len; k++) {
+            for (int j = 0; j < HIDDEN; j++) in[j] = y[j * len + k];
             rnn.step(in, s.h, s.c);
-            double z = bHead;
-            for (int j = 0; j < HIDDEN; j++) z += wHead[j] * Math.max(0f, s.h[j]);
+            double z = headBias;
+            for (int j = 0; j < HIDDEN; j++) z += headWeight[j] * Math.max(0f, s.h[j]);
             sum += 1 / (1 + Math.exp(-z));
         }
-        return (float) (sum / steps);
-    }
-
-    private static Tensor relu(Tensor t) {
-        float[] d = t.data();
-        for (int i = t.offset(), end = t.offset() + t.size(); i < end; i++) if (d[i] < 0) d[i] = 0;
-        return t;
+        return (float) (sum / len);
     }
 }
