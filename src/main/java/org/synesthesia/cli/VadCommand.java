@@ -10,6 +10,7 @@ import java.util.Map;
 import org.synesthesia.audio.Audio;
 import org.synesthesia.audio.AudioFiles;
 import org.synesthesia.audio.Resampler;
+import org.synesthesia.image.ProbabilityPlot;
 import org.synesthesia.io.WeightSource;
 import org.synesthesia.util.Json;
 import org.synesthesia.util.Progress;
@@ -21,7 +22,7 @@ import org.synesthesia.vad.VadOptions;
 
 /**
  * {@code synesthesia vad FILE [--model M] [--threshold 0.5] [--min-speech-ms 250] [--min-silence-ms 100]
- * [--speech-pad-ms 30] [--max-speech-s S] [--json]}: the speech segments Silero VAD finds in the (16 kHz) audio,
+ * [--speech-pad-ms 30] [--max-speech-s S] [--json] [--png OUT]}: the speech segments Silero VAD finds in the (16 kHz) audio,
  * one {@code start end} line in seconds each, or one JSON object.
  */
 public final class VadCommand implements Command {
@@ -42,7 +43,7 @@ public final class VadCommand implements Command {
     public String usage() {
         return """
                 usage: synesthesia vad FILE [--model M] [--threshold P] [--min-speech-ms MS] [--min-silence-ms MS]
-                                      [--speech-pad-ms MS] [--max-speech-s S] [--neg-threshold P] [--json]
+                                      [--speech-pad-ms MS] [--max-speech-s S] [--neg-threshold P] [--json] [--png OUT.png]
 
                 Runs Silero VAD v6 (16 kHz, one speech probability per 32 ms window) over FILE (WAV or FLAC; mixed to
                 mono, resampled to 16 kHz) and prints its speech segments as get_speech_timestamps finds them:
@@ -54,7 +55,8 @@ public final class VadCommand implements Command {
                   --min-silence-ms   silence that ends a segment (default 100)
                   --speech-pad-ms    padding on each side (default 30)
                   --max-speech-s     split longer segments at their longest silence (default: no limit)
-                  --json             one JSON object: segments in samples and seconds, window count""".formatted(MODEL_ENV);
+                  --json             one JSON object: segments in samples and seconds, window count
+                  --png OUT.png      also draw the probability curve (red) over the waveform, speech shaded""".formatted(MODEL_ENV);
     }
 
     @Override
@@ -73,7 +75,10 @@ public final class VadCommand implements Command {
         double pad = args.getDouble("speech-pad-ms", 30);
         double maxSpeech = args.getDouble("max-speech-s", Double.POSITIVE_INFINITY);
         boolean json = args.flag("json");
+        Path png = args.has("png") ? Path.of(args.get("png", "")) : null;
         args.finish();
+        if (png != null && !png.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png"))
+            throw new SynesthesiaException("vad: --png must end in .png, not " + png);
         if (args.positionals().size() > 1) throw new SynesthesiaException("vad: one audio file expected, got " + args.positionals().size() + " (see synesthesia vad --help)");
         if (model == null || model.isBlank()) throw new SynesthesiaException("vad: no model: give --model silero_vad_v6_16k.safetensors or set " + MODEL_ENV);
         VadOptions options;
@@ -96,6 +101,11 @@ public final class VadCommand implements Command {
         List<Segment> segments = SpeechSegmenter.segments(probs, clip.length(), options);
         Progress.info(String.format(Locale.ROOT, "%s: %.2f s, %d windows in %.2f s (%.0f windows/s), %d speech segment%s", file, clip.seconds(),
                 probs.length, seconds, probs.length / Math.max(seconds, 1e-9), segments.size(), segments.size() == 1 ? "" : "s"));
+        if (png != null) {
+            long[][] spans = new long[segments.size()][];
+            for (int i = 0; i < spans.length; i++) spans[i] = new long[] {segments.get(i).start(), segments.get(i).end()};
+            ProbabilityPlot.writePng(png, clip.samples(), probs, SileroVad.WINDOW, options.threshold(), spans);
+        }
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("file", file.toString());

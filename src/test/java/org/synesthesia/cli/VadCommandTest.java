@@ -38,6 +38,26 @@ class VadCommandTest {
     }
 
     @Test
+    void pngDrawsTheCurve(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        String wav = SharedData.data("speech/jfk/jfk.wav").toString();
+        java.nio.file.Path png = dir.resolve("vad.png");
+        CliRun r = CliRun.of("vad", wav, "--model", model(), "--png", png.toString());
+        assertEquals(0, r.rc(), r.err());
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(1200, img.getWidth());
+        assertEquals(300, img.getHeight());
+        // column at 1.0 s is inside the first segment (0.322..2.270): shaded; at 2.9 s it is not
+        assertTrue(shaded(img, (int) (1.0 / 11.0 * 1200)) > 100);
+        assertEquals(0, shaded(img, (int) (2.9 / 11.0 * 1200)));
+    }
+
+    static int shaded(java.awt.image.BufferedImage img, int x) {
+        int n = 0;
+        for (int y = 0; y < img.getHeight(); y++) if ((img.getRGB(x, y) & 0xFFFFFF) == 0xD2F5D2) n++;
+        return n;
+    }
+
+    @Test
     void badInputIsOneLine() {
         String wav = SharedData.data("speech/jfk/jfk.wav").toString();
         CliRun t = CliRun.of("vad", wav, "--model", model(), "--threshold", "1.5");
