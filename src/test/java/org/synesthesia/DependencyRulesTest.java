@@ -31,7 +31,7 @@ class DependencyRulesTest {
             List.of("io"),
             List.of("nn"),
             List.of("audio", "image", "text"),
-            List.of("whisper", "clip", "clap", "diffusion", "vocoder", "translator"),
+            List.of("whisper", "clip", "clap", "diffusion", "vocoder", "translator", "vad"),
             List.of("audioldm"),
             List.of("pipeline"),
             List.of("cli"));
