@@ -108,7 +108,7 @@ class GenerateCommandTest {
         for (String[] c : new String[][] {
             {"generate", "a cat", "-f", "--model", model.toString(), "--out", out.toString()},
             {"generate", "a cat", "--model", model.toString(), "-x", "1", "--out", out.toString()},
-            {"transcribe", "a.wav", "-m", "model.bin"},
+            {"transcribe", "a.wav", "-x", "model.bin"}, // (-m is whisper-cli's --model there)
             {"inspect", "-f", "model.gguf"},
         }) {
             CliRun r = CliRun.of(c);
