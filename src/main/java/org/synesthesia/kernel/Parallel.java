@@ -80,6 +80,28 @@ public final class Parallel {
         });
     }
 
+    /**
+     * Runs {@code body} as one task on one pool thread, so every {@link #forRange} inside it runs inline: for a stream
+     * of steps each too small to split (a VAD window's few-thousand-element products cost more to fan out than to do).
+     */
+    public static void serially(Runnable body) {
+        if (ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == pool) {
+            body.run();
+            return;
+        }
+        // the body's own exception, as thrown (the pool would rethrow a copy with the original's text as its message)
+        Throwable[] thrown = {null};
+        pool.invoke(ForkJoinTask.adapt(() -> {
+            try {
+                body.run();
+            } catch (RuntimeException | Error e) {
+                thrown[0] = e;
+            }
+        }));
+        if (thrown[0] instanceof RuntimeException e) throw e;
+        if (thrown[0] instanceof Error e) throw e;
+    }
+
     /** Runs {@code body(i)} for each {@code i} in {@code [0, n)}, items spread over the pool. */
     public static void forEach(int n, java.util.function.IntConsumer body) {
         forRange(n, 1, (from, to) -> {
