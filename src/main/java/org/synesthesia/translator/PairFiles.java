@@ -115,7 +115,12 @@ public final class PairFiles {
             List<String> ids = new ArrayList<>(n);
             String idJson = meta.get("ids");
             if (idJson != null) {
-                Object parsed = Json.parse(idJson);
+                Object parsed;
+                try {
+                    parsed = Json.parse(idJson);
+                } catch (IllegalArgumentException e) {
+                    throw new SynesthesiaException(path + ": metadata 'ids' is not JSON (" + e.getMessage() + ")");
+                }
                 if (!(parsed instanceof List<?> l) || l.size() != n)
                     throw new SynesthesiaException(path + ": metadata 'ids' is not a list of " + n + " names");
                 for (Object o : l) ids.add(String.valueOf(o));

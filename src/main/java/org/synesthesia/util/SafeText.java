@@ -12,8 +12,8 @@ public final class SafeText {
     /** How many characters of a name, key or value quoted from a file a message shows. */
     public static final int NAME_LIMIT = 200;
 
-    /** How many characters a whole error message may have. */
-    public static final int MESSAGE_LIMIT = 2000;
+    /** How many characters of a whole error message are kept; with the "..." of a cut one, a message is at most 2000. */
+    public static final int MESSAGE_LIMIT = 1997;
 
     /** {@code s} escaped and cut to {@link #NAME_LIMIT} characters (then {@code ...}); for names, keys and values. */
     public static String quote(Object s) {

@@ -63,7 +63,8 @@ final class Formats {
 
     static final List<String> NAMES = List.of("safetensors", "gguf", "ggml", "torch-zip", "pickle", "torchscript", "wav", "flac",
             "png", "jpeg", "bmp", "gif", "unet-config", "vae-config", "scheduler-config", "clip-config", "clip-tokenizer",
-            "tiktoken", "roberta-tokenizer");
+            "tiktoken", "roberta-tokenizer", "clip-vision-config", "preprocessor-config", "pair-text", "pair-shard", "dataset-csv",
+            "translator");
 
     static Format get(String name, Path tmp) throws IOException {
         return switch (name) {
@@ -87,6 +88,14 @@ final class Formats {
             case "clip-tokenizer" -> new Format(name, bpeSeeds("data/tokenizers/sd15"), Formats::tokenizerSpecial, Formats::readClipTokenizer);
             case "roberta-tokenizer" -> new Format(name, bpeSeeds("data/tokenizers/roberta-base"), Formats::tokenizerSpecial, Formats::readRoberta);
             case "tiktoken" -> new Format(name, List.of(tiktokenSeed()), Formats::tiktokenSpecial, Formats::readTiktoken);
+            case "clip-vision-config" -> new Format(name, List.of(clipVisionConfigSeed()), Formats::jsonSpecial,
+                    (f, s) -> { org.synesthesia.clip.ClipVisionConfig.fromJson(f); return null; });
+            case "preprocessor-config" -> new Format(name, List.of(preprocessorConfigSeed()), Formats::jsonSpecial,
+                    (f, s) -> { org.synesthesia.image.ImageProcessorConfig.read(f); return null; });
+            case "pair-text" -> new Format(name, pairTextSeeds(), Formats::pairTextSpecial, Formats::readPairs);
+            case "pair-shard" -> new Format(name, List.of(pairShardSeed(tmp)), Formats::safetensorsSpecial, Formats::readPairs);
+            case "dataset-csv" -> new Format(name, List.of(datasetCsvSeed()), Formats::csvSpecial, Formats::readCsv);
+            case "translator" -> new Format(name, List.of(translatorSeed(tmp)), Formats::safetensorsSpecial, Formats::readTranslator);
             default -> throw new IllegalArgumentException("no fuzz format " + name + " (known: " + NAMES + ")");
         };
     }
@@ -606,6 +615,106 @@ final class Formats {
         }
         return lineEdit(s, rnd, new String[] {"", "a", "a b c", "a  b", " ", "\u0000 \u001b", "x".repeat(100_000) + " y", "#version: 0.2",
                 "\ud800 b", "zzzz qqqq", "a\tb", "\r"});
+    }
+
+    /** clip_vision_random's CLIPVisionConfig as a config.json. */
+    private static Seed clipVisionConfigSeed() throws IOException {
+        Map<String, Object> g = Json.parseObject(Files.readString(SharedData.require("golden/clip_vision_random/golden.json")));
+        byte[] b = Json.writePython(g.get("config_full")).getBytes(StandardCharsets.UTF_8);
+        return new Seed.Layout().seed("golden/clip_vision_random config_full", "config.json", b);
+    }
+
+    /** openai/clip-vit-base-patch32's preprocessor_config.json, as transformers writes it. */
+    private static Seed preprocessorConfigSeed() {
+        String json = """
+                {"crop_size": {"height": 224, "width": 224}, "do_center_crop": true, "do_convert_rgb": true, "do_normalize": true,
+                 "do_rescale": true, "do_resize": true, "feature_extractor_type": "CLIPFeatureExtractor",
+                 "image_mean": [0.48145466, 0.4578275, 0.40821073], "image_processor_type": "CLIPImageProcessor",
+                 "image_std": [0.26862954, 0.26130258, 0.27577711], "resample": 3, "rescale_factor": 0.00392156862745098,
+                 "size": {"shortest_edge": 224}}
+                """;
+        return new Seed.Layout().seed("generated CLIPImageProcessor config", "preprocessor_config.json", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The original work's per-sample pair files in both of its layouts (16 values a side). */
+    private static List<Seed> pairTextSeeds() {
+        StringBuilder a = new StringBuilder("CLIP Embedding:\n"), clip = new StringBuilder(), clap = new StringBuilder();
+        Random r = new Random(5);
+        for (int i = 0; i < 16; i++) a.append(String.format(java.util.Locale.ROOT, "%.18e%n", r.nextGaussian()));
+        a.append("\n\nCLAP Embedding:\n");
+        for (int i = 0; i < 16; i++) a.append(String.format(java.util.Locale.ROOT, "%.18e%n", r.nextGaussian()));
+        for (int i = 0; i < 16; i++) {
+            clip.append(i == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%.4e", r.nextGaussian()));
+            clap.append(i == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%.4f", r.nextGaussian()));
+        }
+        String b = "embedding CLIP\ntensor([[" + clip + "]], device='cuda:0', dtype=torch.float16)\nembedding CLAP\ntensor([" + clap
+                + "], device='cuda:0', grad_fn=<SelectBackward0>)";
+        byte[] ab = a.toString().getBytes(StandardCharsets.UTF_8), bb = b.getBytes(StandardCharsets.UTF_8);
+        return List.of(new Seed.Layout().cut(16).cut(ab.length / 2).seed("generated savetxt pair", "muestra_0.txt", ab),
+                new Seed.Layout().cut(15).cut(bb.length / 2).seed("generated printed-tensor pair", "embedding_1.txt", bb));
+    }
+
+    private static Mutant pairTextSpecial(Seed s, Random rnd, int k) {
+        return lineEdit(s, rnd, new String[] {"", "nan", "inf", "-inf", "1e999", "CLIP Embedding:", "CLAP Embedding:", "embedding CLAP",
+                "tensor([[", "]]", "1,2,3", "...", "\u001b[2J", "0x1p3", "--1", "tensor([1., ..., 2.])"});
+    }
+
+    /** A pair shard as embed writes it (3 rows of 8 and 6 values). */
+    private static Seed pairShardSeed(Path tmp) throws IOException {
+        Random r = new Random(6);
+        float[] a = new float[24], b = new float[18];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+        Path p = tmp.resolve("pairs-00000.safetensors");
+        org.synesthesia.translator.PairFiles.writeShard(p, new org.synesthesia.translator.EmbeddingPairs(a, 8, b, 6, List.of("r0", "r1", "r2")),
+                Map.of("source", "fuzz.csv"));
+        return safetensorsSeed("generated pair shard", Files.readAllBytes(p));
+    }
+
+    /** A translator (4 -> 5 -> 5 -> 3) as train-translator writes it. */
+    private static Seed translatorSeed(Path tmp) throws IOException {
+        Path p = tmp.resolve("translator.safetensors");
+        org.synesthesia.translator.Translator.init(4, 5, 3, 7).save(p, Map.of("loss", "mse"));
+        return safetensorsSeed("generated translator", Files.readAllBytes(p));
+    }
+
+    private static String readPairs(Path f, Seed s) {
+        org.synesthesia.translator.EmbeddingPairs p = org.synesthesia.translator.PairFiles.read(f);
+        for (float v : p.clip()) if (!Float.isFinite(v)) return "non-finite CLIP value accepted";
+        for (float v : p.clap()) if (!Float.isFinite(v)) return "non-finite CLAP value accepted";
+        return null;
+    }
+
+    private static String readTranslator(Path f, Seed s) {
+        org.synesthesia.translator.Translator t = org.synesthesia.translator.Translator.load(f);
+        float[] y = t.map(new float[t.in()]);
+        return y.length == t.out() ? null : "translator output of " + y.length + " values, expected " + t.out();
+    }
+
+    /** An AudioCaps CSV as the dataset ships it (quoted captions with commas and quotes). */
+    private static Seed datasetCsvSeed() {
+        String csv = "audiocap_id,youtube_id,start_time,caption\n"
+                + "91139,r1nicOVtvkQ,130,A woman talks nearby as water pours\n"
+                + "58146,UDGBjjwyaqE,20,\"Multiple clanging and clanking sounds, then a \"\"pop\"\"\"\n"
+                + "11542,3eJ9RynJzP8,0,\"A man speaks,\nthen a dog barks\"\n";
+        byte[] b = csv.getBytes(StandardCharsets.UTF_8);
+        Seed.Layout l = new Seed.Layout();
+        for (int i = 0; i < b.length; i++) if (b[i] == '\n' || b[i] == '"' || b[i] == ',') l.cut(i).cut(i + 1);
+        return l.seed("generated AudioCaps CSV", "train.csv", b);
+    }
+
+    private static Mutant csvSpecial(Seed s, Random rnd, int k) {
+        return lineEdit(s, rnd, new String[] {"", "\"", "\"unclosed,1,2,3", "a,b", ",,,", "1,2,3,\"\"\"\"", "\u0000,\u0000,\u0000,\u0000",
+                "1,2,3," + "x".repeat(5000), "\r", "1;2;3;4", "\uFEFFaudiocap_id,youtube_id,start_time,caption"});
+    }
+
+    private static String readCsv(Path f, Seed s) {
+        try (org.synesthesia.text.CsvReader r = org.synesthesia.text.CsvReader.open(f, org.synesthesia.text.CsvReader.delimiterFor(f))) {
+            while (r.next() != null) {
+                // every row parsed
+            }
+        }
+        return null;
     }
 
     private static Seed tiktokenSeed() throws IOException {

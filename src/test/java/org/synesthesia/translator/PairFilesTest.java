@@ -88,6 +88,10 @@ class PairFilesTest {
         Path other = dir.resolve("weights.safetensors");
         SafeTensors.write(other, Map.of("clip", Tensor.of(new float[4], 2, 2)), Map.of());
         assertTrue(assertThrows(SynesthesiaException.class, () -> PairFiles.read(other)).getMessage().contains("not a pair shard"));
+        Path badIds = dir.resolve("bad-ids.safetensors");
+        SafeTensors.write(badIds, Map.of("clip", Tensor.of(new float[4], 2, 2), "clap", Tensor.of(new float[4], 2, 2)),
+                Map.of("format", PairFiles.FORMAT, "ids", "[\"r0\","));
+        assertTrue(assertThrows(SynesthesiaException.class, () -> PairFiles.read(badIds)).getMessage().contains("'ids' is not JSON"));
         Path empty = Files.createDirectory(dir.resolve("empty"));
         assertThrows(SynesthesiaException.class, () -> PairFiles.read(empty));
         Path a = Files.createDirectory(dir.resolve("mixed"));
