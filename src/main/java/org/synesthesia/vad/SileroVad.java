@@ -95,6 +95,7 @@ public final class SileroVad {
         org.synesthesia.kernel.Parallel.serially(() -> {
             for (int i = 0; i < windows; i++) p[i] = window(audio, i * WINDOW, s);
         });
+        org.synesthesia.tensor.Finite.check(p, "silero vad speech probabilities");
         return p;
     }
 

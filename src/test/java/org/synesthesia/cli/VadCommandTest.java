@@ -69,6 +69,18 @@ class VadCommandTest {
         assertTrue(n.err().contains("/nonexistent/vad.safetensors"), n.err());
     }
 
+    /** A NaN in the weights (issue 13 item 9, found by the fuzzer) is one line naming the stage, not NaN segments. */
+    @Test
+    void nanWeightsAreOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        java.nio.file.Path bad = org.synesthesia.testing.PoisonedWeights.copyWithNaN(java.nio.file.Path.of(model()),
+                dir.resolve("vad-nan.safetensors"), "decoder.decoder.2.bias");
+        CliRun r = CliRun.of("vad", SharedData.data("speech/jfk/jfk.wav").toString(), "--model", bad.toString());
+        assertEquals(1, r.rc(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("silero vad speech probabilities is not finite"), r.err());
+        assertEquals("", r.out());
+    }
+
     @Test
     void benchRunsOnRandomWeights() {
         CliRun r = CliRun.of("bench", "vad", "--seconds", "0.1", "--json");

@@ -64,7 +64,7 @@ final class Formats {
     static final List<String> NAMES = List.of("safetensors", "gguf", "ggml", "torch-zip", "pickle", "torchscript", "wav", "flac",
             "png", "jpeg", "bmp", "gif", "unet-config", "vae-config", "scheduler-config", "clip-config", "clip-tokenizer",
             "tiktoken", "roberta-tokenizer", "clip-vision-config", "preprocessor-config", "pair-text", "pair-shard", "dataset-csv",
-            "translator");
+            "translator", "vad-model");
 
     static Format get(String name, Path tmp) throws IOException {
         return switch (name) {
@@ -96,6 +96,9 @@ final class Formats {
             case "pair-shard" -> new Format(name, List.of(pairShardSeed(tmp)), Formats::safetensorsSpecial, Formats::readPairs);
             case "dataset-csv" -> new Format(name, List.of(datasetCsvSeed()), Formats::csvSpecial, Formats::readCsv);
             case "translator" -> new Format(name, List.of(translatorSeed(tmp)), Formats::safetensorsSpecial, Formats::readTranslator);
+            case "vad-model" -> new Format(name, List.of(safetensorsSeed("data/weights/silero-vad/silero_vad_v6_16k.safetensors",
+                    Files.readAllBytes(SharedData.require("data/weights/silero-vad/silero_vad_v6_16k.safetensors")))),
+                    Formats::safetensorsSpecial, Formats::readVad);
             default -> throw new IllegalArgumentException("no fuzz format " + name + " (known: " + NAMES + ")");
         };
     }
@@ -689,6 +692,17 @@ final class Formats {
         org.synesthesia.translator.Translator t = org.synesthesia.translator.Translator.load(f);
         float[] y = t.map(new float[t.in()]);
         return y.length == t.out() ? null : "translator output of " + y.length + " values, expected " + t.out();
+    }
+
+    /** Silero VAD bound over the mutant and run on two windows of a tone, as `vad` does. */
+    private static String readVad(Path f, Seed s) {
+        try (org.synesthesia.io.WeightSource src = org.synesthesia.vad.SileroVad.open(f)) {
+            org.synesthesia.vad.SileroVad vad = new org.synesthesia.vad.SileroVad(org.synesthesia.vad.SileroVad.weights(src));
+            float[] audio = new float[2 * org.synesthesia.vad.SileroVad.WINDOW];
+            for (int i = 0; i < audio.length; i++) audio[i] = (float) (0.3 * Math.sin(i * 0.2));
+            for (float p : vad.probabilities(audio)) if (!(p >= 0 && p <= 1)) return "speech probability " + p + " accepted";
+            return null;
+        }
     }
 
     /** An AudioCaps CSV as the dataset ships it (quoted captions with commas and quotes). */
