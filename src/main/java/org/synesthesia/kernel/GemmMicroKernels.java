@@ -10,7 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * packed A micro-panel (element (r, k) at {@code a[ai + k*mr + r]}) and a packed B micro-panel (element (k, j) at
  * {@code b[bi + k*nv*L + j]}), L = lanes of the preferred float species. Accumulators are locals so they live in
  * vector registers; A is broadcast, B loaded as whole vectors, one FMA per (row, vector). The tile is stored
- * row-major into {@code t} (row stride nv*L); the caller adds it into C.
+ * row-major into {@code t} (row stride nv*L); the caller adds it into C. {@code d{mr}x{nv}} is the same tile with A
+ * read in place (row r at {@code a[ai + r*lda + k]}), for products whose A panels would be used too few times
+ * to repay packing them.
  */
 final class GemmMicroKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -19,6 +21,16 @@ final class GemmMicroKernels {
     static final int MAX_NV = 3;
 
     private GemmMicroKernels() {}
+
+    /**
+     * Register tiles {MR, NV} chosen by the generator from the register file (tools/gen-gemm-kernels.py, tile()):
+     * NV = 2 vectors of B, MR*NV accumulators + NV vectors of B (+ MR broadcasts of A where they do not fold into
+     * the FMA) within the file less two registers. AVX-512: 32 registers, folded broadcasts; NEON/SVE: 32;
+     * AVX2/SSE: 16.
+     */
+    static final int[] TILE_AVX512 = {12, 2};
+    static final int[] TILE_NEON = {9, 2};
+    static final int[] TILE_AVX2 = {4, 2};
 
     /** Runs kernel k{mr}x{nv} ({@code 1 <= mr <= MAX_MR}, {@code 1 <= nv <= 3}). */
     static void run(int mr, int nv, int kc, float[] a, int ai, float[] b, int bi, float[] t) {
@@ -59,6 +71,49 @@ final class GemmMicroKernels {
             case 58 -> k10x3(kc, a, ai, b, bi, t);
             case 59 -> k11x3(kc, a, ai, b, bi, t);
             case 60 -> k12x3(kc, a, ai, b, bi, t);
+            default -> throw new IllegalArgumentException("no micro-kernel " + mr + "x" + nv);
+        }
+    }
+
+    /** Runs kernel d{mr}x{nv} (A unpacked, row stride {@code lda}; {@code 1 <= mr <= MAX_MR}, {@code 1 <= nv <= 3}). */
+    static void runDirect(int mr, int nv, int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        switch (nv * 16 + mr) {
+            case 17 -> d1x1(kc, a, ai, lda, b, bi, t);
+            case 18 -> d2x1(kc, a, ai, lda, b, bi, t);
+            case 19 -> d3x1(kc, a, ai, lda, b, bi, t);
+            case 20 -> d4x1(kc, a, ai, lda, b, bi, t);
+            case 21 -> d5x1(kc, a, ai, lda, b, bi, t);
+            case 22 -> d6x1(kc, a, ai, lda, b, bi, t);
+            case 23 -> d7x1(kc, a, ai, lda, b, bi, t);
+            case 24 -> d8x1(kc, a, ai, lda, b, bi, t);
+            case 25 -> d9x1(kc, a, ai, lda, b, bi, t);
+            case 26 -> d10x1(kc, a, ai, lda, b, bi, t);
+            case 27 -> d11x1(kc, a, ai, lda, b, bi, t);
+            case 28 -> d12x1(kc, a, ai, lda, b, bi, t);
+            case 33 -> d1x2(kc, a, ai, lda, b, bi, t);
+            case 34 -> d2x2(kc, a, ai, lda, b, bi, t);
+            case 35 -> d3x2(kc, a, ai, lda, b, bi, t);
+            case 36 -> d4x2(kc, a, ai, lda, b, bi, t);
+            case 37 -> d5x2(kc, a, ai, lda, b, bi, t);
+            case 38 -> d6x2(kc, a, ai, lda, b, bi, t);
+            case 39 -> d7x2(kc, a, ai, lda, b, bi, t);
+            case 40 -> d8x2(kc, a, ai, lda, b, bi, t);
+            case 41 -> d9x2(kc, a, ai, lda, b, bi, t);
+            case 42 -> d10x2(kc, a, ai, lda, b, bi, t);
+            case 43 -> d11x2(kc, a, ai, lda, b, bi, t);
+            case 44 -> d12x2(kc, a, ai, lda, b, bi, t);
+            case 49 -> d1x3(kc, a, ai, lda, b, bi, t);
+            case 50 -> d2x3(kc, a, ai, lda, b, bi, t);
+            case 51 -> d3x3(kc, a, ai, lda, b, bi, t);
+            case 52 -> d4x3(kc, a, ai, lda, b, bi, t);
+            case 53 -> d5x3(kc, a, ai, lda, b, bi, t);
+            case 54 -> d6x3(kc, a, ai, lda, b, bi, t);
+            case 55 -> d7x3(kc, a, ai, lda, b, bi, t);
+            case 56 -> d8x3(kc, a, ai, lda, b, bi, t);
+            case 57 -> d9x3(kc, a, ai, lda, b, bi, t);
+            case 58 -> d10x3(kc, a, ai, lda, b, bi, t);
+            case 59 -> d11x3(kc, a, ai, lda, b, bi, t);
+            case 60 -> d12x3(kc, a, ai, lda, b, bi, t);
             default -> throw new IllegalArgumentException("no micro-kernel " + mr + "x" + nv);
         }
     }
@@ -1307,6 +1362,1500 @@ final class GemmMicroKernels {
             FloatVector a10 = FloatVector.broadcast(S, a[ak + 10]);
             c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101); c102 = a10.fma(b2, c102);
             FloatVector a11 = FloatVector.broadcast(S, a[ak + 11]);
+            c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111); c112 = a11.fma(b2, c112);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L); c02.intoArray(t, 2 * L);
+        c10.intoArray(t, 3 * L); c11.intoArray(t, 4 * L); c12.intoArray(t, 5 * L);
+        c20.intoArray(t, 6 * L); c21.intoArray(t, 7 * L); c22.intoArray(t, 8 * L);
+        c30.intoArray(t, 9 * L); c31.intoArray(t, 10 * L); c32.intoArray(t, 11 * L);
+        c40.intoArray(t, 12 * L); c41.intoArray(t, 13 * L); c42.intoArray(t, 14 * L);
+        c50.intoArray(t, 15 * L); c51.intoArray(t, 16 * L); c52.intoArray(t, 17 * L);
+        c60.intoArray(t, 18 * L); c61.intoArray(t, 19 * L); c62.intoArray(t, 20 * L);
+        c70.intoArray(t, 21 * L); c71.intoArray(t, 22 * L); c72.intoArray(t, 23 * L);
+        c80.intoArray(t, 24 * L); c81.intoArray(t, 25 * L); c82.intoArray(t, 26 * L);
+        c90.intoArray(t, 27 * L); c91.intoArray(t, 28 * L); c92.intoArray(t, 29 * L);
+        c100.intoArray(t, 30 * L); c101.intoArray(t, 31 * L); c102.intoArray(t, 32 * L);
+        c110.intoArray(t, 33 * L); c111.intoArray(t, 34 * L); c112.intoArray(t, 35 * L);
+    }
+
+    /** 1 x 1L tile, A unpacked: t[r*1L + j] = sum_k a[ai + r*lda + k] * b[bi + k*1L + j]. */
+    static void d1x1(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        FloatVector c00 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00);
+        }
+        c00.intoArray(t, 0);
+    }
+
+    /** 2 x 1L tile, A unpacked: t[r*1L + j] = sum_k a[ai + r*lda + k] * b[bi + k*1L + j]. */
+    static void d2x1(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10);
+        }
+        c00.intoArray(t, 0);
+        c10.intoArray(t, 1 * L);
+    }
+
+    /** 3 x 1L tile, A unpacked: t[r*1L + j] = sum_k a[ai + r*lda + k] * b[bi + k*1L + j]. */
+    static void d3x1(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20);
+        }
+        c00.intoArray(t, 0);
+        c10.intoArray(t, 1 * L);
+        c20.intoArray(t, 2 * L);
+    }
+
+    /** 4 x 1L tile, A unpacked: t[r*1L + j] = sum_k a[ai + r*lda + k] * b[bi + k*1L + j]. */
+    static void d4x1(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30);
+        }
+        c00.intoArray(t, 0);
+        c10.intoArray(t, 1 * L);
+        c20.intoArray(t, 2 * L);
+        c30.intoArray(t, 3 * L);
+    }
+
+    /** 5 x 1L tile, A unpacked: t[r*1L + j] = sum_k a[ai + r*lda + k] * b[bi + k*1L + j]. */
+    static void d5x1(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40);
+        }
+        c00.intoArray(t, 0);
+        c10.intoArray(t, 1 * L);
+        c20.intoArray(t, 2 * L);
+        c30.intoArray(t, 3 * L);
+        c40.intoArray(t, 4 * L);
+    }
+
+    /** 6 x 1L tile, A unpacked: t[r*1L + j] = sum_k a[ai + r*lda + k] * b[bi + k*1L + j]. */
+    static void d6x1(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50);
+        }
+        c00.intoArray(t, 0);
+        c10.intoArray(t, 1 * L);
+        c20.intoArray(t, 2 * L);
+        c30.intoArray(t, 3 * L);
+        c40.intoArray(t, 4 * L);
+        c50.intoArray(t, 5 * L);
+    }
+
+    /** 7 x 1L tile, A unpacked: t[r*1L + j] = sum_k a[ai + r*lda + k] * b[bi + k*1L + j]. */
+    static void d7x1(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        int r6 = ai + 6 * lda;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + k]);
+            c60 = a6.fma(b0, c60);
+        }
+        c00.intoArray(t, 0);
+        c10.intoArray(t, 1 * L);
+        c20.intoArray(t, 2 * L);
+        c30.intoArray(t, 3 * L);
+        c40.intoArray(t, 4 * L);
+        c50.intoArray(t, 5 * L);
+        c60.intoArray(t, 6 * L);
+    }
+
+    /** 8 x 1L tile, A unpacked: t[r*1L + j] = sum_k a[ai + r*lda + k] * b[bi + k*1L + j]. */
+    static void d8x1(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        int r6 = ai + 6 * lda;
+        int r7 = ai + 7 * lda;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + k]);
+            c60 = a6.fma(b0, c60);
+            FloatVector a7 = FloatVector.broadcast(S, a[r7 + k]);
+            c70 = a7.fma(b0, c70);
+        }
+        c00.intoArray(t, 0);
+        c10.intoArray(t, 1 * L);
+        c20.intoArray(t, 2 * L);
+        c30.intoArray(t, 3 * L);
+        c40.intoArray(t, 4 * L);
+        c50.intoArray(t, 5 * L);
+        c60.intoArray(t, 6 * L);
+        c70.intoArray(t, 7 * L);
+    }
+
+    /** 9 x 1L tile, A unpacked: t[r*1L + j] = sum_k a[ai + r*lda + k] * b[bi + k*1L + j]. */
+    static void d9x1(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        int r6 = ai + 6 * lda;
+        int r7 = ai + 7 * lda;
+        int r8 = ai + 8 * lda;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + k]);
+            c60 = a6.fma(b0, c60);
+            FloatVector a7 = FloatVector.broadcast(S, a[r7 + k]);
+            c70 = a7.fma(b0, c70);
+            FloatVector a8 = FloatVector.broadcast(S, a[r8 + k]);
+            c80 = a8.fma(b0, c80);
+        }
+        c00.intoArray(t, 0);
+        c10.intoArray(t, 1 * L);
+        c20.intoArray(t, 2 * L);
+        c30.intoArray(t, 3 * L);
+        c40.intoArray(t, 4 * L);
+        c50.intoArray(t, 5 * L);
+        c60.intoArray(t, 6 * L);
+        c70.intoArray(t, 7 * L);
+        c80.intoArray(t, 8 * L);
+    }
+
+    /** 10 x 1L tile, A unpacked: t[r*1L + j] = sum_k a[ai + r*lda + k] * b[bi + k*1L + j]. */
+    static void d10x1(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        int r6 = ai + 6 * lda;
+        int r7 = ai + 7 * lda;
+        int r8 = ai + 8 * lda;
+        int r9 = ai + 9 * lda;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + k]);
+            c60 = a6.fma(b0, c60);
+            FloatVector a7 = FloatVector.broadcast(S, a[r7 + k]);
+            c70 = a7.fma(b0, c70);
+            FloatVector a8 = FloatVector.broadcast(S, a[r8 + k]);
+            c80 = a8.fma(b0, c80);
+            FloatVector a9 = FloatVector.broadcast(S, a[r9 + k]);
+            c90 = a9.fma(b0, c90);
+        }
+        c00.intoArray(t, 0);
+        c10.intoArray(t, 1 * L);
+        c20.intoArray(t, 2 * L);
+        c30.intoArray(t, 3 * L);
+        c40.intoArray(t, 4 * L);
+        c50.intoArray(t, 5 * L);
+        c60.intoArray(t, 6 * L);
+        c70.intoArray(t, 7 * L);
+        c80.intoArray(t, 8 * L);
+        c90.intoArray(t, 9 * L);
+    }
+
+    /** 11 x 1L tile, A unpacked: t[r*1L + j] = sum_k a[ai + r*lda + k] * b[bi + k*1L + j]. */
+    static void d11x1(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        int r6 = ai + 6 * lda;
+        int r7 = ai + 7 * lda;
+        int r8 = ai + 8 * lda;
+        int r9 = ai + 9 * lda;
+        int r10 = ai + 10 * lda;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S);
+        FloatVector c100 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + k]);
+            c60 = a6.fma(b0, c60);
+            FloatVector a7 = FloatVector.broadcast(S, a[r7 + k]);
+            c70 = a7.fma(b0, c70);
+            FloatVector a8 = FloatVector.broadcast(S, a[r8 + k]);
+            c80 = a8.fma(b0, c80);
+            FloatVector a9 = FloatVector.broadcast(S, a[r9 + k]);
+            c90 = a9.fma(b0, c90);
+            FloatVector a10 = FloatVector.broadcast(S, a[r10 + k]);
+            c100 = a10.fma(b0, c100);
+        }
+        c00.intoArray(t, 0);
+        c10.intoArray(t, 1 * L);
+        c20.intoArray(t, 2 * L);
+        c30.intoArray(t, 3 * L);
+        c40.intoArray(t, 4 * L);
+        c50.intoArray(t, 5 * L);
+        c60.intoArray(t, 6 * L);
+        c70.intoArray(t, 7 * L);
+        c80.intoArray(t, 8 * L);
+        c90.intoArray(t, 9 * L);
+        c100.intoArray(t, 10 * L);
+    }
+
+    /** 12 x 1L tile, A unpacked: t[r*1L + j] = sum_k a[ai + r*lda + k] * b[bi + k*1L + j]. */
+    static void d12x1(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        int r6 = ai + 6 * lda;
+        int r7 = ai + 7 * lda;
+        int r8 = ai + 8 * lda;
+        int r9 = ai + 9 * lda;
+        int r10 = ai + 10 * lda;
+        int r11 = ai + 11 * lda;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S);
+        FloatVector c100 = FloatVector.zero(S);
+        FloatVector c110 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + k]);
+            c60 = a6.fma(b0, c60);
+            FloatVector a7 = FloatVector.broadcast(S, a[r7 + k]);
+            c70 = a7.fma(b0, c70);
+            FloatVector a8 = FloatVector.broadcast(S, a[r8 + k]);
+            c80 = a8.fma(b0, c80);
+            FloatVector a9 = FloatVector.broadcast(S, a[r9 + k]);
+            c90 = a9.fma(b0, c90);
+            FloatVector a10 = FloatVector.broadcast(S, a[r10 + k]);
+            c100 = a10.fma(b0, c100);
+            FloatVector a11 = FloatVector.broadcast(S, a[r11 + k]);
+            c110 = a11.fma(b0, c110);
+        }
+        c00.intoArray(t, 0);
+        c10.intoArray(t, 1 * L);
+        c20.intoArray(t, 2 * L);
+        c30.intoArray(t, 3 * L);
+        c40.intoArray(t, 4 * L);
+        c50.intoArray(t, 5 * L);
+        c60.intoArray(t, 6 * L);
+        c70.intoArray(t, 7 * L);
+        c80.intoArray(t, 8 * L);
+        c90.intoArray(t, 9 * L);
+        c100.intoArray(t, 10 * L);
+        c110.intoArray(t, 11 * L);
+    }
+
+    /** 1 x 2L tile, A unpacked: t[r*2L + j] = sum_k a[ai + r*lda + k] * b[bi + k*2L + j]. */
+    static void d1x2(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L);
+    }
+
+    /** 2 x 2L tile, A unpacked: t[r*2L + j] = sum_k a[ai + r*lda + k] * b[bi + k*2L + j]. */
+    static void d2x2(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L); c11.intoArray(t, 3 * L);
+    }
+
+    /** 3 x 2L tile, A unpacked: t[r*2L + j] = sum_k a[ai + r*lda + k] * b[bi + k*2L + j]. */
+    static void d3x2(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L); c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L); c21.intoArray(t, 5 * L);
+    }
+
+    /** 4 x 2L tile, A unpacked: t[r*2L + j] = sum_k a[ai + r*lda + k] * b[bi + k*2L + j]. */
+    static void d4x2(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L); c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L); c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L); c31.intoArray(t, 7 * L);
+    }
+
+    /** 5 x 2L tile, A unpacked: t[r*2L + j] = sum_k a[ai + r*lda + k] * b[bi + k*2L + j]. */
+    static void d5x2(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L); c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L); c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L); c31.intoArray(t, 7 * L);
+        c40.intoArray(t, 8 * L); c41.intoArray(t, 9 * L);
+    }
+
+    /** 6 x 2L tile, A unpacked: t[r*2L + j] = sum_k a[ai + r*lda + k] * b[bi + k*2L + j]. */
+    static void d6x2(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L); c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L); c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L); c31.intoArray(t, 7 * L);
+        c40.intoArray(t, 8 * L); c41.intoArray(t, 9 * L);
+        c50.intoArray(t, 10 * L); c51.intoArray(t, 11 * L);
+    }
+
+    /** 7 x 2L tile, A unpacked: t[r*2L + j] = sum_k a[ai + r*lda + k] * b[bi + k*2L + j]. */
+    static void d7x2(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        int r6 = ai + 6 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + k]);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L); c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L); c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L); c31.intoArray(t, 7 * L);
+        c40.intoArray(t, 8 * L); c41.intoArray(t, 9 * L);
+        c50.intoArray(t, 10 * L); c51.intoArray(t, 11 * L);
+        c60.intoArray(t, 12 * L); c61.intoArray(t, 13 * L);
+    }
+
+    /** 8 x 2L tile, A unpacked: t[r*2L + j] = sum_k a[ai + r*lda + k] * b[bi + k*2L + j]. */
+    static void d8x2(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        int r6 = ai + 6 * lda;
+        int r7 = ai + 7 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + k]);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, a[r7 + k]);
+            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L); c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L); c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L); c31.intoArray(t, 7 * L);
+        c40.intoArray(t, 8 * L); c41.intoArray(t, 9 * L);
+        c50.intoArray(t, 10 * L); c51.intoArray(t, 11 * L);
+        c60.intoArray(t, 12 * L); c61.intoArray(t, 13 * L);
+        c70.intoArray(t, 14 * L); c71.intoArray(t, 15 * L);
+    }
+
+    /** 9 x 2L tile, A unpacked: t[r*2L + j] = sum_k a[ai + r*lda + k] * b[bi + k*2L + j]. */
+    static void d9x2(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        int r6 = ai + 6 * lda;
+        int r7 = ai + 7 * lda;
+        int r8 = ai + 8 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + k]);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, a[r7 + k]);
+            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+            FloatVector a8 = FloatVector.broadcast(S, a[r8 + k]);
+            c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L); c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L); c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L); c31.intoArray(t, 7 * L);
+        c40.intoArray(t, 8 * L); c41.intoArray(t, 9 * L);
+        c50.intoArray(t, 10 * L); c51.intoArray(t, 11 * L);
+        c60.intoArray(t, 12 * L); c61.intoArray(t, 13 * L);
+        c70.intoArray(t, 14 * L); c71.intoArray(t, 15 * L);
+        c80.intoArray(t, 16 * L); c81.intoArray(t, 17 * L);
+    }
+
+    /** 10 x 2L tile, A unpacked: t[r*2L + j] = sum_k a[ai + r*lda + k] * b[bi + k*2L + j]. */
+    static void d10x2(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        int r6 = ai + 6 * lda;
+        int r7 = ai + 7 * lda;
+        int r8 = ai + 8 * lda;
+        int r9 = ai + 9 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + k]);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, a[r7 + k]);
+            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+            FloatVector a8 = FloatVector.broadcast(S, a[r8 + k]);
+            c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
+            FloatVector a9 = FloatVector.broadcast(S, a[r9 + k]);
+            c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L); c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L); c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L); c31.intoArray(t, 7 * L);
+        c40.intoArray(t, 8 * L); c41.intoArray(t, 9 * L);
+        c50.intoArray(t, 10 * L); c51.intoArray(t, 11 * L);
+        c60.intoArray(t, 12 * L); c61.intoArray(t, 13 * L);
+        c70.intoArray(t, 14 * L); c71.intoArray(t, 15 * L);
+        c80.intoArray(t, 16 * L); c81.intoArray(t, 17 * L);
+        c90.intoArray(t, 18 * L); c91.intoArray(t, 19 * L);
+    }
+
+    /** 11 x 2L tile, A unpacked: t[r*2L + j] = sum_k a[ai + r*lda + k] * b[bi + k*2L + j]. */
+    static void d11x2(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        int r6 = ai + 6 * lda;
+        int r7 = ai + 7 * lda;
+        int r8 = ai + 8 * lda;
+        int r9 = ai + 9 * lda;
+        int r10 = ai + 10 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
+        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + k]);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, a[r7 + k]);
+            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+            FloatVector a8 = FloatVector.broadcast(S, a[r8 + k]);
+            c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
+            FloatVector a9 = FloatVector.broadcast(S, a[r9 + k]);
+            c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
+            FloatVector a10 = FloatVector.broadcast(S, a[r10 + k]);
+            c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L); c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L); c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L); c31.intoArray(t, 7 * L);
+        c40.intoArray(t, 8 * L); c41.intoArray(t, 9 * L);
+        c50.intoArray(t, 10 * L); c51.intoArray(t, 11 * L);
+        c60.intoArray(t, 12 * L); c61.intoArray(t, 13 * L);
+        c70.intoArray(t, 14 * L); c71.intoArray(t, 15 * L);
+        c80.intoArray(t, 16 * L); c81.intoArray(t, 17 * L);
+        c90.intoArray(t, 18 * L); c91.intoArray(t, 19 * L);
+        c100.intoArray(t, 20 * L); c101.intoArray(t, 21 * L);
+    }
+
+    /** 12 x 2L tile, A unpacked: t[r*2L + j] = sum_k a[ai + r*lda + k] * b[bi + k*2L + j]. */
+    static void d12x2(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        int r6 = ai + 6 * lda;
+        int r7 = ai + 7 * lda;
+        int r8 = ai + 8 * lda;
+        int r9 = ai + 9 * lda;
+        int r10 = ai + 10 * lda;
+        int r11 = ai + 11 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
+        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S);
+        FloatVector c110 = FloatVector.zero(S), c111 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + k]);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, a[r7 + k]);
+            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+            FloatVector a8 = FloatVector.broadcast(S, a[r8 + k]);
+            c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81);
+            FloatVector a9 = FloatVector.broadcast(S, a[r9 + k]);
+            c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91);
+            FloatVector a10 = FloatVector.broadcast(S, a[r10 + k]);
+            c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101);
+            FloatVector a11 = FloatVector.broadcast(S, a[r11 + k]);
+            c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L); c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L); c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L); c31.intoArray(t, 7 * L);
+        c40.intoArray(t, 8 * L); c41.intoArray(t, 9 * L);
+        c50.intoArray(t, 10 * L); c51.intoArray(t, 11 * L);
+        c60.intoArray(t, 12 * L); c61.intoArray(t, 13 * L);
+        c70.intoArray(t, 14 * L); c71.intoArray(t, 15 * L);
+        c80.intoArray(t, 16 * L); c81.intoArray(t, 17 * L);
+        c90.intoArray(t, 18 * L); c91.intoArray(t, 19 * L);
+        c100.intoArray(t, 20 * L); c101.intoArray(t, 21 * L);
+        c110.intoArray(t, 22 * L); c111.intoArray(t, 23 * L);
+    }
+
+    /** 1 x 3L tile, A unpacked: t[r*3L + j] = sum_k a[ai + r*lda + k] * b[bi + k*3L + j]. */
+    static void d1x3(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 3 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bk + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L); c02.intoArray(t, 2 * L);
+    }
+
+    /** 2 x 3L tile, A unpacked: t[r*3L + j] = sum_k a[ai + r*lda + k] * b[bi + k*3L + j]. */
+    static void d2x3(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 3 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bk + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L); c02.intoArray(t, 2 * L);
+        c10.intoArray(t, 3 * L); c11.intoArray(t, 4 * L); c12.intoArray(t, 5 * L);
+    }
+
+    /** 3 x 3L tile, A unpacked: t[r*3L + j] = sum_k a[ai + r*lda + k] * b[bi + k*3L + j]. */
+    static void d3x3(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 3 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bk + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L); c02.intoArray(t, 2 * L);
+        c10.intoArray(t, 3 * L); c11.intoArray(t, 4 * L); c12.intoArray(t, 5 * L);
+        c20.intoArray(t, 6 * L); c21.intoArray(t, 7 * L); c22.intoArray(t, 8 * L);
+    }
+
+    /** 4 x 3L tile, A unpacked: t[r*3L + j] = sum_k a[ai + r*lda + k] * b[bi + k*3L + j]. */
+    static void d4x3(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 3 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bk + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L); c02.intoArray(t, 2 * L);
+        c10.intoArray(t, 3 * L); c11.intoArray(t, 4 * L); c12.intoArray(t, 5 * L);
+        c20.intoArray(t, 6 * L); c21.intoArray(t, 7 * L); c22.intoArray(t, 8 * L);
+        c30.intoArray(t, 9 * L); c31.intoArray(t, 10 * L); c32.intoArray(t, 11 * L);
+    }
+
+    /** 5 x 3L tile, A unpacked: t[r*3L + j] = sum_k a[ai + r*lda + k] * b[bi + k*3L + j]. */
+    static void d5x3(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 3 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bk + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L); c02.intoArray(t, 2 * L);
+        c10.intoArray(t, 3 * L); c11.intoArray(t, 4 * L); c12.intoArray(t, 5 * L);
+        c20.intoArray(t, 6 * L); c21.intoArray(t, 7 * L); c22.intoArray(t, 8 * L);
+        c30.intoArray(t, 9 * L); c31.intoArray(t, 10 * L); c32.intoArray(t, 11 * L);
+        c40.intoArray(t, 12 * L); c41.intoArray(t, 13 * L); c42.intoArray(t, 14 * L);
+    }
+
+    /** 6 x 3L tile, A unpacked: t[r*3L + j] = sum_k a[ai + r*lda + k] * b[bi + k*3L + j]. */
+    static void d6x3(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 3 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bk + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L); c02.intoArray(t, 2 * L);
+        c10.intoArray(t, 3 * L); c11.intoArray(t, 4 * L); c12.intoArray(t, 5 * L);
+        c20.intoArray(t, 6 * L); c21.intoArray(t, 7 * L); c22.intoArray(t, 8 * L);
+        c30.intoArray(t, 9 * L); c31.intoArray(t, 10 * L); c32.intoArray(t, 11 * L);
+        c40.intoArray(t, 12 * L); c41.intoArray(t, 13 * L); c42.intoArray(t, 14 * L);
+        c50.intoArray(t, 15 * L); c51.intoArray(t, 16 * L); c52.intoArray(t, 17 * L);
+    }
+
+    /** 7 x 3L tile, A unpacked: t[r*3L + j] = sum_k a[ai + r*lda + k] * b[bi + k*3L + j]. */
+    static void d7x3(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        int r6 = ai + 6 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c62 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 3 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bk + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + k]);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61); c62 = a6.fma(b2, c62);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L); c02.intoArray(t, 2 * L);
+        c10.intoArray(t, 3 * L); c11.intoArray(t, 4 * L); c12.intoArray(t, 5 * L);
+        c20.intoArray(t, 6 * L); c21.intoArray(t, 7 * L); c22.intoArray(t, 8 * L);
+        c30.intoArray(t, 9 * L); c31.intoArray(t, 10 * L); c32.intoArray(t, 11 * L);
+        c40.intoArray(t, 12 * L); c41.intoArray(t, 13 * L); c42.intoArray(t, 14 * L);
+        c50.intoArray(t, 15 * L); c51.intoArray(t, 16 * L); c52.intoArray(t, 17 * L);
+        c60.intoArray(t, 18 * L); c61.intoArray(t, 19 * L); c62.intoArray(t, 20 * L);
+    }
+
+    /** 8 x 3L tile, A unpacked: t[r*3L + j] = sum_k a[ai + r*lda + k] * b[bi + k*3L + j]. */
+    static void d8x3(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        int r6 = ai + 6 * lda;
+        int r7 = ai + 7 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c62 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S), c72 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 3 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bk + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + k]);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61); c62 = a6.fma(b2, c62);
+            FloatVector a7 = FloatVector.broadcast(S, a[r7 + k]);
+            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71); c72 = a7.fma(b2, c72);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L); c02.intoArray(t, 2 * L);
+        c10.intoArray(t, 3 * L); c11.intoArray(t, 4 * L); c12.intoArray(t, 5 * L);
+        c20.intoArray(t, 6 * L); c21.intoArray(t, 7 * L); c22.intoArray(t, 8 * L);
+        c30.intoArray(t, 9 * L); c31.intoArray(t, 10 * L); c32.intoArray(t, 11 * L);
+        c40.intoArray(t, 12 * L); c41.intoArray(t, 13 * L); c42.intoArray(t, 14 * L);
+        c50.intoArray(t, 15 * L); c51.intoArray(t, 16 * L); c52.intoArray(t, 17 * L);
+        c60.intoArray(t, 18 * L); c61.intoArray(t, 19 * L); c62.intoArray(t, 20 * L);
+        c70.intoArray(t, 21 * L); c71.intoArray(t, 22 * L); c72.intoArray(t, 23 * L);
+    }
+
+    /** 9 x 3L tile, A unpacked: t[r*3L + j] = sum_k a[ai + r*lda + k] * b[bi + k*3L + j]. */
+    static void d9x3(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        int r6 = ai + 6 * lda;
+        int r7 = ai + 7 * lda;
+        int r8 = ai + 8 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c62 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S), c72 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S), c82 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 3 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bk + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + k]);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61); c62 = a6.fma(b2, c62);
+            FloatVector a7 = FloatVector.broadcast(S, a[r7 + k]);
+            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71); c72 = a7.fma(b2, c72);
+            FloatVector a8 = FloatVector.broadcast(S, a[r8 + k]);
+            c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81); c82 = a8.fma(b2, c82);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L); c02.intoArray(t, 2 * L);
+        c10.intoArray(t, 3 * L); c11.intoArray(t, 4 * L); c12.intoArray(t, 5 * L);
+        c20.intoArray(t, 6 * L); c21.intoArray(t, 7 * L); c22.intoArray(t, 8 * L);
+        c30.intoArray(t, 9 * L); c31.intoArray(t, 10 * L); c32.intoArray(t, 11 * L);
+        c40.intoArray(t, 12 * L); c41.intoArray(t, 13 * L); c42.intoArray(t, 14 * L);
+        c50.intoArray(t, 15 * L); c51.intoArray(t, 16 * L); c52.intoArray(t, 17 * L);
+        c60.intoArray(t, 18 * L); c61.intoArray(t, 19 * L); c62.intoArray(t, 20 * L);
+        c70.intoArray(t, 21 * L); c71.intoArray(t, 22 * L); c72.intoArray(t, 23 * L);
+        c80.intoArray(t, 24 * L); c81.intoArray(t, 25 * L); c82.intoArray(t, 26 * L);
+    }
+
+    /** 10 x 3L tile, A unpacked: t[r*3L + j] = sum_k a[ai + r*lda + k] * b[bi + k*3L + j]. */
+    static void d10x3(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        int r6 = ai + 6 * lda;
+        int r7 = ai + 7 * lda;
+        int r8 = ai + 8 * lda;
+        int r9 = ai + 9 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c62 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S), c72 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S), c82 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S), c92 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 3 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bk + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + k]);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61); c62 = a6.fma(b2, c62);
+            FloatVector a7 = FloatVector.broadcast(S, a[r7 + k]);
+            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71); c72 = a7.fma(b2, c72);
+            FloatVector a8 = FloatVector.broadcast(S, a[r8 + k]);
+            c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81); c82 = a8.fma(b2, c82);
+            FloatVector a9 = FloatVector.broadcast(S, a[r9 + k]);
+            c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91); c92 = a9.fma(b2, c92);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L); c02.intoArray(t, 2 * L);
+        c10.intoArray(t, 3 * L); c11.intoArray(t, 4 * L); c12.intoArray(t, 5 * L);
+        c20.intoArray(t, 6 * L); c21.intoArray(t, 7 * L); c22.intoArray(t, 8 * L);
+        c30.intoArray(t, 9 * L); c31.intoArray(t, 10 * L); c32.intoArray(t, 11 * L);
+        c40.intoArray(t, 12 * L); c41.intoArray(t, 13 * L); c42.intoArray(t, 14 * L);
+        c50.intoArray(t, 15 * L); c51.intoArray(t, 16 * L); c52.intoArray(t, 17 * L);
+        c60.intoArray(t, 18 * L); c61.intoArray(t, 19 * L); c62.intoArray(t, 20 * L);
+        c70.intoArray(t, 21 * L); c71.intoArray(t, 22 * L); c72.intoArray(t, 23 * L);
+        c80.intoArray(t, 24 * L); c81.intoArray(t, 25 * L); c82.intoArray(t, 26 * L);
+        c90.intoArray(t, 27 * L); c91.intoArray(t, 28 * L); c92.intoArray(t, 29 * L);
+    }
+
+    /** 11 x 3L tile, A unpacked: t[r*3L + j] = sum_k a[ai + r*lda + k] * b[bi + k*3L + j]. */
+    static void d11x3(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        int r6 = ai + 6 * lda;
+        int r7 = ai + 7 * lda;
+        int r8 = ai + 8 * lda;
+        int r9 = ai + 9 * lda;
+        int r10 = ai + 10 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c62 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S), c72 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S), c82 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S), c92 = FloatVector.zero(S);
+        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S), c102 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 3 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bk + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + k]);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61); c62 = a6.fma(b2, c62);
+            FloatVector a7 = FloatVector.broadcast(S, a[r7 + k]);
+            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71); c72 = a7.fma(b2, c72);
+            FloatVector a8 = FloatVector.broadcast(S, a[r8 + k]);
+            c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81); c82 = a8.fma(b2, c82);
+            FloatVector a9 = FloatVector.broadcast(S, a[r9 + k]);
+            c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91); c92 = a9.fma(b2, c92);
+            FloatVector a10 = FloatVector.broadcast(S, a[r10 + k]);
+            c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101); c102 = a10.fma(b2, c102);
+        }
+        c00.intoArray(t, 0); c01.intoArray(t, 1 * L); c02.intoArray(t, 2 * L);
+        c10.intoArray(t, 3 * L); c11.intoArray(t, 4 * L); c12.intoArray(t, 5 * L);
+        c20.intoArray(t, 6 * L); c21.intoArray(t, 7 * L); c22.intoArray(t, 8 * L);
+        c30.intoArray(t, 9 * L); c31.intoArray(t, 10 * L); c32.intoArray(t, 11 * L);
+        c40.intoArray(t, 12 * L); c41.intoArray(t, 13 * L); c42.intoArray(t, 14 * L);
+        c50.intoArray(t, 15 * L); c51.intoArray(t, 16 * L); c52.intoArray(t, 17 * L);
+        c60.intoArray(t, 18 * L); c61.intoArray(t, 19 * L); c62.intoArray(t, 20 * L);
+        c70.intoArray(t, 21 * L); c71.intoArray(t, 22 * L); c72.intoArray(t, 23 * L);
+        c80.intoArray(t, 24 * L); c81.intoArray(t, 25 * L); c82.intoArray(t, 26 * L);
+        c90.intoArray(t, 27 * L); c91.intoArray(t, 28 * L); c92.intoArray(t, 29 * L);
+        c100.intoArray(t, 30 * L); c101.intoArray(t, 31 * L); c102.intoArray(t, 32 * L);
+    }
+
+    /** 12 x 3L tile, A unpacked: t[r*3L + j] = sum_k a[ai + r*lda + k] * b[bi + k*3L + j]. */
+    static void d12x3(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {
+        int r0 = ai;
+        int r1 = ai + lda;
+        int r2 = ai + 2 * lda;
+        int r3 = ai + 3 * lda;
+        int r4 = ai + 4 * lda;
+        int r5 = ai + 5 * lda;
+        int r6 = ai + 6 * lda;
+        int r7 = ai + 7 * lda;
+        int r8 = ai + 8 * lda;
+        int r9 = ai + 9 * lda;
+        int r10 = ai + 10 * lda;
+        int r11 = ai + 11 * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c62 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S), c72 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S), c82 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S), c92 = FloatVector.zero(S);
+        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S), c102 = FloatVector.zero(S);
+        FloatVector c110 = FloatVector.zero(S), c111 = FloatVector.zero(S), c112 = FloatVector.zero(S);
+        for (int k = 0; k < kc; k++) {
+            int bk = bi + k * 3 * L;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bk + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + k]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + k]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + k]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + k]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + k]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + k]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + k]);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61); c62 = a6.fma(b2, c62);
+            FloatVector a7 = FloatVector.broadcast(S, a[r7 + k]);
+            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71); c72 = a7.fma(b2, c72);
+            FloatVector a8 = FloatVector.broadcast(S, a[r8 + k]);
+            c80 = a8.fma(b0, c80); c81 = a8.fma(b1, c81); c82 = a8.fma(b2, c82);
+            FloatVector a9 = FloatVector.broadcast(S, a[r9 + k]);
+            c90 = a9.fma(b0, c90); c91 = a9.fma(b1, c91); c92 = a9.fma(b2, c92);
+            FloatVector a10 = FloatVector.broadcast(S, a[r10 + k]);
+            c100 = a10.fma(b0, c100); c101 = a10.fma(b1, c101); c102 = a10.fma(b2, c102);
+            FloatVector a11 = FloatVector.broadcast(S, a[r11 + k]);
             c110 = a11.fma(b0, c110); c111 = a11.fma(b1, c111); c112 = a11.fma(b2, c112);
         }
         c00.intoArray(t, 0); c01.intoArray(t, 1 * L); c02.intoArray(t, 2 * L);

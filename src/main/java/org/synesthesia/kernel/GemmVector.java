@@ -29,14 +29,11 @@ final class GemmVector {
     static final Blocking BLOCKING;
 
     static {
-        // The loop keeps MR*NV accumulators, NV vectors of B and (where broadcasts are not folded into the FMA, as
-        // AVX-512 does) MR broadcasts of A live at once: they must fit the vector registers, or C2 spills an
-        // accumulator and the loop becomes latency-bound through memory (measured with -XX:UseAVX=2: a 6x2 tile runs at
-        // 2/3 the speed of 4x2; on AVX-512 12x2 reaches the FMA peak of one core).
-        int mr, nv;
-        if (L >= 16) { mr = 12; nv = 2; }                                    // AVX-512: 32 registers, 24 accumulators
-        else if ("aarch64".equals(System.getProperty("os.arch"))) { mr = 8; nv = 2; } // NEON/SVE: 32 registers
-        else { mr = 4; nv = 2; }                                             // AVX2/SSE: 16 registers, 8 accumulators
+        // The register tile per register file comes from the generator (GemmMicroKernels.TILE_*: MR*NV accumulators,
+        // NV vectors of B and, where broadcasts do not fold into the FMA, MR broadcasts of A within the file).
+        int[] tile = L >= 16 ? GemmMicroKernels.TILE_AVX512
+                : "aarch64".equals(System.getProperty("os.arch")) ? GemmMicroKernels.TILE_NEON : GemmMicroKernels.TILE_AVX2;
+        int mr = tile[0], nv = tile[1];
         mr = Integer.getInteger("synesthesia.gemm.mr", mr);
         nv = Integer.getInteger("synesthesia.gemm.nv", nv);
         if (mr < 1 || mr > GemmMicroKernels.MAX_MR || nv < 1 || nv > GemmMicroKernels.MAX_NV)
@@ -45,17 +42,21 @@ final class GemmVector {
         NV = nv;
         NR = nv * L;
         BLOCKING = new Blocking(Integer.getInteger("synesthesia.gemm.kc", 256),
-                Integer.getInteger("synesthesia.gemm.mc", 192), Integer.getInteger("synesthesia.gemm.nc", 4096), 2_000_000);
+                Integer.getInteger("synesthesia.gemm.mc", 192), Integer.getInteger("synesthesia.gemm.nc", 4096), 2_000_000,
+                Integer.getInteger("synesthesia.gemm.directPanels", 8));
     }
 
     /**
      * Cache blocking: {@code kc} depth of a packed block (B micro-panel kc x NR in L1), {@code mc} rows of a packed A
      * block (kc x mc in L2; rounded down to a multiple of MR), {@code nc} columns of a packed B block (rounded down
-     * to a multiple of NR), {@code taskFlops} the least work (flops) given to a thread of its own.
+     * to a multiple of NR), {@code taskFlops} the least work (flops) given to a thread of its own,
+     * {@code directPanels}: a block of at most this many B micro-panels reads a row-major A in place instead of
+     * packing it (each A panel would serve only that many kernel calls, too few to repay the copy; 0: always pack).
      */
-    record Blocking(int kc, int mc, int nc, long taskFlops) {
+    record Blocking(int kc, int mc, int nc, long taskFlops, int directPanels) {
         Blocking {
             if (kc < 1) throw new IllegalArgumentException("kc must be positive");
+            if (directPanels < 0) throw new IllegalArgumentException("directPanels must be >= 0");
             mc = Math.max(MR, mc / MR * MR);
             nc = Math.max(NR, nc / NR * NR);
         }
@@ -180,8 +181,23 @@ final class GemmVector {
                 pb.pack(pc, kc, jc, nc, bp, s);
                 float bet = pc == 0 ? beta : 1f;
                 boolean last = pc + kc >= K;
+                // A read in place when this block has few B micro-panels (A row-major and unscaled)
+                boolean direct = !transA && alpha == 1f && (nc + NR - 1) / NR <= bl.directPanels();
                 for (int ic = m0; ic < m1; ic += MC) {
                     int mc = Math.min(MC, m1 - ic);
+                    if (direct) {
+                        for (int jr = 0; jr < nc; jr += NR) {
+                            int w = panelWidth(jr, nc);
+                            int ncols = Math.min(w, nc - jr);
+                            int bi = jr * kc;
+                            for (int ir = 0; ir < mc; ir += MR) {
+                                int rows = Math.min(MR, mc - ir);
+                                GemmMicroKernels.runDirect(rows, w / L, kc, A, aOff + (ic + ir) * lda + pc, lda, bp, bi, t);
+                                addTile(t, w, rows, ncols, C, cOff + (ic + ir) * ldc + jc + jr, ldc, bet, last ? bias : null, jc + jr);
+                            }
+                        }
+                        continue;
+                    }
                     packA(transA, A, aOff, lda, ic, mc, pc, kc, alpha, ap, h);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int w = panelWidth(jr, nc);

@@ -13,10 +13,19 @@ import org.synesthesia.testing.VectorOnly;
 @ExtendWith(VectorOnly.class)
 class GemmVectorTest {
     private static final int[] SIZES = {1, 2, 3, 5, 16, 17, 31, 33, 65, 127};
-    /** Small blocks so that every loop of the blocked product runs several times with edges. */
+    /** Small blocks so that every loop of the blocked product runs several times with edges; A packed. */
     private static GemmVector.Blocking tinyBlocking() {
-        return new GemmVector.Blocking(7, 2 * GemmVector.MR, 2 * GemmVector.NR, 1);
+        return new GemmVector.Blocking(7, 2 * GemmVector.MR, 2 * GemmVector.NR, 1, 0);
     }
+
+    /** Small blocks with a row-major A read in place (every block has at most 2 B micro-panels). */
+    private static GemmVector.Blocking tinyDirect() {
+        return new GemmVector.Blocking(7, 2 * GemmVector.MR, 2 * GemmVector.NR, 1, 2);
+    }
+
+    /** The default blocking with A always packed. */
+    private static final GemmVector.Blocking PACKED = new GemmVector.Blocking(GemmVector.BLOCKING.kc(), GemmVector.BLOCKING.mc(),
+            GemmVector.BLOCKING.nc(), GemmVector.BLOCKING.taskFlops(), 0);
 
     @Test
     void randomShapesAllTransposes() {
@@ -26,7 +35,12 @@ class GemmVectorTest {
             for (int i = 0; i < 120; i++) {
                 int M = SIZES[rnd.nextInt(SIZES.length)], N = SIZES[rnd.nextInt(SIZES.length)], K = SIZES[rnd.nextInt(SIZES.length)];
                 boolean tA = rnd.nextBoolean(), tB = rnd.nextBoolean();
-                GemmVector.Blocking bl = rnd.nextBoolean() ? GemmVector.BLOCKING : tinyBlocking();
+                GemmVector.Blocking bl = switch (rnd.nextInt(4)) {
+                    case 0 -> GemmVector.BLOCKING;
+                    case 1 -> PACKED;
+                    case 2 -> tinyDirect();
+                    default -> tinyBlocking();
+                };
                 check(rnd, tA, tB, M, N, K, 1f, 0f, 0, 0, bl, "threads " + threads);
             }
         }
@@ -43,6 +57,7 @@ class GemmVectorTest {
                     for (float[] x : ab)
                         for (int[] s : new int[][] {{33, 65, 17}, {1, 31, 33}, {17, 1, 5}, {65, 127, 300}, {3, 3, 0}}) {
                             check(rnd, tA, tB, s[0], s[1], s[2], x[0], x[1], 3, 5, tinyBlocking(), "threads " + threads);
+                            check(rnd, tA, tB, s[0], s[1], s[2], x[0], x[1], 3, 5, tinyDirect(), "direct, threads " + threads);
                             check(rnd, tA, tB, s[0], s[1], s[2], x[0], x[1], 1, 0, GemmVector.BLOCKING, "threads " + threads);
                         }
         }
@@ -56,6 +71,9 @@ class GemmVectorTest {
         check(rnd, false, false, 301, 67, 290, 1f, 0f, 0, 0, GemmVector.BLOCKING, "split M");
         check(rnd, false, true, 45, 333, 270, 1f, 1f, 0, 0, GemmVector.BLOCKING, "split N");
         check(rnd, true, true, 129, 131, 257, 0.5f, 2f, 2, 3, GemmVector.BLOCKING, "both transposed");
+        // few columns, deep K: A (row-major, unscaled) read in place, over several depth blocks
+        check(rnd, false, false, 131, 64, 700, 1f, 1f, 0, 0, GemmVector.BLOCKING, "direct A");
+        check(rnd, false, true, 37, 200, 520, 1f, 0f, 1, 2, GemmVector.BLOCKING, "direct A, B transposed");
     }
 
     @Test
@@ -136,6 +154,26 @@ class GemmVectorTest {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
         return x;
+    }
+
+    @Test
+    void aReadInPlaceGivesTheBitsOfThePackedPath() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        GemmVector.Blocking direct = new GemmVector.Blocking(GemmVector.BLOCKING.kc(), GemmVector.BLOCKING.mc(),
+                GemmVector.BLOCKING.nc(), GemmVector.BLOCKING.taskFlops(), Integer.MAX_VALUE);
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            for (int[] s : new int[][] {{131, 64, 700}, {13, 7, 300}, {1280 / 8, 33, 1153}, {25, 97, 31}}) {
+                int M = s[0], N = s[1], K = s[2];
+                float[] A = random(rnd, M * K), B = random(rnd, K * N), bias = random(rnd, M * N);
+                float[] packed = bias.clone(), inPlace = bias.clone();
+                GemmVector.sgemm(false, false, M, N, K, 1f, A, 0, K, B, 0, N, 1f, packed, 0, N, PACKED);
+                GemmVector.sgemm(false, false, M, N, K, 1f, A, 0, K, B, 0, N, 1f, inPlace, 0, N, direct);
+                for (int i = 0; i < packed.length; i++)
+                    assertEquals(Float.floatToRawIntBits(packed[i]), Float.floatToRawIntBits(inPlace[i]),
+                            M + "x" + N + "x" + K + " element " + i + ", threads " + threads);
+            }
+        }
     }
 
     @Test

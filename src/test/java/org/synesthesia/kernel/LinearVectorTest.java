@@ -67,7 +67,7 @@ class LinearVectorTest {
     @Test
     void everyWeightTypeBothPathsOddShapes() {
         SplittableRandom rnd = new SplittableRandom(2);
-        GemmVector.Blocking tiny = new GemmVector.Blocking(40, 2 * GemmVector.MR, 2 * GemmVector.NR, 1);
+        GemmVector.Blocking tiny = new GemmVector.Blocking(40, 2 * GemmVector.MR, 2 * GemmVector.NR, 1, 2);
         int[][] shapes = {{1, 17, 32}, {3, 33, 64}, {5, 65, 96}, {13, 31, 288}, {33, 3, 32}, {2, 1, 33}, {9, 18, 17}, {1, 129, 300}};
         for (int threads : new int[] {1, 2}) {
             Parallel.setThreads(threads);
