@@ -40,7 +40,10 @@ final class LinearVector {
         }
         if (M <= smallM) {
             int grain = Math.max(1, GRAIN_ELEMENTS / K);
-            Parallel.forRange(N, grain, (n0, n1) -> streamRows(x, xOff, ldx, M, w, bias, y, yOff, ldy, n0, n1));
+            if (M == 1 && FusedGemv.handles(w))
+                Parallel.forRange(N, grain, (n0, n1) -> FusedGemv.rows(x, xOff, w, bias, y, yOff, n0, n1));
+            else
+                Parallel.forRange(N, grain, (n0, n1) -> streamRows(x, xOff, ldx, M, w, bias, y, yOff, ldy, n0, n1));
             return;
         }
         GemmVector.PackB pb = w.heap() != null ? new GemmVector.TransposedB(w.heap(), 0, K) : new WeightB(w);
