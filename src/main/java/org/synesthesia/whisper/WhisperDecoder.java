@@ -2,6 +2,7 @@ package org.synesthesia.whisper;
 
 import java.util.Arrays;
 import org.synesthesia.kernel.Gemm;
+import org.synesthesia.kernel.Parallel;
 import org.synesthesia.kernel.WeightMatrix;
 import org.synesthesia.nn.Capture;
 import org.synesthesia.nn.Mlp;
@@ -120,6 +121,11 @@ public final class WhisperDecoder {
      * self-attention (over the group's KV cache) and cross-attention (over its audio) run per group.
      */
     private void forward(int[][] tokens, DecoderState[] states, Tracer tracer, boolean lastOnly, float[] out) {
+        // some sixty small parallel steps per token: helpers spin between them rather than park
+        Parallel.spinning(() -> step(tokens, states, tracer, lastOnly, out));
+    }
+
+    private void step(int[][] tokens, DecoderState[] states, Tracer tracer, boolean lastOnly, float[] out) {
         int G = states.length, d = config.nTextState(), V = config.nVocab();
         if (tokens.length != G) throw new IllegalArgumentException(tokens.length + " token lists for " + G + " states");
         if (G == 0) throw new IllegalArgumentException("no sequences");
