@@ -73,6 +73,28 @@ public final class WhisperDecoder {
         return new CrossAttentionCache(ctx, d, k, v);
     }
 
+    /**
+     * Bytes one greedy step reads from memory at {@code length} cached tokens on this audio: every weight matrix
+     * as stored (per block the self-attention q, k, v, out, the cross-attention q and out, the MLP; the token
+     * embedding as output projection) plus the audio's cross-attention keys and values (float32) and the self-
+     * attention cache. Vectors (biases, norms) are left out. Divided by the read bandwidth: the step's floor.
+     */
+    public long bytesPerToken(CrossAttentionCache audio, int length) {
+        long b = bytes(weights.tokenEmbedding());
+        for (WhisperModel.DecoderBlock blk : weights.blocks()) {
+            MultiHeadAttention sa = blk.attn(), ca = blk.crossAttn();
+            b += bytes(sa.query().weight()) + bytes(sa.key().weight()) + bytes(sa.value().weight()) + bytes(sa.out().weight());
+            b += bytes(ca.query().weight()) + bytes(ca.out().weight());
+            b += bytes(blk.mlp().fc1().weight()) + bytes(blk.mlp().fc2().weight());
+        }
+        long d = config.nTextState(), layers = config.nTextLayer();
+        return b + layers * 2L * 4 * d * (audio.length() + (long) length);
+    }
+
+    private static long bytes(WeightMatrix w) {
+        return w.heap() != null ? 4L * w.heap().length : w.data().byteSize();
+    }
+
     /** A new empty sequence on this audio. */
     public DecoderState newState(CrossAttentionCache audio) {
         return new DecoderState(config, audio);
