@@ -64,6 +64,19 @@ final class FusedGemv {
         }
     }
 
+    /**
+     * {@code dst[off + i] = f16 value at byte at + 2i} for i < len, by the lane conversion (finite halves only): the
+     * buffered path's decoder for F16 weights that {@link #handles} serves.
+     */
+    static void decodeF16(MemorySegment seg, long at, int len, float[] dst, int off) {
+        int i = 0;
+        for (; i + L <= len; i += L) {
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, seg, at + 2L * i, LE).convertShape(VectorOperators.S2I, IS, 0);
+            ((FloatVector) h.lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats()).mul(F16_SCALE).intoArray(dst, off + i);
+        }
+        for (; i < len; i++) dst[off + i] = Float.float16ToFloat(seg.get(I16, at + 2L * i));
+    }
+
     /** L f16 values at byte {@code at} converted by the lane code into {@code dst[off..]} (tests). */
     static void halves(MemorySegment seg, long at, float[] dst, int off) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, seg, at, LE).convertShape(VectorOperators.S2I, IS, 0);

@@ -65,6 +65,7 @@ final class LinearVector {
         GemmVector.Scratch s = GemmVector.scratch();
         float[] buf = s.row(4 * chunk);
         float[] tmp = s.tile;
+        boolean laneF16 = w.dtype() == org.synesthesia.tensor.DType.F16 && FusedGemv.handles(w);
         for (int n = n0; n < n1; n += 4) {
             int rows = Math.min(4, n1 - n);
             java.util.Arrays.fill(acc, 0f);
@@ -80,7 +81,10 @@ final class LinearVector {
                     r3 = rows > 3 ? r0 + 3 * K : r0;
                 } else {
                     src = buf;
-                    for (int r = 0; r < rows; r++) w.decodePanel(n + r, k0, len, buf, r * chunk, tmp);
+                    if (laneF16)
+                        for (int r = 0; r < rows; r++) FusedGemv.decodeF16(w.data(), 2L * ((long) (n + r) * K + k0), len, buf, r * chunk);
+                    else
+                        for (int r = 0; r < rows; r++) w.decodePanel(n + r, k0, len, buf, r * chunk, tmp);
                     r0 = 0;
                     r1 = rows > 1 ? chunk : 0;
                     r2 = rows > 2 ? 2 * chunk : 0;

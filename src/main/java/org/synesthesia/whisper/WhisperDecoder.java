@@ -182,6 +182,8 @@ public final class WhisperDecoder {
             }
 
         int n = R * d;
+        boolean sameAudio = true;
+        for (int g = 1; g < G; g++) sameAudio &= states[g].audio() == states[0].audio();
         for (int l = 0; l < config.nTextLayer(); l++) {
             WhisperModel.DecoderBlock b = weights.blocks().get(l);
             MultiHeadAttention sa = b.attn(), ca = b.crossAttn();
@@ -215,9 +217,14 @@ public final class WhisperDecoder {
             b.crossAttnLn().forward(x, s.h, R);
             Capture.rows(tracer, nm[3], s.h, 0, 1, R, d);
             ca.query().forward(s.h, R, s.q);
-            for (int g = 0; g < G; g++) {
-                CrossAttentionCache audio = states[g].audio();
-                ca.attend(s.q, row0[g] * d, audio.keys(l), audio.values(l), s.att, tokens[g].length, audio.length(), false);
+            if (sameAudio) { // no mask: every row of every sequence attends to all of the one audio, read once for all
+                CrossAttentionCache audio = states[0].audio();
+                ca.attend(s.q, 0, audio.keys(l), audio.values(l), s.att, R, audio.length(), false);
+            } else {
+                for (int g = 0; g < G; g++) {
+                    CrossAttentionCache audio = states[g].audio();
+                    ca.attend(s.q, row0[g] * d, audio.keys(l), audio.values(l), s.att, tokens[g].length, audio.length(), false);
+                }
             }
             ca.out().forward(s.att, R, s.o);
             Capture.rows(tracer, nm[4], s.o, 0, 1, R, d);

@@ -35,6 +35,23 @@ class FusedGemvTest {
     }
 
     @Test
+    void laneDecoderMatchesTheReferenceOnOddRanges() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        float[] f = GemmVectorTest.random(rnd, 3 * 77);
+        f[5] = 1e-6f; // an f16 subnormal
+        f[6] = -0f;
+        WeightMatrix w = WeightMatrix.of("f16", DType.F16, 3, 77, MemorySegment.ofArray(Quantize.toF16(f)), null);
+        float[] ref = w.toFloats();
+        for (int t = 0; t < 100; t++) {
+            int row = rnd.nextInt(3), c0 = rnd.nextInt(77), len = rnd.nextInt(77 - c0 + 1);
+            float[] got = new float[len + 2];
+            FusedGemv.decodeF16(w.data(), 2L * (row * 77 + c0), len, got, 2);
+            for (int i = 0; i < len; i++)
+                assertEquals(Float.floatToRawIntBits(ref[row * 77 + c0 + i]), Float.floatToRawIntBits(got[2 + i]), "row " + row + " col " + (c0 + i));
+        }
+    }
+
+    @Test
     void aWeightWithAnInfinityOrNaNTakesTheBufferedPath() {
         SplittableRandom rnd = new SplittableRandom(8);
         for (float bad : new float[] {Float.POSITIVE_INFINITY, Float.NaN}) {
