@@ -88,33 +88,40 @@ final class FusedGemv {
         return L;
     }
 
-    /** {@code sum_{i<K} x[xo + i] * f16(row at byte a)[i]}: one row, read in order, four vectors a step. */
+    /**
+     * {@code sum_{i<K} x[xo + i] * f16(row at byte a)[i]}: one row, read in order, in the order of additions of the
+     * buffered path ({@link LinearVector}'s {@code dot4} over decoded chunks of {@code chunk} values: even and odd
+     * vectors in two accumulators, their lane sum, the tail, then the chunks' sums in turn), so that an F16 weight
+     * gives the bits its F32 copy gives, for any M.
+     */
     static float f16x1(MemorySegment seg, long a, float[] x, int xo, int K) {
-        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
-        int i = 0;
-        for (; i + 4 * L <= K; i += 4 * L) {
-            long b = a + 2L * i;
-            IntVector h0 = (IntVector) ShortVector.fromMemorySegment(SS, seg, b, LE).convertShape(VectorOperators.S2I, IS, 0);
-            IntVector h1 = (IntVector) ShortVector.fromMemorySegment(SS, seg, b + 2 * L, LE).convertShape(VectorOperators.S2I, IS, 0);
-            IntVector h2 = (IntVector) ShortVector.fromMemorySegment(SS, seg, b + 4 * L, LE).convertShape(VectorOperators.S2I, IS, 0);
-            IntVector h3 = (IntVector) ShortVector.fromMemorySegment(SS, seg, b + 6 * L, LE).convertShape(VectorOperators.S2I, IS, 0);
-            FloatVector w0 = ((FloatVector) h0.lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats()).mul(F16_SCALE);
-            FloatVector w1 = ((FloatVector) h1.lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats()).mul(F16_SCALE);
-            FloatVector w2 = ((FloatVector) h2.lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats()).mul(F16_SCALE);
-            FloatVector w3 = ((FloatVector) h3.lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats()).mul(F16_SCALE);
-            s0 = w0.fma(FloatVector.fromArray(S, x, xo + i), s0);
-            s1 = w1.fma(FloatVector.fromArray(S, x, xo + i + L), s1);
-            s2 = w2.fma(FloatVector.fromArray(S, x, xo + i + 2 * L), s2);
-            s3 = w3.fma(FloatVector.fromArray(S, x, xo + i + 3 * L), s3);
+        int chunk = Math.min(K, LinearVector.CHUNK);
+        float acc = 0f;
+        for (int k0 = 0; k0 < K; k0 += chunk) {
+            int n = Math.min(chunk, K - k0);
+            long c = a + 2L * k0;
+            int xc = xo + k0;
+            FloatVector s0 = FloatVector.zero(S), t0 = FloatVector.zero(S);
+            int i = 0;
+            for (; i + 2 * L <= n; i += 2 * L) {
+                long b = c + 2L * i;
+                IntVector h0 = (IntVector) ShortVector.fromMemorySegment(SS, seg, b, LE).convertShape(VectorOperators.S2I, IS, 0);
+                IntVector h1 = (IntVector) ShortVector.fromMemorySegment(SS, seg, b + 2 * L, LE).convertShape(VectorOperators.S2I, IS, 0);
+                FloatVector w0 = ((FloatVector) h0.lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats()).mul(F16_SCALE);
+                FloatVector w1 = ((FloatVector) h1.lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats()).mul(F16_SCALE);
+                s0 = FloatVector.fromArray(S, x, xc + i).fma(w0, s0);
+                t0 = FloatVector.fromArray(S, x, xc + i + L).fma(w1, t0);
+            }
+            for (; i + L <= n; i += L) {
+                IntVector h0 = (IntVector) ShortVector.fromMemorySegment(SS, seg, c + 2L * i, LE).convertShape(VectorOperators.S2I, IS, 0);
+                FloatVector w0 = ((FloatVector) h0.lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats()).mul(F16_SCALE);
+                s0 = FloatVector.fromArray(S, x, xc + i).fma(w0, s0);
+            }
+            float d = Lanes.sum(s0.add(t0));
+            for (; i < n; i++) d += x[xc + i] * Float.float16ToFloat(seg.get(I16, c + 2L * i));
+            acc += d;
         }
-        for (; i + L <= K; i += L) {
-            IntVector h0 = (IntVector) ShortVector.fromMemorySegment(SS, seg, a + 2L * i, LE).convertShape(VectorOperators.S2I, IS, 0);
-            FloatVector w0 = ((FloatVector) h0.lanewise(VectorOperators.LSHL, 13).and(F16_BITS).reinterpretAsFloats()).mul(F16_SCALE);
-            s0 = w0.fma(FloatVector.fromArray(S, x, xo + i), s0);
-        }
-        float d = Lanes.sum(s0.add(s1).add(s2.add(s3)));
-        for (; i < K; i++) d += x[xo + i] * Float.float16ToFloat(seg.get(I16, a + 2L * i));
-        return d;
+        return acc;
     }
 
     private static float scale(MemorySegment seg, long at) {

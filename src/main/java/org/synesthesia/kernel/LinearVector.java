@@ -18,7 +18,7 @@ final class LinearVector {
     /** Largest M served by the streaming path. */
     static final int SMALL_M = Integer.getInteger("synesthesia.linear.smallM", 16);
     /** Columns of W decoded at a time on the streaming path. */
-    private static final int CHUNK = 2048;
+    static final int CHUNK = 2048;
     /** Smallest number of W elements worth a task of its own on the streaming path. */
     private static final int GRAIN_ELEMENTS = 1 << 15;
 

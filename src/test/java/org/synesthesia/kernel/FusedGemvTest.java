@@ -102,4 +102,23 @@ class FusedGemvTest {
             }
         }
     }
+
+    @Test
+    void anF16WeightGivesTheBitsOfItsF32CopyForAnyNumberOfRows() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        for (int[] s : new int[][] {{7, 17}, {5, 96}, {33, 512}, {3, 4099}, {9, 2048 + 40}}) {
+            int N = s[0], K = s[1];
+            WeightMatrix f16 = WeightMatrix.of("f16", DType.F16, N, K, MemorySegment.ofArray(Quantize.toF16(GemmVectorTest.random(rnd, N * K))), null);
+            WeightMatrix f32 = WeightMatrix.of(f16.toFloats(), N, K);
+            assertTrue(FusedGemv.handles(f16));
+            for (int M : new int[] {1, 3}) {
+                float[] x = GemmVectorTest.random(rnd, M * K), bias = GemmVectorTest.random(rnd, N);
+                float[] a = new float[M * N], b = new float[M * N];
+                LinearVector.linear(x, 0, K, M, f16, bias, a, 0, N);
+                LinearVector.linear(x, 0, K, M, f32, bias, b, 0, N);
+                for (int i = 0; i < a.length; i++)
+                    assertEquals(Float.floatToRawIntBits(b[i]), Float.floatToRawIntBits(a[i]), M + "x" + N + "x" + K + " element " + i);
+            }
+        }
+    }
 }
