@@ -34,6 +34,16 @@ public final class MemoryWeightSource implements WeightSource {
         return seg;
     }
 
+    /** A tensor of any ggml block type from its encoded bytes (e.g. {@code Quantize.toQ8_0}), copied off-heap. */
+    public void putEncoded(String name, DType dtype, long[] shape, byte[] bytes) {
+        long n = 1;
+        for (long s : shape) n *= s;
+        if (dtype.bytesFor(n) != bytes.length) throw new IllegalArgumentException(name + ": " + bytes.length + " bytes for " + n + " " + dtype + " values");
+        MemorySegment seg = arena.allocate(bytes.length, 64);
+        seg.copyFrom(MemorySegment.ofArray(bytes));
+        tensors.put(name, new StoredTensor(name, dtype, shape.clone(), seg, description));
+    }
+
     public void putMetadata(String key, String value) {
         metadata.put(key, value);
     }

@@ -18,7 +18,7 @@ final class LinearVector {
     /** Largest M served by the streaming path. */
     static final int SMALL_M = Integer.getInteger("synesthesia.linear.smallM", 16);
     /** Columns of W decoded at a time on the streaming path. */
-    private static final int CHUNK = 2048;
+    static final int CHUNK = 2048;
     /** Smallest number of W elements worth a task of its own on the streaming path. */
     private static final int GRAIN_ELEMENTS = 1 << 15;
 
@@ -40,7 +40,10 @@ final class LinearVector {
         }
         if (M <= smallM) {
             int grain = Math.max(1, GRAIN_ELEMENTS / K);
-            Parallel.forRange(N, grain, (n0, n1) -> streamRows(x, xOff, ldx, M, w, bias, y, yOff, ldy, n0, n1));
+            if (M == 1 && FusedGemv.handles(w))
+                Parallel.forRange(N, grain, (n0, n1) -> FusedGemv.rows(x, xOff, w, bias, y, yOff, n0, n1));
+            else
+                Parallel.forRange(N, grain, (n0, n1) -> streamRows(x, xOff, ldx, M, w, bias, y, yOff, ldy, n0, n1));
             return;
         }
         GemmVector.PackB pb = w.heap() != null ? new GemmVector.TransposedB(w.heap(), 0, K) : new WeightB(w);
@@ -62,6 +65,7 @@ final class LinearVector {
         GemmVector.Scratch s = GemmVector.scratch();
         float[] buf = s.row(4 * chunk);
         float[] tmp = s.tile;
+        boolean laneF16 = w.dtype() == org.synesthesia.tensor.DType.F16 && FusedGemv.handles(w);
         for (int n = n0; n < n1; n += 4) {
             int rows = Math.min(4, n1 - n);
             java.util.Arrays.fill(acc, 0f);
@@ -77,7 +81,10 @@ final class LinearVector {
                     r3 = rows > 3 ? r0 + 3 * K : r0;
                 } else {
                     src = buf;
-                    for (int r = 0; r < rows; r++) w.decodePanel(n + r, k0, len, buf, r * chunk, tmp);
+                    if (laneF16)
+                        for (int r = 0; r < rows; r++) FusedGemv.decodeF16(w.data(), 2L * ((long) (n + r) * K + k0), len, buf, r * chunk);
+                    else
+                        for (int r = 0; r < rows; r++) w.decodePanel(n + r, k0, len, buf, r * chunk, tmp);
                     r0 = 0;
                     r1 = rows > 1 ? chunk : 0;
                     r2 = rows > 2 ? 2 * chunk : 0;

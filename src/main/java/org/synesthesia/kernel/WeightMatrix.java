@@ -22,6 +22,8 @@ public final class WeightMatrix {
     private final MemorySegment data; // null for heap F32
     private final float[] heap;       // F32 on the heap, or null
     private final Palette palette;
+    /** For F16: 1 when no value is an infinity or NaN, -1 when one is, 0 not yet scanned. */
+    private volatile int finite;
 
     private WeightMatrix(String name, DType dtype, int rows, int cols, MemorySegment data, float[] heap, Palette palette) {
         this.name = name;
@@ -86,6 +88,25 @@ public final class WeightMatrix {
         if (len <= 0) return;
         if (heap != null) System.arraycopy(heap, row * cols + col0, dst, off, len);
         else format.decodeRowVector(data, palette, cols, row, col0, len, dst, off, tmp);
+    }
+
+    /**
+     * For an F16 weight, whether every value is finite (exponent bits below 31): scanned on the first call, then
+     * remembered. The lane conversion of {@code FusedGemv} is exact for finite halves only.
+     */
+    boolean finiteHalves() {
+        int f = finite;
+        if (f == 0) {
+            f = 1;
+            long n = data.byteSize() / 2;
+            for (long i = 0; i < n; i++)
+                if ((data.getAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, i) & 0x7c00) == 0x7c00) {
+                    f = -1;
+                    break;
+                }
+            finite = f;
+        }
+        return f > 0;
     }
 
     /** All values as float32 [rows*cols] (tests and small weights only). */

@@ -66,21 +66,35 @@ public final class RandomWhisper {
         m.put(p + "bias", new long[] {d});
     }
 
-    /** The random weights of {@code config} as F32 or F16 tensors; close the source to free them. */
+    /**
+     * The random weights of {@code config} as F32 or F16 tensors, or Q8_0 (the matrices of whole 32-value blocks, as
+     * whisper.cpp's q8_0 files; vectors, convolutions and the positional embeddings F16); close the source to free them.
+     */
     public static MemoryWeightSource weights(WhisperConfig config, DType dtype, long seed) {
-        if (dtype != DType.F32 && dtype != DType.F16) throw new IllegalArgumentException("random whisper weights in F32 or F16, not " + dtype);
+        if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.Q8_0)
+            throw new IllegalArgumentException("random whisper weights in F32, F16 or Q8_0, not " + dtype);
         MemoryWeightSource src = new MemoryWeightSource("random whisper " + config.officialName().orElse("custom") + " " + dtype);
         src.putMetadata("dims", config.toJson());
         SplittableRandom rng = new SplittableRandom(seed);
         for (Map.Entry<String, long[]> e : openaiShapes(config).entrySet()) {
             String name = e.getKey();
-            MemorySegment seg = src.allocate(name, dtype, e.getValue());
             boolean norm = name.endsWith("ln.weight") || name.endsWith("ln_post.weight") || name.endsWith("_ln.weight");
             boolean bias = name.endsWith(".bias");
-            long n = dtype == DType.F32 ? seg.byteSize() / 4 : seg.byteSize() / 2;
+            long[] shape = e.getValue();
+            if (dtype == DType.Q8_0) {
+                if (shape.length == 2 && shape[1] % 32 == 0 && !name.contains("positional") && !norm && !bias) {
+                    float[] f = new float[Math.toIntExact(shape[0] * shape[1])];
+                    for (int i = 0; i < f.length; i++) f[i] = (float) (0.02 * rng.nextGaussian());
+                    src.putEncoded(name, DType.Q8_0, shape, org.synesthesia.tensor.Quantize.toQ8_0(f));
+                    continue;
+                }
+            }
+            DType t = dtype == DType.Q8_0 ? DType.F16 : dtype;
+            MemorySegment seg = src.allocate(name, t, shape);
+            long n = t == DType.F32 ? seg.byteSize() / 4 : seg.byteSize() / 2;
             for (long i = 0; i < n; i++) {
                 float v = norm ? 1f : bias ? 0f : (float) (0.02 * rng.nextGaussian());
-                if (dtype == DType.F32) seg.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, v);
+                if (t == DType.F32) seg.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, v);
                 else seg.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16(v));
             }
         }

@@ -2,6 +2,7 @@ package org.synesthesia.whisper;
 
 import java.util.Arrays;
 import org.synesthesia.kernel.Gemm;
+import org.synesthesia.kernel.Parallel;
 import org.synesthesia.kernel.WeightMatrix;
 import org.synesthesia.nn.Capture;
 import org.synesthesia.nn.Mlp;
@@ -72,6 +73,28 @@ public final class WhisperDecoder {
         return new CrossAttentionCache(ctx, d, k, v);
     }
 
+    /**
+     * Bytes one greedy step reads from memory at {@code length} cached tokens on this audio: every weight matrix
+     * as stored (per block the self-attention q, k, v, out, the cross-attention q and out, the MLP; the token
+     * embedding as output projection) plus the audio's cross-attention keys and values (float32) and the self-
+     * attention cache. Vectors (biases, norms) are left out. Divided by the read bandwidth: the step's floor.
+     */
+    public long bytesPerToken(CrossAttentionCache audio, int length) {
+        long b = bytes(weights.tokenEmbedding());
+        for (WhisperModel.DecoderBlock blk : weights.blocks()) {
+            MultiHeadAttention sa = blk.attn(), ca = blk.crossAttn();
+            b += bytes(sa.query().weight()) + bytes(sa.key().weight()) + bytes(sa.value().weight()) + bytes(sa.out().weight());
+            b += bytes(ca.query().weight()) + bytes(ca.out().weight());
+            b += bytes(blk.mlp().fc1().weight()) + bytes(blk.mlp().fc2().weight());
+        }
+        long d = config.nTextState(), layers = config.nTextLayer();
+        return b + layers * 2L * 4 * d * (audio.length() + (long) length);
+    }
+
+    private static long bytes(WeightMatrix w) {
+        return w.heap() != null ? 4L * w.heap().length : w.data().byteSize();
+    }
+
     /** A new empty sequence on this audio. */
     public DecoderState newState(CrossAttentionCache audio) {
         return new DecoderState(config, audio);
@@ -120,6 +143,11 @@ public final class WhisperDecoder {
      * self-attention (over the group's KV cache) and cross-attention (over its audio) run per group.
      */
     private void forward(int[][] tokens, DecoderState[] states, Tracer tracer, boolean lastOnly, float[] out) {
+        // some sixty small parallel steps per token: helpers spin between them rather than park
+        Parallel.spinning(() -> step(tokens, states, tracer, lastOnly, out));
+    }
+
+    private void step(int[][] tokens, DecoderState[] states, Tracer tracer, boolean lastOnly, float[] out) {
         int G = states.length, d = config.nTextState(), V = config.nVocab();
         if (tokens.length != G) throw new IllegalArgumentException(tokens.length + " token lists for " + G + " states");
         if (G == 0) throw new IllegalArgumentException("no sequences");
@@ -154,6 +182,8 @@ public final class WhisperDecoder {
             }
 
         int n = R * d;
+        boolean sameAudio = true;
+        for (int g = 1; g < G; g++) sameAudio &= states[g].audio() == states[0].audio();
         for (int l = 0; l < config.nTextLayer(); l++) {
             WhisperModel.DecoderBlock b = weights.blocks().get(l);
             MultiHeadAttention sa = b.attn(), ca = b.crossAttn();
@@ -187,9 +217,14 @@ public final class WhisperDecoder {
             b.crossAttnLn().forward(x, s.h, R);
             Capture.rows(tracer, nm[3], s.h, 0, 1, R, d);
             ca.query().forward(s.h, R, s.q);
-            for (int g = 0; g < G; g++) {
-                CrossAttentionCache audio = states[g].audio();
-                ca.attend(s.q, row0[g] * d, audio.keys(l), audio.values(l), s.att, tokens[g].length, audio.length(), false);
+            if (sameAudio) { // no mask: every row of every sequence attends to all of the one audio, read once for all
+                CrossAttentionCache audio = states[0].audio();
+                ca.attend(s.q, 0, audio.keys(l), audio.values(l), s.att, R, audio.length(), false);
+            } else {
+                for (int g = 0; g < G; g++) {
+                    CrossAttentionCache audio = states[g].audio();
+                    ca.attend(s.q, row0[g] * d, audio.keys(l), audio.values(l), s.att, tokens[g].length, audio.length(), false);
+                }
             }
             ca.out().forward(s.att, R, s.o);
             Capture.rows(tracer, nm[4], s.o, 0, 1, R, d);
