@@ -1,6 +1,8 @@
 package org.synesthesia.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -17,9 +19,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Loaded only when {@link Simd#available()}. U is computed once per call into packed A micro-panels (rows of
  * {@link GemmVector#MR} output channels, element (r, c) of panel ir at {@code u[xi*Op*C + ir*C + c*MR + r]}, Op = O
  * rounded up to MR, rows past O zero). Threads take contiguous ranges of panels of {@link GemmVector#NR} tiles (in
- * the order image, tile row, tile column; a panel may span tile rows and images). Per panel: the input transform
- * writes V as packed B micro-panels (element (c, j) of position xi at {@code v[(xi*C + c)*NR + j]}; vectors along
- * the tiles, patch columns split into even and odd pixels by two-vector lane selection), then per MR output channels
+ * the order image, tile row, tile column; a panel may span tile rows and images). Per block of up to 8 panels (so
+ * that each channel's input rows are read in long runs; V of a block near 2 MB): the input transform writes V as
+ * packed B micro-panels (element (c, j) of position xi at {@code v[p*16*C*NR + (xi*C + c)*NR + j]} for panel p of the
+ * block; vectors along the tiles, patch columns split into even and odd pixels by lane shuffles), then per panel and MR output channels
  * the 16 micro-kernel products ({@link GemmMicroKernels#run}, depth C) and the output transform (vectors along the
  * tiles, the two output columns of a tile interleaved by lane selection) write y with the bias. {@link ConvScalar} is
  * the reference.
@@ -28,8 +31,12 @@ final class ConvWinograd {
     private static final VectorSpecies<Float> S = GemmMicroKernels.S;
     private static final int L = GemmMicroKernels.L;
     private static final int MR = GemmVector.MR, NV = GemmVector.NV, NR = GemmVector.NR;
-    /** Lane selectors over two vectors (index i < L: the first, L + i: the second). */
-    private static final FloatVector EVEN, ODD, ZIP_LO, ZIP_HI;
+    /** Lane selectors over two vectors (index i < L: the first, L + i: the second): output columns interleaved. */
+    private static final FloatVector ZIP_LO, ZIP_HI;
+    /** Lane i takes lane 2i (EVEN) or 2i+1 (ODD) mod L; with {@link #HIGH} the upper half from a second vector. */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(GemmMicroKernels.S, i -> 2 * i % GemmMicroKernels.L),
+            ODD = VectorShuffle.fromOp(GemmMicroKernels.S, i -> (2 * i + 1) % GemmMicroKernels.L);
+    private static final VectorMask<Float> HIGH = VectorMask.fromLong(GemmMicroKernels.S, ((1L << GemmMicroKernels.L) - 1) & -(1L << (GemmMicroKernels.L / 2)));
     /**
      * The fewest output pixels (N * OH * OW) for which the weight transform (16/9 of the weights, once per call) pays
      * for itself; {@code -Dsynesthesia.conv.winogradMinPixels}.
@@ -37,15 +44,11 @@ final class ConvWinograd {
     static final int MIN_PIXELS = Integer.getInteger("synesthesia.conv.winogradMinPixels", 2048);
 
     static {
-        float[] e = new float[L], o = new float[L], lo = new float[L], hi = new float[L];
+        float[] lo = new float[L], hi = new float[L];
         for (int i = 0; i < L; i++) {
-            e[i] = 2 * i;
-            o[i] = 2 * i + 1;
             lo[i] = (i & 1) == 0 ? i / 2 : L + i / 2;
             hi[i] = (i & 1) == 0 ? L / 2 + i / 2 : L + L / 2 + i / 2;
         }
-        EVEN = FloatVector.fromArray(S, e, 0);
-        ODD = FloatVector.fromArray(S, o, 0);
         ZIP_LO = FloatVector.fromArray(S, lo, 0);
         ZIP_HI = FloatVector.fromArray(S, hi, 0);
     }
@@ -63,13 +66,19 @@ final class ConvWinograd {
                 && g.dh() == 1 && g.dw() == 1 && g.groups() == 1 && g.C() >= 8 && g.O() >= MR;
     }
 
+    /** Most panels whose input transform is done together (whole input rows read at once), and its float budget. */
+    private static final int MAX_BLOCK = 8, BLOCK_FLOATS = 1 << 19;
+    /** Stride of the row-transform rows in {@link Work#h}. */
+    private static final int HB = MAX_BLOCK * NR;
+
     /** Per-thread buffers. */
     private static final class Work {
         float[] v = new float[0];
-        final float[] h = new float[16 * NR];
+        final float[] h = new float[16 * HB];
         final float[][] m = new float[16][MR * NR];
         final float[] ys = new float[4 * NR];
-        final int[] segN = new int[NR], segTi = new int[NR], segTj = new int[NR], segJ = new int[NR], segLen = new int[NR];
+        /** Segments (runs of tiles in one tile row): image, tile row, first tile column, first index, length. */
+        final int[] segN = new int[HB], segTi = new int[HB], segTj = new int[HB], segJ = new int[HB], segLen = new int[HB];
     }
 
     private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
@@ -83,10 +92,14 @@ final class ConvWinograd {
         float[] u = transformWeights(w, O, C, Op);
         long flopsPerPanel = 2L * 16 * Op * C * NR;
         int grain = (int) Math.max(1, Math.min(panels, 4_000_000L / flopsPerPanel));
+        int block = Math.max(1, Math.min(MAX_BLOCK, BLOCK_FLOATS / (16 * C * NR)));
         Parallel.forRange(panels, grain, (p0, p1) -> {
             Work wk = WORK.get();
-            if (wk.v.length < 16 * C * NR) wk.v = new float[16 * C * NR];
-            for (int p = p0; p < p1; p++) panel(x, xOff, N, C, H, W, O, Op, th, tw, p * NR, Math.min(NR, T - p * NR), u, bias, y, wk);
+            if (wk.v.length < 16 * C * NR * block) wk.v = new float[16 * C * NR * block];
+            for (int p = p0; p < p1; p += block) {
+                int nb = Math.min(block, p1 - p);
+                block(x, xOff, N, C, H, W, O, Op, th, tw, p * NR, Math.min(nb * NR, T - p * NR), u, bias, y, wk);
+            }
         });
     }
 
@@ -101,7 +114,6 @@ final class ConvWinograd {
         Parallel.forRange(O, Math.max(1, 8192 / C), (o0, o1) -> {
             float[] row = heap != null ? null : new float[K];
             float[] tmp = new float[32];
-            float[] t = new float[12];
             for (int o = o0; o < o1; o++) {
                 float[] src;
                 int s0;
@@ -114,33 +126,65 @@ final class ConvWinograd {
                     s0 = 0;
                 }
                 int base = o / MR * MR * C + o % MR;
-                for (int c = 0; c < C; c++) {
-                    int gi = s0 + c * 9;
-                    for (int q = 0; q < 3; q++) {         // t = G g (4x3)
-                        float g0 = src[gi + q], g1 = src[gi + 3 + q], g2 = src[gi + 6 + q];
-                        t[q] = g0;
-                        t[3 + q] = 0.5f * (g0 + g1 + g2);
-                        t[6 + q] = 0.5f * (g0 - g1 + g2);
-                        t[9 + q] = g2;
-                    }
-                    int d = base + c * MR;
-                    for (int a = 0; a < 4; a++) {         // U = t G^T (4x4)
-                        float t0 = t[3 * a], t1 = t[3 * a + 1], t2 = t[3 * a + 2];
-                        int xi = 4 * a;
-                        u[xi * plane + d] = t0;
-                        u[(xi + 1) * plane + d] = 0.5f * (t0 + t1 + t2);
-                        u[(xi + 2) * plane + d] = 0.5f * (t0 - t1 + t2);
-                        u[(xi + 3) * plane + d] = t2;
-                    }
-                }
+                for (int c = 0; c < C; c++) transformKernel(src, s0 + c * 9, u, base + c * MR, plane);
             }
         });
         return u;
     }
 
-    /** The cnt (<= NR) tiles from global tile index t0: input transform, 16 products per MR channels, output transform. */
-    private static void panel(float[] x, int xOff, int N, int C, int H, int W, int O, int Op, int th, int tw, int t0, int cnt,
+    /**
+     * U = G g G^T for the 3x3 kernel g at {@code g[gi..gi+9]} (row-major), element xi = 4a+b stored at
+     * {@code u[xi*plane + d]}. Straight-line: t = G g (rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2), then the same on t's rows.
+     */
+    private static void transformKernel(float[] g, int gi, float[] u, int d, int plane) {
+        float g00 = g[gi], g01 = g[gi + 1], g02 = g[gi + 2];
+        float g10 = g[gi + 3], g11 = g[gi + 4], g12 = g[gi + 5];
+        float g20 = g[gi + 6], g21 = g[gi + 7], g22 = g[gi + 8];
+        transformRow(g00, g01, g02, u, d, plane);
+        transformRow(0.5f * (g00 + g10 + g20), 0.5f * (g01 + g11 + g21), 0.5f * (g02 + g12 + g22), u, d + 4 * plane, plane);
+        transformRow(0.5f * (g00 - g10 + g20), 0.5f * (g01 - g11 + g21), 0.5f * (g02 - g12 + g22), u, d + 8 * plane, plane);
+        transformRow(g20, g21, g22, u, d + 12 * plane, plane);
+    }
+
+    /** u[d + b*plane] for b < 4: (t0, (t0+t1+t2)/2, (t0-t1+t2)/2, t2). */
+    private static void transformRow(float t0, float t1, float t2, float[] u, int d, int plane) {
+        u[d] = t0;
+        u[d + plane] = 0.5f * (t0 + t1 + t2);
+        u[d + 2 * plane] = 0.5f * (t0 - t1 + t2);
+        u[d + 3 * plane] = t2;
+    }
+
+    /**
+     * The cnt (<= MAX_BLOCK*NR) tiles from global tile index t0: the input transform of all of them (V of panel p at
+     * {@code v[p*16*C*NR..]}), then per panel of NR tiles and MR output channels the 16 products and the output transform.
+     */
+    private static void block(float[] x, int xOff, int N, int C, int H, int W, int O, int Op, int th, int tw, int t0, int cnt,
                               float[] u, float[] bias, float[] y, Work wk) {
+        int segs = segments(t0, cnt, th, tw, wk);
+        int nb = (cnt + NR - 1) / NR;
+        float[] h = wk.h, v = wk.v;
+        if (cnt < nb * NR) java.util.Arrays.fill(h, 0f);
+        for (int c = 0; c < C; c++) {
+            for (int s = 0; s < segs; s++)
+                rowTransform(x, xOff + (wk.segN[s] * C + c) * H * W, H, W, wk.segTi[s], wk.segTj[s], wk.segLen[s], h, wk.segJ[s]);
+            for (int p = 0; p < nb; p++) columnTransform(h, p * NR, v, p * 16 * C * NR, C, c);
+        }
+        int plane = Op * C;
+        float[][] m = wk.m;
+        for (int p = 0; p < nb; p++) {
+            int pcnt = Math.min(NR, cnt - p * NR);
+            int psegs = segments(t0 + p * NR, pcnt, th, tw, wk);
+            int vp = p * 16 * C * NR;
+            for (int ir = 0; ir < Op; ir += MR) {
+                for (int xi = 0; xi < 16; xi++) GemmMicroKernels.run(MR, NV, C, u, xi * plane + ir * C, v, vp + xi * C * NR, m[xi]);
+                int rows = Math.min(MR, O - ir);
+                for (int r = 0; r < rows; r++) outputTransform(m, r, bias == null ? 0f : bias[ir + r], pcnt, wk, y, N, O, H, W, ir + r, psegs);
+            }
+        }
+    }
+
+    /** Splits the cnt tiles from global index t0 into runs within one tile row (into wk.seg*); returns their number. */
+    private static int segments(int t0, int cnt, int th, int tw, Work wk) {
         int segs = 0;
         for (int j = 0, t = t0; j < cnt; segs++) {
             int n = t / (th * tw), rem = t % (th * tw), ti = rem / tw, tj = rem % tw;
@@ -153,46 +197,33 @@ final class ConvWinograd {
             j += len;
             t += len;
         }
-        float[] h = wk.h, v = wk.v;
-        if (cnt < NR) java.util.Arrays.fill(h, 0f);
-        for (int c = 0; c < C; c++) {
-            for (int s = 0; s < segs; s++)
-                rowTransform(x, xOff + (wk.segN[s] * C + c) * H * W, H, W, wk.segTi[s], wk.segTj[s], wk.segLen[s], h, wk.segJ[s]);
-            columnTransform(h, v, C, c);
-        }
-        int plane = Op * C;
-        float[][] m = wk.m;
-        for (int ir = 0; ir < Op; ir += MR) {
-            for (int xi = 0; xi < 16; xi++) GemmMicroKernels.run(MR, NV, C, u, xi * plane + ir * C, v, xi * C * NR, m[xi]);
-            int rows = Math.min(MR, O - ir);
-            for (int r = 0; r < rows; r++) outputTransform(m, r, bias == null ? 0f : bias[ir + r], cnt, wk, y, N, O, H, W, ir + r, segs);
-        }
+        return segs;
     }
 
     /**
-     * For the tiles (ti, tj0 .. tj0+len) of one channel plane at {@code x[plane..]}: h[(r*4 + b)*NR + j0 + k] =
+     * For the tiles (ti, tj0 .. tj0+len) of one channel plane at {@code x[plane..]}: h[(r*4 + b)*HB + j0 + k] =
      * (d_r B)[b], d_r the r-th patch row (input row 2ti-1+r, columns 2tj-1 .. 2tj+2, zero outside): d0-d2, d1+d2,
      * d2-d1, d1-d3.
      */
     private static void rowTransform(float[] x, int plane, int H, int W, int ti, int tj0, int len, float[] h, int j0) {
         for (int r = 0; r < 4; r++) {
             int ih = 2 * ti - 1 + r;
-            int hb = r * 4 * NR + j0;
+            int hb = r * 4 * HB + j0;
             if (ih < 0 || ih >= H) {
-                for (int b = 0; b < 4; b++) java.util.Arrays.fill(h, hb + b * NR, hb + b * NR + len, 0f);
+                for (int b = 0; b < 4; b++) java.util.Arrays.fill(h, hb + b * HB, hb + b * HB + len, 0f);
                 continue;
             }
             int row = plane + ih * W;
             int k = 0;
             // vectors of L tiles whose patches lie inside the row (first column 2tj-1 >= 0, last loaded column
             // 2tj+2L <= W-1); the last one moved left (recomputing some tiles) where the row ends sooner
-            int kmax = (W - 1 - 2 * L) / 2 - tj0;             // last vector start inside the row
+            int kmax = Math.min(len - L, (W - 1 - 2 * L) / 2 - tj0); // last vector start inside the segment and row
             if (tj0 == 0 && len > 0) scalarTile(x, row, W, -1, h, hb + k++);
-            for (; k + L <= len; k += L) {
+            while (k < len) {
                 int kk = Math.min(k, kmax);
                 if (kk < 0 || tj0 + kk == 0 || kk + L <= k) break;
                 vectorTiles(x, row + 2 * (tj0 + kk) - 1, h, hb + kk);
-                k = kk;
+                k = kk + L;
             }
             for (; k < len; k++) scalarTile(x, row, W, 2 * (tj0 + k) - 1, h, hb + k);
         }
@@ -202,12 +233,12 @@ final class ConvWinograd {
     private static void vectorTiles(float[] x, int s0, float[] h, int o) {
         FloatVector a = FloatVector.fromArray(S, x, s0), b = FloatVector.fromArray(S, x, s0 + L);
         FloatVector c = FloatVector.fromArray(S, x, s0 + 2), d = FloatVector.fromArray(S, x, s0 + 2 + L);
-        FloatVector d0 = EVEN.selectFrom(a, b), d1 = ODD.selectFrom(a, b);
-        FloatVector d2 = EVEN.selectFrom(c, d), d3 = ODD.selectFrom(c, d);
+        FloatVector d0 = a.rearrange(EVEN).blend(b.rearrange(EVEN), HIGH), d1 = a.rearrange(ODD).blend(b.rearrange(ODD), HIGH);
+        FloatVector d2 = c.rearrange(EVEN).blend(d.rearrange(EVEN), HIGH), d3 = c.rearrange(ODD).blend(d.rearrange(ODD), HIGH);
         d0.sub(d2).intoArray(h, o);
-        d1.add(d2).intoArray(h, o + NR);
-        d2.sub(d1).intoArray(h, o + 2 * NR);
-        d1.sub(d3).intoArray(h, o + 3 * NR);
+        d1.add(d2).intoArray(h, o + HB);
+        d2.sub(d1).intoArray(h, o + 2 * HB);
+        d1.sub(d3).intoArray(h, o + 3 * HB);
     }
 
     /** One tile's row transform from input columns iw0 .. iw0+3 of the row at {@code x[row..]} (zero outside [0, W)). */
@@ -217,22 +248,25 @@ final class ConvWinograd {
         float d2 = iw0 + 2 >= 0 && iw0 + 2 < W ? x[row + iw0 + 2] : 0f;
         float d3 = iw0 + 3 >= 0 && iw0 + 3 < W ? x[row + iw0 + 3] : 0f;
         h[o] = d0 - d2;
-        h[o + NR] = d1 + d2;
-        h[o + 2 * NR] = d2 - d1;
-        h[o + 3 * NR] = d1 - d3;
+        h[o + HB] = d1 + d2;
+        h[o + 2 * HB] = d2 - d1;
+        h[o + 3 * HB] = d1 - d3;
     }
 
-    /** v[(xi*C + c)*NR + j] for xi = 4a + b: (B^T h_b)[a] over the patch rows, the same four combinations. */
-    private static void columnTransform(float[] h, float[] v, int C, int c) {
+    /**
+     * v[vOff + (xi*C + c)*NR + j] for xi = 4a + b and the NR tiles from h column h0: (B^T h_b)[a] over the patch rows,
+     * the same four combinations.
+     */
+    private static void columnTransform(float[] h, int h0, float[] v, int vOff, int C, int c) {
         int plane = C * NR;
         for (int b = 0; b < 4; b++) {
             for (int j = 0; j < NR; j += L) {
-                FloatVector h0 = FloatVector.fromArray(S, h, b * NR + j);
-                FloatVector h1 = FloatVector.fromArray(S, h, (4 + b) * NR + j);
-                FloatVector h2 = FloatVector.fromArray(S, h, (8 + b) * NR + j);
-                FloatVector h3 = FloatVector.fromArray(S, h, (12 + b) * NR + j);
-                int o = c * NR + j;
-                h0.sub(h2).intoArray(v, b * plane + o);
+                FloatVector h0v = FloatVector.fromArray(S, h, b * HB + h0 + j);
+                FloatVector h1 = FloatVector.fromArray(S, h, (4 + b) * HB + h0 + j);
+                FloatVector h2 = FloatVector.fromArray(S, h, (8 + b) * HB + h0 + j);
+                FloatVector h3 = FloatVector.fromArray(S, h, (12 + b) * HB + h0 + j);
+                int o = vOff + c * NR + j;
+                h0v.sub(h2).intoArray(v, b * plane + o);
                 h1.add(h2).intoArray(v, (4 + b) * plane + o);
                 h2.sub(h1).intoArray(v, (8 + b) * plane + o);
                 h1.sub(h3).intoArray(v, (12 + b) * plane + o);
