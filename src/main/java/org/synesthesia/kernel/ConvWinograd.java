@@ -19,12 +19,13 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Loaded only when {@link Simd#available()}. U is computed once per call into packed A micro-panels (rows of
  * {@link GemmVector#MR} output channels, element (r, c) of panel ir at {@code u[xi*Op*C + ir*C + c*MR + r]}, Op = O
  * rounded up to MR, rows past O zero). Threads take contiguous ranges of panels of {@link GemmVector#NR} tiles (in
- * the order image, tile row, tile column; a panel may span tile rows and images). Per block of up to 8 panels (so
- * that each channel's input rows are read in long runs; V of a block near 2 MB): the input transform writes V as
- * packed B micro-panels (element (c, j) of position xi at {@code v[p*16*C*NR + (xi*C + c)*NR + j]} for panel p of the
- * block; vectors along the tiles, patch columns split into even and odd pixels by lane shuffles), then per panel and MR output channels
- * the 16 micro-kernel products ({@link GemmMicroKernels#run}, depth C) and the output transform (vectors along the
- * tiles, the two output columns of a tile interleaved by lane selection) write y with the bias. {@link ConvScalar} is
+ * the order image, tile row, tile column; a panel may span tile rows and images), in blocks of up to 16 panels (V_xi of
+ * a block near 128 KB): the input transform of the block writes V as packed B micro-panels (element (c, j) of
+ * position xi at {@code v[(p*16 + xi)*C*NR + c*NR + j]} for panel p of the block; each channel's input rows read in
+ * long runs; vectors along the tiles, patch columns split into even and odd pixels by lane shuffles); then per xi and
+ * MR-row panel of U_xi (in L1) the micro-kernel products ({@link GemmMicroKernels#run}, depth C) with every panel of
+ * V_xi (in L2) into M; then the output transform (vectors along the tiles, the two output columns of a tile
+ * interleaved by lane selection) writes y with the bias. {@link ConvScalar} is
  * the reference.
  */
 final class ConvWinograd {
@@ -66,8 +67,11 @@ final class ConvWinograd {
                 && g.dh() == 1 && g.dw() == 1 && g.groups() == 1 && g.C() >= 8 && g.O() >= MR;
     }
 
-    /** Most panels whose input transform is done together (whole input rows read at once), and its float budget. */
-    private static final int MAX_BLOCK = 8, BLOCK_FLOATS = 1 << 19;
+    /**
+     * Most panels of a block, and the floats of one position's V over a block (C x block*NR, kept in L2 while every
+     * MR-row panel of U_xi is multiplied with it).
+     */
+    private static final int MAX_BLOCK = 16, BLOCK_FLOATS = 1 << 15;
     /** Stride of the row-transform rows in {@link Work#h}. */
     private static final int HB = MAX_BLOCK * NR;
 
@@ -75,7 +79,8 @@ final class ConvWinograd {
     private static final class Work {
         float[] v = new float[0];
         final float[] h = new float[16 * HB];
-        final float[][] m = new float[16][MR * NR];
+        float[] m = new float[0];
+        final float[] t = new float[MR * NR];
         final float[] ys = new float[4 * NR];
         /** Segments (runs of tiles in one tile row): image, tile row, first tile column, first index, length. */
         final int[] segN = new int[HB], segTi = new int[HB], segTj = new int[HB], segJ = new int[HB], segLen = new int[HB];
@@ -92,10 +97,11 @@ final class ConvWinograd {
         float[] u = transformWeights(w, O, C, Op);
         long flopsPerPanel = 2L * 16 * Op * C * NR;
         int grain = (int) Math.max(1, Math.min(panels, 4_000_000L / flopsPerPanel));
-        int block = Math.max(1, Math.min(MAX_BLOCK, BLOCK_FLOATS / (16 * C * NR)));
+        int block = Math.max(1, Math.min(MAX_BLOCK, BLOCK_FLOATS / (C * NR)));
         Parallel.forRange(panels, grain, (p0, p1) -> {
             Work wk = WORK.get();
             if (wk.v.length < 16 * C * NR * block) wk.v = new float[16 * C * NR * block];
+            if (wk.m.length < 16 * Op * NR * block) wk.m = new float[16 * Op * NR * block];
             for (int p = p0; p < p1; p += block) {
                 int nb = Math.min(block, p1 - p);
                 block(x, xOff, N, C, H, W, O, Op, th, tw, p * NR, Math.min(nb * NR, T - p * NR), u, bias, y, wk);
@@ -169,17 +175,20 @@ final class ConvWinograd {
                 rowTransform(x, xOff + (wk.segN[s] * C + c) * H * W, H, W, wk.segTi[s], wk.segTj[s], wk.segLen[s], h, wk.segJ[s]);
             for (int p = 0; p < nb; p++) columnTransform(h, p * NR, v, p * 16 * C * NR, C, c);
         }
+        // M_xi[o, tile] = U_xi V_xi, panel p's at m[((p*16 + xi)*Op + o)*NR + j]; U_xi's MR-row panel stays in L1
+        // while it meets the block's panels of V_xi
         int plane = Op * C;
-        float[][] m = wk.m;
+        float[] m = wk.m, t = wk.t;
+        for (int xi = 0; xi < 16; xi++)
+            for (int ir = 0; ir < Op; ir += MR)
+                for (int p = 0; p < nb; p++) {
+                    GemmMicroKernels.run(MR, NV, C, u, xi * plane + ir * C, v, (p * 16 + xi) * C * NR, t);
+                    System.arraycopy(t, 0, m, ((p * 16 + xi) * Op + ir) * NR, MR * NR);
+                }
         for (int p = 0; p < nb; p++) {
             int pcnt = Math.min(NR, cnt - p * NR);
             int psegs = segments(t0 + p * NR, pcnt, th, tw, wk);
-            int vp = p * 16 * C * NR;
-            for (int ir = 0; ir < Op; ir += MR) {
-                for (int xi = 0; xi < 16; xi++) GemmMicroKernels.run(MR, NV, C, u, xi * plane + ir * C, v, vp + xi * C * NR, m[xi]);
-                int rows = Math.min(MR, O - ir);
-                for (int r = 0; r < rows; r++) outputTransform(m, r, bias == null ? 0f : bias[ir + r], pcnt, wk, y, N, O, H, W, ir + r, psegs);
-            }
+            for (int o = 0; o < O; o++) outputTransform(m, p * 16 * Op * NR + o * NR, Op * NR, bias == null ? 0f : bias[o], pcnt, wk, y, N, O, H, W, o, psegs);
         }
     }
 
@@ -275,38 +284,37 @@ final class ConvWinograd {
     }
 
     /**
-     * Row r of the MR-channel products m[xi] (row stride NR) to output channel o: Y = A^T M A per tile, plus the bias,
+     * Output channel o of a panel, M_xi at {@code m[mOff + xi*ms ..]} (NR tiles): Y = A^T M A per tile, plus the bias,
      * the tile's two output columns interleaved into two output rows of 2*NR pixels, then copied segment by segment
      * into y (rows and columns past H, W dropped).
      */
-    private static void outputTransform(float[][] m, int r, float bias, int cnt, Work wk, float[] y, int N, int O, int H, int W, int o, int segs) {
+    private static void outputTransform(float[] m, int mOff, int ms, float bias, int cnt, Work wk, float[] y, int N, int O, int H, int W, int o, int segs) {
         float[] ys = wk.ys;
-        int ro = r * NR;
         FloatVector bv = FloatVector.broadcast(S, bias);
         for (int j = 0; j < cnt; j += L) {
-            int q = ro + j;
+            int q = mOff + j;
             FloatVector z00, z01, z10, z11, z20, z21, z30, z31;
             {
-                FloatVector m0 = FloatVector.fromArray(S, m[0], q), m1 = FloatVector.fromArray(S, m[1], q);
-                FloatVector m2 = FloatVector.fromArray(S, m[2], q), m3 = FloatVector.fromArray(S, m[3], q);
+                FloatVector m0 = FloatVector.fromArray(S, m, q), m1 = FloatVector.fromArray(S, m, q + ms);
+                FloatVector m2 = FloatVector.fromArray(S, m, q + 2 * ms), m3 = FloatVector.fromArray(S, m, q + 3 * ms);
                 z00 = m0.add(m1).add(m2);
                 z01 = m1.sub(m2).sub(m3);
             }
             {
-                FloatVector m0 = FloatVector.fromArray(S, m[4], q), m1 = FloatVector.fromArray(S, m[5], q);
-                FloatVector m2 = FloatVector.fromArray(S, m[6], q), m3 = FloatVector.fromArray(S, m[7], q);
+                FloatVector m0 = FloatVector.fromArray(S, m, q + 4 * ms), m1 = FloatVector.fromArray(S, m, q + 5 * ms);
+                FloatVector m2 = FloatVector.fromArray(S, m, q + 6 * ms), m3 = FloatVector.fromArray(S, m, q + 7 * ms);
                 z10 = m0.add(m1).add(m2);
                 z11 = m1.sub(m2).sub(m3);
             }
             {
-                FloatVector m0 = FloatVector.fromArray(S, m[8], q), m1 = FloatVector.fromArray(S, m[9], q);
-                FloatVector m2 = FloatVector.fromArray(S, m[10], q), m3 = FloatVector.fromArray(S, m[11], q);
+                FloatVector m0 = FloatVector.fromArray(S, m, q + 8 * ms), m1 = FloatVector.fromArray(S, m, q + 9 * ms);
+                FloatVector m2 = FloatVector.fromArray(S, m, q + 10 * ms), m3 = FloatVector.fromArray(S, m, q + 11 * ms);
                 z20 = m0.add(m1).add(m2);
                 z21 = m1.sub(m2).sub(m3);
             }
             {
-                FloatVector m0 = FloatVector.fromArray(S, m[12], q), m1 = FloatVector.fromArray(S, m[13], q);
-                FloatVector m2 = FloatVector.fromArray(S, m[14], q), m3 = FloatVector.fromArray(S, m[15], q);
+                FloatVector m0 = FloatVector.fromArray(S, m, q + 12 * ms), m1 = FloatVector.fromArray(S, m, q + 13 * ms);
+                FloatVector m2 = FloatVector.fromArray(S, m, q + 14 * ms), m3 = FloatVector.fromArray(S, m, q + 15 * ms);
                 z30 = m0.add(m1).add(m2);
                 z31 = m1.sub(m2).sub(m3);
             }
