@@ -15,7 +15,8 @@ public final class Conv {
      * to float in panels), {@link #LINEAR} computes im2col rows * W^T with {@link Gemm#linear} (W of any type
      * decoded inside the GEMM) and transposes; {@link #WINOGRAD} computes a 3x3 stride-1 pad-1 convolution of one
      * group and at least {@code ConvWinograd.MIN_PIXELS} output pixels by Winograd F(2x2, 3x3) ({@link ConvWinograd},
-     * 16 GEMMs of depth C on transformed tiles: 2.25x fewer multiply-adds), any other one as SGEMM. The default is
+     * 16 GEMMs of depth C on transformed tiles: 2.25x fewer multiply-adds), any other one of one group by
+     * {@code ConvPacked} (implicit im2col, W packed once per call) where W is at most 4M floats, else as SGEMM. The default is
      * {@code -Dsynesthesia.conv.gemm=winograd|sgemm|linear} (winograd).
      */
     public enum GemmPath { SGEMM, LINEAR, WINOGRAD }

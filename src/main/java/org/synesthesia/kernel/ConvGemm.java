@@ -19,8 +19,9 @@ import java.util.Arrays;
  *   <li>{@link Conv.GemmPath#LINEAR}: {@code X[pt, K]} (the transpose of cols) and {@code Y[pt, O] = X W^T + b} with
  *   {@link Gemm#linear}, which decodes W of any stored type inside the GEMM; Y is transposed into NCHW.
  *   Groups of more than one channel take the SGEMM path.</li>
- *   <li>{@link Conv.GemmPath#WINOGRAD}: {@link ConvWinograd} where it applies (3x3, stride 1, pad 1, one group, enough
- *   pixels), else SGEMM.</li>
+ *   <li>{@link Conv.GemmPath#WINOGRAD} (the default): {@link ConvWinograd} where it applies (3x3, stride 1, pad 1, one
+ *   group, enough pixels), else {@link ConvPacked} (one group, W packed once, B packed straight from the image) for
+ *   weights up to 4M floats that are not pointwise, else SGEMM.</li>
  * </ul>
  * Depthwise convolutions (one input and one output channel per group) are direct: for each output row, each tap
  * adds {@code w * (a shifted input row)} to the row, parallel over channels.
@@ -75,6 +76,7 @@ final class ConvGemm {
         if (g.N() == 0) return y;
         if (g.depthwise()) depthwise(x, xOff, g, w, bias, y);
         else if (path == Conv.GemmPath.WINOGRAD && Simd.available() && ConvWinograd.applies(g)) ConvWinograd.conv2d(x, xOff, g, w, bias, y);
+        else if (path == Conv.GemmPath.WINOGRAD && Simd.available() && !g.pointwise() && ConvPacked.applies(g)) ConvPacked.conv2d(x, xOff, g, w, bias, y);
         else if (path == Conv.GemmPath.LINEAR && g.groups() == 1) linearPath(x, xOff, g, w, bias, y, tiling);
         else sgemmPath(x, xOff, g, w, bias, y, tiling);
         return y;
