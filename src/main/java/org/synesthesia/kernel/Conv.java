@@ -13,9 +13,13 @@ public final class Conv {
     /**
      * Which GEMM carries a convolution: {@link #SGEMM} computes W * cols straight into the NCHW output (W decoded
      * to float in panels), {@link #LINEAR} computes im2col rows * W^T with {@link Gemm#linear} (W of any type
-     * decoded inside the GEMM) and transposes. The default is {@code -Dsynesthesia.conv.gemm=sgemm|linear}.
+     * decoded inside the GEMM) and transposes; {@link #WINOGRAD} computes a 3x3 stride-1 pad-1 convolution of one
+     * group and at least {@code ConvWinograd.MIN_PIXELS} output pixels by Winograd F(2x2, 3x3) ({@link ConvWinograd},
+     * 16 GEMMs of depth C on transformed tiles: 2.25x fewer multiply-adds), any other one of one group by
+     * {@code ConvPacked} (implicit im2col, W packed once per call) where W is at most 4M floats, else as SGEMM. The default is
+     * {@code -Dsynesthesia.conv.gemm=winograd|sgemm|linear} (winograd).
      */
-    public enum GemmPath { SGEMM, LINEAR }
+    public enum GemmPath { SGEMM, LINEAR, WINOGRAD }
 
     /** x [N, C, H, W], w [O, C/groups, kh, kw] -> [N, O, OH, OW]. */
     public static Tensor conv2d(Tensor x, WeightMatrix w, int kh, int kw, float[] bias, int stride, int pad, int dilation, int groups) {

@@ -19,6 +19,9 @@ import java.util.Arrays;
  *   <li>{@link Conv.GemmPath#LINEAR}: {@code X[pt, K]} (the transpose of cols) and {@code Y[pt, O] = X W^T + b} with
  *   {@link Gemm#linear}, which decodes W of any stored type inside the GEMM; Y is transposed into NCHW.
  *   Groups of more than one channel take the SGEMM path.</li>
+ *   <li>{@link Conv.GemmPath#WINOGRAD} (the default): {@link ConvWinograd} where it applies (3x3, stride 1, pad 1, one
+ *   group, enough pixels), else {@link ConvPacked} (one group, W packed once, B packed straight from the image) for
+ *   weights up to 4M floats that are not pointwise, else SGEMM.</li>
  * </ul>
  * Depthwise convolutions (one input and one output channel per group) are direct: for each output row, each tap
  * adds {@code w * (a shifted input row)} to the row, parallel over channels.
@@ -51,7 +54,11 @@ final class ConvGemm {
      */
     static final Tiling TILING = new Tiling(Math.max(1024, Integer.getInteger("synesthesia.conv.tileFloats", 1 << 21)), 256, 1 << 22);
     /** The default path: {@code -Dsynesthesia.conv.gemm=sgemm|linear}. */
-    static final Conv.GemmPath DEFAULT_PATH = "linear".equalsIgnoreCase(System.getProperty("synesthesia.conv.gemm", "sgemm")) ? Conv.GemmPath.LINEAR : Conv.GemmPath.SGEMM;
+    static final Conv.GemmPath DEFAULT_PATH = switch (System.getProperty("synesthesia.conv.gemm", "winograd").toLowerCase(java.util.Locale.ROOT)) {
+        case "linear" -> Conv.GemmPath.LINEAR;
+        case "sgemm" -> Conv.GemmPath.SGEMM;
+        default -> Conv.GemmPath.WINOGRAD;
+    };
 
     private ConvGemm() {}
 
@@ -68,6 +75,8 @@ final class ConvGemm {
         float[] y = new float[Math.toIntExact((long) g.N() * g.O() * g.P())];
         if (g.N() == 0) return y;
         if (g.depthwise()) depthwise(x, xOff, g, w, bias, y);
+        else if (path == Conv.GemmPath.WINOGRAD && Simd.available() && ConvWinograd.applies(g)) ConvWinograd.conv2d(x, xOff, g, w, bias, y);
+        else if (path == Conv.GemmPath.WINOGRAD && Simd.available() && !g.pointwise() && ConvPacked.applies(g)) ConvPacked.conv2d(x, xOff, g, w, bias, y);
         else if (path == Conv.GemmPath.LINEAR && g.groups() == 1) linearPath(x, xOff, g, w, bias, y, tiling);
         else sgemmPath(x, xOff, g, w, bias, y, tiling);
         return y;
