@@ -72,11 +72,16 @@ public final class Launcher {
         cmd.add("-D" + RELAUNCHED + "=1");
         cmd.add("-cp");
         cmd.add(jar.toString());
-        cmd.add(MAIN);
-        for (String a : args) cmd.add(a);
-        ProcessBuilder pb = new ProcessBuilder(cmd)
+        // the ahead-of-time cache: used when there is one for this JAR, JDK, flags and command; else recorded
+        AotCache aot = AotCache.forRun(java, jar, cmd, args);
+        List<String> engine = new ArrayList<>(cmd);
+        if (aot != null) engine.addAll(aot.options());
+        engine.add(MAIN);
+        for (String a : args) engine.add(a);
+        ProcessBuilder pb = new ProcessBuilder(engine)
                 .redirectInput(ProcessBuilder.Redirect.INHERIT)
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().put("SYNESTHESIA_LAUNCHED_AT", Long.toString(System.currentTimeMillis()));
         Process p = pb.start();
         Thread err = new Thread(() -> forwardStderr(p.getErrorStream(), System.err), "stderr");
         err.setDaemon(true);
@@ -92,6 +97,7 @@ public final class Launcher {
         }, "stop-engine"));
         int rc = p.waitFor();
         err.join(2000);
+        if (aot != null && rc == 0) aot.recorded(cmd);
         return rc;
     }
 
