@@ -78,6 +78,10 @@ final class AotCache {
             } catch (FileAlreadyExistsException e) {
                 if (System.currentTimeMillis() - Files.getLastModifiedTime(lock).toMillis() < LOCK_STALE_MS) return null;
                 Files.setLastModifiedTime(lock, FileTime.fromMillis(System.currentTimeMillis()));
+                // an abandoned recording (its run was killed): its configuration goes
+                try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, name + ".*.aotconf")) {
+                    for (Path p : old) Files.deleteIfExists(p);
+                }
             }
             Path config = dir.resolve(name + "." + ProcessHandle.current().pid() + ".aotconf");
             return new AotCache(cache, config, lock, java, jar);
@@ -99,6 +103,13 @@ final class AotCache {
         return o;
     }
 
+    private volatile boolean handedOver;
+
+    /** A recording that will not be assembled (the run failed or was stopped): removes its files. Never throws. */
+    void abandon() {
+        if (config != null && !handedOver) cleanUp(config, lock);
+    }
+
     /**
      * After a successful recording run: starts the detached assembler (this class's {@link #main}) with the engine's
      * JVM command {@code jvm}; otherwise, or when it cannot start, removes the recording. Never throws.
@@ -115,6 +126,7 @@ final class AotCache {
             cmd.addAll(jvm);
             new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start()
                     .getOutputStream().close();
+            handedOver = true;
         } catch (IOException | RuntimeException e) {
             cleanUp(config, lock);
         }

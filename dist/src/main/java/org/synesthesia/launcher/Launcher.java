@@ -89,6 +89,7 @@ public final class Launcher {
         // SIGTERM/SIGINT to this process alone (process managers, IDE stop buttons, CI cancel) must not orphan the engine
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stopEngine(p, STOP_GRACE_MS);
+            if (aot != null) aot.abandon();
             try {
                 err.join(1000);
             } catch (InterruptedException ignored) {
@@ -98,6 +99,7 @@ public final class Launcher {
         int rc = p.waitFor();
         err.join(2000);
         if (aot != null && rc == 0) aot.recorded(cmd);
+        else if (aot != null) aot.abandon();
         return rc;
     }
 
