@@ -97,4 +97,13 @@ class LauncherTest {
         Files.setLastModifiedTime(jar, t);
         org.junit.jupiter.api.Assertions.assertNotEquals(k, AotCache.key(javaBin, jar, jvm, "transcribe"), "same size and time, other bytes");
     }
+
+    /** The launcher's heap policy steps aside for a user's own heap or collector option. */
+    @Test
+    void heapDefaultsOnlyWithoutTheUsersOwn() {
+        for (String a : new String[] {"-Xmx2g", "-Xms1g", "-XX:+UseSerialGC", "-XX:GCTimeRatio=9", "-XX:MaxHeapFreeRatio=50", "-XX:MaxRAMPercentage=50", "-XX:MaxHeapSize=1g"})
+            assertEquals(true, Launcher.sizesTheHeap(a), a);
+        for (String a : new String[] {"-Dfoo=1", "-Xss8m", "-XX:+UnlockDiagnosticVMOptions", "-ea"})
+            assertEquals(false, Launcher.sizesTheHeap(a), a);
+    }
 }
