@@ -34,6 +34,11 @@ final class RandomGgml {
     static void write(String size, Path tiktoken, Path out) throws IOException {
         WhisperConfig c = WhisperConfig.OFFICIAL.get(size);
         if (c == null) throw new SynesthesiaException("bench: unknown whisper size '" + size + "' (known: " + String.join(", ", WhisperConfig.OFFICIAL.keySet()) + ")");
+        write(c, tiktoken, out);
+    }
+
+    /** Writes a model of any config {@code c} to {@code out}. */
+    static void write(WhisperConfig c, Path tiktoken, Path out) throws IOException {
         List<byte[]> vocab = tiktoken == null ? List.of() : tiktokenBytes(tiktoken);
         Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), out.getFileName().toString(), ".tmp");
         try (MemoryWeightSource src = RandomWhisper.weights(c, DType.F16, 1234);
