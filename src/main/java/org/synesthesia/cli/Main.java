@@ -24,10 +24,12 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        long mainMillis = System.currentTimeMillis();
         Thread interrupted = interruptedHook();
         Runtime.getRuntime().addShutdownHook(interrupted);
         int rc = run(args);
         System.out.flush();
+        org.synesthesia.util.Timings.exit(mainMillis);
         try {
             Runtime.getRuntime().removeShutdownHook(interrupted);
         } catch (IllegalStateException ignored) {

@@ -37,6 +37,7 @@ final class StageClock {
         running = null;
         times.add(new StageTime(stage, s));
         listener.stageFinished(stage, s);
+        org.synesthesia.util.Timings.stage(stage.label(), s);
         return s;
     }
 

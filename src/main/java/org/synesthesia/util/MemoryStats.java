@@ -30,6 +30,21 @@ public final class MemoryStats {
         return status("VmHWM:");
     }
 
+    /**
+     * Resets the peak resident set (VmHWM) to the current one (Linux: writes 5 to /proc/self/clear_refs), so the next
+     * {@link #residentPeak()} is the peak since now; false where that is not possible.
+     */
+    public static boolean resetResidentPeak() {
+        try {
+            Path p = Path.of("/proc/self/clear_refs");
+            if (!Files.isWritable(p)) return false;
+            Files.writeString(p, "5");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** {@code bytes} in MiB, or "n/a" for a negative count. */
     public static String mib(long bytes) {
         return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f MiB", bytes / 1048576.0);

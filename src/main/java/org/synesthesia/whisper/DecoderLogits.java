@@ -27,7 +27,10 @@ final class DecoderLogits implements LogitsSource {
      */
     public static DecoderLogits of(Whisper whisper, Tensor audioFeatures, String where) {
         Finite.check(audioFeatures, "whisper encoder output" + in(where));
-        return new DecoderLogits(whisper.decoder(), whisper.decoder().crossAttention(audioFeatures), where);
+        long t0 = org.synesthesia.util.Timings.start();
+        CrossAttentionCache xa = whisper.decoder().crossAttention(audioFeatures);
+        org.synesthesia.util.Timings.add("cross-attention k/v", t0);
+        return new DecoderLogits(whisper.decoder(), xa, where);
     }
 
     private static String in(String where) {
@@ -51,6 +54,7 @@ final class DecoderLogits implements LogitsSource {
 
     @Override
     public void lastLogits(int[][] tokens, Sequence[] sequences, float[] out) {
+        long t0 = org.synesthesia.util.Timings.start();
         if (sequences.length == 1) {
             decoder.lastLogits(tokens[0], ((State) sequences[0]).state, out);
         } else {
@@ -60,6 +64,7 @@ final class DecoderLogits implements LogitsSource {
         }
         // raw logits, before any filter sets suppressed tokens to -inf
         Finite.check(out, 0, sequences.length * nVocab(), "whisper decoder logits" + in(where), Finite.WEIGHTS_HINT);
+        org.synesthesia.util.Timings.add("decoder calls", t0);
     }
 
     private record State(DecoderState state) implements Sequence {

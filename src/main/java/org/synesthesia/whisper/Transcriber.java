@@ -65,7 +65,12 @@ public final class Transcriber {
         WhisperConfig c = whisper.config();
         if (tokenizer.nVocab() != c.nVocab())
             throw new SynesthesiaException("the tokenizer has " + tokenizer.nVocab() + " tokens but the model " + c.nVocab());
-        return new Transcriber((mel, where) -> DecoderLogits.of(whisper, whisper.encode(mel), where), tokenizer, c.nMels(), c.nTextCtx(), c.nAudioCtx());
+        return new Transcriber((mel, where) -> {
+            long t0 = org.synesthesia.util.Timings.start();
+            Tensor features = whisper.encode(mel);
+            org.synesthesia.util.Timings.add("encoder", t0);
+            return DecoderLogits.of(whisper, features, where);
+        }, tokenizer, c.nMels(), c.nTextCtx(), c.nAudioCtx());
     }
 
     WhisperTokenizer tokenizer() {

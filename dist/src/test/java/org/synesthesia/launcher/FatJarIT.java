@@ -93,4 +93,96 @@ class FatJarIT {
         }
         assertEquals("synesthesia: interrupted", Files.readString(dir.resolve("stderr.txt")).strip(), "the engine says why it stopped, in one line");
     }
+
+    /** Runs the fat JAR with extra environment variables; {rc, stdout, stderr}. */
+    static String[] runWith(java.util.Map<String, String> env, String... args) throws Exception {
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> cmd = new ArrayList<>(List.of(javaBin.toString(), "-jar", jar().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        java.util.concurrent.CompletableFuture<byte[]> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+        byte[] err = readAll(p.getErrorStream());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + cmd);
+        return new String[] {String.valueOf(p.exitValue()), new String(out.get(), StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8)};
+    }
+
+    private static byte[] readAll(java.io.InputStream in) {
+        try {
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A 16 kHz mono 16-bit WAV of {@code samples} samples of a 440 Hz tone. */
+    static void writeWav(Path f, int samples) throws Exception {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(44 + 2 * samples).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + 2 * samples).put("WAVEfmt ".getBytes(StandardCharsets.US_ASCII))
+                .putInt(16).putShort((short) 1).putShort((short) 1).putInt(16000).putInt(32000).putShort((short) 2).putShort((short) 16)
+                .put("data".getBytes(StandardCharsets.US_ASCII)).putInt(2 * samples);
+        for (int i = 0; i < samples; i++) b.putShort((short) (8000 * Math.sin(2 * Math.PI * 440 * i / 16000.0)));
+        Files.write(f, b.array());
+    }
+
+    /** The files in {@code dir} by name, sorted. */
+    static List<String> names(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /**
+     * The launcher's ahead-of-time cache: the first run of a command records, a detached JVM assembles one
+     * {@code COMMAND-KEY.aot} (nothing else left in the folder), later runs use it unchanged, and a damaged cache
+     * file costs nothing: the run succeeds with the same output and no JVM message. SYNESTHESIA_AOT=0 writes none.
+     */
+    @Test
+    void aotCacheIsCreatedOnceReusedAndADamagedOneIgnored(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Runtime.version().feature() >= 25, "AOT caches need JDK 25");
+        Path wav = dir.resolve("tone.wav");
+        writeWav(wav, 16000);
+        Path cache = dir.resolve("aot");
+        java.util.Map<String, String> env = java.util.Map.of(AotCache.DIR_ENV, cache.toString());
+        String[] first = runWith(env, "mel", wav.toString(), "--out", dir.resolve("m1.safetensors").toString());
+        assertEquals("0", first[0], first[2]);
+        assertTrue(Files.isRegularFile(dir.resolve("m1.safetensors")));
+        assertTrue(!first[1].contains("AOT") && !first[2].contains("aot"), "no JVM message: " + first[1] + first[2]);
+        // the assembler runs detached: wait for the one cache file and nothing else
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!(names(cache).size() == 1 && names(cache).get(0).endsWith(".aot")) && System.nanoTime() < until) Thread.sleep(200);
+        List<String> made = names(cache);
+        assertEquals(1, made.size(), "one cache file, no lock, configuration or temporary file left: " + made);
+        assertTrue(made.get(0).matches("mel-[0-9a-f]{20}\\.aot"), made.get(0));
+        Path aot = cache.resolve(made.get(0));
+        long size = Files.size(aot);
+        assertTrue(size > 1_000_000, "a real cache: " + size + " bytes");
+        java.nio.file.attribute.FileTime time = Files.getLastModifiedTime(aot);
+
+        String[] second = runWith(env, "mel", wav.toString(), "--out", dir.resolve("m2.safetensors").toString());
+        assertEquals("0", second[0], second[2]);
+        Thread.sleep(1000); // a second recording would show as a lock or configuration file by now
+        assertEquals(made, names(cache), "reused, not recorded again");
+        assertEquals(time, Files.getLastModifiedTime(aot));
+        assertEquals(second[2].replace("m2.", "m1."), first[2]);
+
+        byte[] junk = new byte[(int) size];
+        new java.util.Random(1).nextBytes(junk);
+        Files.write(aot, junk);
+        String[] damaged = runWith(env, "mel", wav.toString(), "--out", dir.resolve("m3.safetensors").toString());
+        assertEquals("0", damaged[0], damaged[2]);
+        assertEquals(first[1], damaged[1], "the same stdout, no JVM message on it");
+        assertEquals(damaged[2].replace("m3.", "m1."), first[2], "the same stderr, no JVM message on it");
+        assertTrue(Files.isRegularFile(dir.resolve("m3.safetensors")));
+
+        Path none = dir.resolve("none");
+        String[] off = runWith(java.util.Map.of(AotCache.DIR_ENV, none.toString(), AotCache.ENV, "0"), "mel", wav.toString(), "--out",
+                dir.resolve("m4.safetensors").toString());
+        assertEquals("0", off[0], off[2]);
+        Thread.sleep(500);
+        assertEquals(List.of(), names(none), "SYNESTHESIA_AOT=0: no cache");
+    }
 }

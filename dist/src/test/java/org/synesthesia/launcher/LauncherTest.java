@@ -67,4 +67,43 @@ class LauncherTest {
         assertEquals(true, ms >= 300 && ms < 2000, ms + " ms");
         assertEquals(137, p.exitValue(), "SIGKILL");
     }
+
+    /** The cache is per command word; help and version runs, and unknown leading options, get none. */
+    @Test
+    void aotCacheCommandWord() {
+        assertEquals("transcribe", AotCache.command(new String[] {"transcribe", "a.wav", "--model", "m"}));
+        assertEquals("speak", AotCache.command(new String[] {"--threads", "4", "--quiet", "speak", "--audio", "x"}));
+        assertEquals(null, AotCache.command(new String[] {"transcribe", "--help"}));
+        assertEquals(null, AotCache.command(new String[] {"--version"}));
+        assertEquals(null, AotCache.command(new String[] {"help"}));
+        assertEquals(null, AotCache.command(new String[] {}));
+        assertEquals(null, AotCache.command(new String[] {"../evil", "x"}));
+    }
+
+    /** The key changes with the JAR's bytes, the JVM options and the command, and only with them. */
+    @Test
+    void aotCacheKey() throws Exception {
+        Path jar = tmp.resolve("a.jar");
+        Files.write(jar, new byte[] {1, 2, 3});
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        java.util.List<String> jvm = java.util.List.of("java", "-Xmx2g");
+        String k = AotCache.key(javaBin, jar, jvm, "transcribe");
+        assertEquals(20, k.length());
+        assertEquals(k, AotCache.key(javaBin, jar, jvm, "transcribe"));
+        org.junit.jupiter.api.Assertions.assertNotEquals(k, AotCache.key(javaBin, jar, jvm, "speak"));
+        org.junit.jupiter.api.Assertions.assertNotEquals(k, AotCache.key(javaBin, jar, java.util.List.of("java", "-Xmx4g"), "transcribe"));
+        java.nio.file.attribute.FileTime t = Files.getLastModifiedTime(jar);
+        Files.write(jar, new byte[] {1, 2, 4});
+        Files.setLastModifiedTime(jar, t);
+        org.junit.jupiter.api.Assertions.assertNotEquals(k, AotCache.key(javaBin, jar, jvm, "transcribe"), "same size and time, other bytes");
+    }
+
+    /** The launcher's heap policy steps aside for a user's own heap or collector option. */
+    @Test
+    void heapDefaultsOnlyWithoutTheUsersOwn() {
+        for (String a : new String[] {"-Xmx2g", "-Xms1g", "-XX:+UseSerialGC", "-XX:GCTimeRatio=9", "-XX:MaxHeapFreeRatio=50", "-XX:MaxRAMPercentage=50", "-XX:MaxHeapSize=1g"})
+            assertEquals(true, Launcher.sizesTheHeap(a), a);
+        for (String a : new String[] {"-Dfoo=1", "-Xss8m", "-XX:+UnlockDiagnosticVMOptions", "-ea"})
+            assertEquals(false, Launcher.sizesTheHeap(a), a);
+    }
 }

@@ -34,7 +34,7 @@ public final class BenchCommand implements Command {
 
     @Override
     public java.util.Set<String> flags() {
-        return java.util.Set.of("scalar", "json", "causal");
+        return java.util.Set.of("scalar", "json", "causal", "direct", "show");
     }
 
     @Override
