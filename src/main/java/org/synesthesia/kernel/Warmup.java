@@ -5,8 +5,8 @@ package org.synesthesia.kernel;
  * has compiled a Vector API kernel it runs interpreted or in C1 with every vector boxed, tens of times slower, so
  * without warm-up the first forward pays for that. Each round calls, on tiny inputs that take the same branches as
  * real ones: the lanes-over-queries attention (whole and its three steps), sgemm at full and edge micro-panel
- * heights and widths, GELU, SiLU, LayerNorm and GroupNorm + SiLU. Rounds run until {@link #stop} or a time limit;
- * the results are discarded.
+ * heights and widths, an F16 Linear (GEMM and two-row paths), GELU, SiLU, LayerNorm and GroupNorm + SiLU. Rounds
+ * run until {@link #stop} or a time limit; the results are discarded.
  */
 public final class Warmup {
     private static final java.util.concurrent.atomic.AtomicBoolean STARTED = new java.util.concurrent.atomic.AtomicBoolean();
@@ -54,6 +54,8 @@ public final class Warmup {
         final float[] a = fill(40 * 24), b = fill(24 * (5 * L)), c = new float[40 * 5 * L];
         final float[] act = fill(4 * L + 3), ln = fill(4 * 40), lnOut = new float[4 * 40], g1 = fill(40), b1 = fill(40);
         final float[] gn = fill(2 * 8 * 9), gnOut = new float[gn.length], g8 = fill(8), b8 = fill(8);
+        final WeightMatrix w16 = f16(5 * L, 24);   // an F16 Linear [5L, 24] in native memory, as mapped weights are
+        final float[] bias = fill(5 * L), y = new float[40 * 5 * L];
 
         void run() {
             if (AttentionTransposed.suits()) {
@@ -67,12 +69,21 @@ public final class Warmup {
             // full and edge panels (rows 40 = 3*12 + 4, columns 5L = 2*2L + L), then a short one
             Gemm.sgemm(false, false, 40, 5 * L, 24, 1f, a, 0, 24, b, 0, 5 * L, 0f, c, 0, 5 * L);
             Gemm.sgemm(false, false, 6, 5 * L, 24, 1f, a, 0, 24, b, 0, 5 * L, 1f, c, 0, 5 * L);
+            Gemm.linear(a, 0, 24, 40, w16, bias, y, 0, 5 * L);
+            Gemm.linear(a, 0, 24, 2, w16, bias, y, 0, 5 * L);
             System.arraycopy(a, 0, act, 0, act.length);
             Act.gelu(act, 0, act.length);
             System.arraycopy(a, 0, act, 0, act.length);
             Act.silu(act, 0, act.length);
             Norm.layerNorm(ln, 0, lnOut, 0, 4, 40, g1, b1, 1e-5f);
             Norm.groupNormSilu(gn, gnOut, 2, 8, 9, 4, g8, b8, 1e-5f);
+        }
+
+        private static WeightMatrix f16(int rows, int cols) {
+            java.lang.foreign.MemorySegment m = java.lang.foreign.Arena.global().allocate(2L * rows * cols, 2);
+            float[] x = fill(rows * cols);
+            for (int i = 0; i < x.length; i++) m.setAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT, i, Float.floatToFloat16(x[i]));
+            return WeightMatrix.of("warmup", org.synesthesia.tensor.DType.F16, rows, cols, m, null);
         }
 
         private static float[] fill(int n) {
