@@ -6,10 +6,15 @@ package org.synesthesia.kernel;
  * without warm-up the first forward pays for that. Each round calls, on tiny inputs that take the same branches as
  * real ones: the lanes-over-queries attention (whole and its three steps), sgemm at full and edge micro-panel
  * heights and widths, an F16 Linear (GEMM and two-row paths), GELU, SiLU, LayerNorm and GroupNorm + SiLU. Rounds
- * run until {@link #stop} or a time limit; the results are discarded.
+ * run until {@link #stop}, a time limit or {@link #ROUNDS} rounds; the results are discarded.
  */
 public final class Warmup {
     private static final java.util.concurrent.atomic.AtomicBoolean STARTED = new java.util.concurrent.atomic.AtomicBoolean();
+    /**
+     * Rounds to run: past C2's compile thresholds (about 15000 calls of each kernel); once compiled a round takes
+     * microseconds, so the warm-up ends soon after the kernels are compiled.
+     */
+    private static final int ROUNDS = 30_000;
     private volatile boolean stopped;
     private final Thread thread;
 
@@ -37,7 +42,7 @@ public final class Warmup {
     private void run(long maxMillis) {
         long end = System.nanoTime() + maxMillis * 1_000_000L;
         Round r = new Round();
-        while (!stopped && System.nanoTime() < end) r.run();
+        for (int i = 0; i < ROUNDS && !stopped && System.nanoTime() < end; i++) r.run();
     }
 
     /** One round on this thread (tests: every kernel call of a round is valid). */

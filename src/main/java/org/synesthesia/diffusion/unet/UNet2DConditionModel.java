@@ -93,7 +93,7 @@ public final class UNet2DConditionModel {
     }
 
     /** Longest JIT warm-up while loading: -Dsynesthesia.warmup.ms (0: none). */
-    private static final long WARMUP_MILLIS = Long.getLong("synesthesia.warmup.ms", 4_000);
+    private static final long WARMUP_MILLIS = Long.getLong("synesthesia.warmup.ms", 10_000);
 
     public UNetConfig config() { return config; }
 
