@@ -18,6 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators are loaded), and finally {@code o = O / l} (0 for a query that sees no key, as the reference). Tasks are heads x query tiles on {@link Parallel}, ordered so that each thread's share mixes
  * early and late query tiles (causal masks make late tiles dearer).
  *
+ * <p>Non-causal attention on many queries runs {@link AttentionTransposed} (queries along the lanes) when the
+ * machine has 16-lane vectors; the tiled path below serves causal masks and narrower vectors.
+ *
  * <p><b>Row path</b> (few queries, e.g. a decoder step against a KV cache): per head and query, the scores of all
  * visible keys (vector dot products over d), their softmax, and {@code o = sum_j p_j v_j} (vector AXPYs).
  *
@@ -36,6 +39,10 @@ final class AttentionVector {
 
     static void sdpa(float[] q, int qOff, int ldq, float[] k, int kOff, int ldk, float[] v, int vOff, int ldv,
                      float[] o, int oOff, int ldo, int lq, int lk, int heads, int d, float scale, boolean causal) {
+        if (!causal && lq >= ROW_PATH_MAX_Q && lk > 0 && heads > 0 && d > 0 && AttentionTransposed.suits()) {
+            AttentionTransposed.sdpa(q, qOff, ldq, k, kOff, ldk, v, vOff, ldv, o, oOff, ldo, lq, lk, heads, d, scale, AttentionTransposed.BK);
+            return;
+        }
         sdpa(q, qOff, ldq, k, kOff, ldk, v, vOff, ldv, o, oOff, ldo, lq, lk, heads, d, scale, causal,
                 lq < ROW_PATH_MAX_Q, BQ, BK);
     }

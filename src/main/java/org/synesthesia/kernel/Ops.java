@@ -89,4 +89,25 @@ public final class Ops {
         if (Simd.available()) OpsVector.scale(x, off, n, s);
         else OpsScalar.scale(x, off, n, s);
     }
+
+    /**
+     * dst[dOff + c*ldd + r] = src[sOff + r*lds + c] for r < rows, c < cols (a layout change such as [C, S] <-> [S, C]),
+     * in 32 x 32 blocks so that both sides are read and written a cache line at a time, parallel over blocks of rows.
+     */
+    public static void transpose(float[] src, int sOff, int rows, int cols, int lds, float[] dst, int dOff, int ldd) {
+        final int B = 32;
+        int rb = (rows + B - 1) / B;
+        Parallel.forRange(rb, Math.max(1, 16384 / Math.max(1, B * cols)), (b0, b1) -> {
+            for (int r0 = b0 * B; r0 < Math.min(rows, b1 * B); r0 += B) {
+                int r1 = Math.min(rows, r0 + B);
+                for (int c0 = 0; c0 < cols; c0 += B) {
+                    int c1 = Math.min(cols, c0 + B);
+                    for (int c = c0; c < c1; c++) {
+                        int d = dOff + c * ldd, s = sOff + c;
+                        for (int r = r0; r < r1; r++) dst[d + r] = src[s + r * lds];
+                    }
+                }
+            }
+        });
+    }
 }

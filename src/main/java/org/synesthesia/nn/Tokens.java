@@ -1,6 +1,6 @@
 package org.synesthesia.nn;
 
-import org.synesthesia.kernel.Parallel;
+import org.synesthesia.kernel.Ops;
 import org.synesthesia.tensor.Tensor;
 
 /** Layout changes between feature maps [N, C, H, W] and token rows [N, H*W, C] (one row per position). */
@@ -12,7 +12,7 @@ public final class Tokens {
         int N = x.dim(0), C = x.dim(1), S = x.dim(2) * x.dim(3);
         float[] in = x.contiguous().data();
         float[] out = new float[in.length];
-        Parallel.forEach(N, n -> toRows(in, n * C * S, out, n * C * S, C, S));
+        for (int n = 0; n < N; n++) Ops.transpose(in, n * C * S, C, S, S, out, n * C * S, C);
         return out;
     }
 
@@ -20,18 +20,13 @@ public final class Tokens {
     public static Tensor toImage(float[] t, int N, int C, int H, int W) {
         int S = H * W;
         float[] out = new float[t.length];
-        Parallel.forEach(N, n -> {
-            int base = n * C * S;
-            for (int s = 0; s < S; s++)
-                for (int c = 0; c < C; c++) out[base + c * S + s] = t[base + s * C + c];
-        });
+        for (int n = 0; n < N; n++) Ops.transpose(t, n * C * S, S, C, C, out, n * C * S, S);
         return Tensor.of(out, N, C, H, W);
     }
 
     /** One sample: rows[rOff + s*C + c] = x[xOff + c*S + s] for C channels of S positions. */
     public static void toRows(float[] x, int xOff, float[] rows, int rOff, int C, int S) {
-        for (int c = 0; c < C; c++)
-            for (int s = 0; s < S; s++) rows[rOff + s * C + c] = x[xOff + c * S + s];
+        Ops.transpose(x, xOff, C, S, S, rows, rOff, C);
     }
 
     /** One sample, accumulating: x[xOff + c*S + s] += rows[s*C + c]. */

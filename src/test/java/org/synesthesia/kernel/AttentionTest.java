@@ -48,6 +48,30 @@ class AttentionTest {
         }
     }
 
+    /** The lanes-over-queries kernel on odd shapes (partial query blocks, key and channel remainders), several key tiles. */
+    @Test
+    void transposedKernelMatchesScalar() {
+        Random r = new Random(23);
+        int[][] cases = {{1, 1, 1, 1}, {3, 5, 2, 7}, {49, 77, 3, 40}, {97, 130, 2, 13}, {50, 9, 1, 64}, {17, 300, 2, 80}, {130, 65, 1, 19}};
+        for (int[] c : cases) {
+            int lq = c[0], lk = c[1], heads = c[2], d = c[3], w = heads * d;
+            int ld = 3 * w + 5;
+            float[] qkv = ConvTest.random(r, 3 + Math.max(lq, lk) * ld);
+            for (int i = 0; i < qkv.length; i++) qkv[i] *= 3;   // scores of tens: the running max moves across tiles
+            int qOff = 3, kOff = 3 + w, vOff = 3 + 2 * w, ldo = w + 3, oOff = 2;
+            float scale = (float) (1 / Math.sqrt(d));
+            float[] ref = new float[oOff + lq * ldo];
+            java.util.Arrays.fill(ref, 42f);
+            float[] got = ref.clone();
+            AttentionScalar.sdpa(qkv, qOff, ld, qkv, kOff, ld, qkv, vOff, ld, ref, oOff, ldo, lq, lk, heads, d, scale, false);
+            for (int bk : new int[] {1, 8, 13, AttentionTransposed.BK}) {
+                java.util.Arrays.fill(got, 42f);
+                AttentionTransposed.sdpa(qkv, qOff, ld, qkv, kOff, ld, qkv, vOff, ld, got, oOff, ldo, lq, lk, heads, d, scale, bk);
+                Assert.close(java.util.Arrays.toString(c) + " bk " + bk, ref, got, 1e-4, 1e-4);
+            }
+        }
+    }
+
     @Test
     void contiguousFormAndLargeScores() {
         Random r = new Random(2);

@@ -12,6 +12,22 @@ import org.synesthesia.testing.Assert;
 /** {@link Norm} against {@link NormScalar}, {@link Ops} against {@link OpsScalar} and the broadcasting reference. */
 class NormOpsTest {
     @Test
+    void transposeMatchesTheDefinitionOnOddShapes() {
+        Random r = new Random(9);
+        for (int[] c : new int[][] {{1, 1}, {3, 5}, {31, 33}, {64, 320}, {77, 9}, {4096, 3}, {100, 1000}}) {
+            int rows = c[0], cols = c[1], lds = cols + 3, ldd = rows + 2;
+            float[] src = ConvTest.random(r, 5 + rows * lds);
+            float[] dst = new float[1 + cols * ldd], want = new float[dst.length];
+            java.util.Arrays.fill(dst, 42f);
+            java.util.Arrays.fill(want, 42f);
+            for (int i = 0; i < rows; i++)
+                for (int j = 0; j < cols; j++) want[1 + j * ldd + i] = src[5 + i * lds + j];
+            Ops.transpose(src, 5, rows, cols, lds, dst, 1, ldd);
+            assertArrayEquals(want, dst, rows + "x" + cols);
+        }
+    }
+
+    @Test
     void layerNormMatchesScalar() {
         Random r = new Random(1);
         for (int dim : new int[] {1, 3, 7, 17, 33, 384, 1280, 5000}) {

@@ -45,6 +45,8 @@ public final class UNet2DConditionModel {
     private final UNetBlocks.Down[] down;
     private final UNetBlocks.Mid mid;
     private final UNetBlocks.Up[] up;
+    /** JIT warm-up of the kernels while the weights load; stopped by the first forward. */
+    private final org.synesthesia.kernel.Warmup warmup;
 
     /** The UNet of a checkpoint, any layout {@link UNetNames#mapping} knows ({@code layersPerBlock} < 0: inferred for LDM names). */
     public static Weights weights(WeightSource source, int layersPerBlock) {
@@ -72,6 +74,7 @@ public final class UNet2DConditionModel {
     }
 
     public UNet2DConditionModel(UNetConfig c, Weights w) {
+        warmup = org.synesthesia.kernel.Warmup.start(WARMUP_MILLIS);
         this.config = c;
         int c0 = c.blockOutChannels()[0];
         timeProj = new Timesteps(c0, c.flipSinToCos(), c.freqShift());
@@ -88,6 +91,9 @@ public final class UNet2DConditionModel {
         normOut = GroupNorm.load(w, "conv_norm_out", c0, c.normNumGroups(), c.normEps());
         convOut = Conv2d.load(w, "conv_out", c0, c.outChannels(), 3, 1, 1, true);
     }
+
+    /** Longest JIT warm-up while loading: -Dsynesthesia.warmup.ms (0: none). */
+    private static final long WARMUP_MILLIS = Long.getLong("synesthesia.warmup.ms", 10_000);
 
     public UNetConfig config() { return config; }
 
@@ -119,6 +125,7 @@ public final class UNet2DConditionModel {
     public Tensor forward(Tensor sample, float[] timesteps, Tensor encoderHiddenStates, Tensor classLabels, Tracer tracer) {
         if (sample.rank() != 4 || sample.dim(1) != config.inChannels())
             throw new IllegalArgumentException("unet: sample has shape " + Arrays.toString(sample.shape()) + ", expected [N, " + config.inChannels() + ", H, W]");
+        warmup.stop();
         int N = sample.dim(0);
         if (timesteps.length != N) throw new IllegalArgumentException("unet: " + timesteps.length + " timesteps for a batch of " + N);
         float[] ctx = null;
