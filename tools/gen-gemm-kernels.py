@@ -10,47 +10,34 @@ import os
 MAX_MR = 12
 NVS = (1, 2, 3)
 
-def kernel(mr, nv):
+def kernel(mr, nv, direct=False):
+    """Kernel k{mr}x{nv} over a packed A panel (row r at a[ai + k*mr + r]), or with direct=True kernel d{mr}x{nv}
+    reading A in place (row r at a[ai + r*lda + k], no packed A panel)."""
     out = []
-    out.append(f"    /** {mr} x {nv}L tile: t[r*{nv}L + j] = sum_k a[ai + k*{mr} + r] * b[bi + k*{nv}L + j]. */")
-    out.append(f"    static void k{mr}x{nv}(int kc, float[] a, int ai, float[] b, int bi, float[] t) {{")
+    if direct:
+        out.append(f"    /** {mr} x {nv}L tile, A unpacked: t[r*{nv}L + j] = sum_k a[ai + r*lda + k] * b[bi + k*{nv}L + j]. */")
+        out.append(f"    static void d{mr}x{nv}(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {{")
+        for r in range(mr):
+            out.append(f"        int r{r} = ai" + ("" if r == 0 else (" + lda" if r == 1 else f" + {r} * lda")) + ";")
+    else:
+        out.append(f"    /** {mr} x {nv}L tile: t[r*{nv}L + j] = sum_k a[ai + k*{mr} + r] * b[bi + k*{nv}L + j]. */")
+        out.append(f"    static void k{mr}x{nv}(int kc, float[] a, int ai, float[] b, int bi, float[] t) {{")
     for r in range(mr):
         out.append("        FloatVector " + ", ".join(f"c{r}{v} = FloatVector.zero(S)" for v in range(nv)) + ";")
     out.append("        for (int k = 0; k < kc; k++) {")
-    out.append(f"            int ak = ai + k * {mr}, bk = bi + k * {nv * 1} * L;" if nv > 1 else f"            int ak = ai + k * {mr}, bk = bi + k * L;")
+    if direct:
+        out.append(f"            int bk = bi + k * {nv} * L;" if nv > 1 else "            int bk = bi + k * L;")
+    else:
+        out.append(f"            int ak = ai + k * {mr}, bk = bi + k * {nv * 1} * L;" if nv > 1 else f"            int ak = ai + k * {mr}, bk = bi + k * L;")
     for v in range(nv):
         off = "" if v == 0 else (" + L" if v == 1 else f" + {v} * L")
         out.append(f"            FloatVector b{v} = FloatVector.fromArray(S, b, bk{off});")
     for r in range(mr):
-        off = "" if r == 0 else f" + {r}"
-        out.append(f"            FloatVector a{r} = FloatVector.broadcast(S, a[ak{off}]);")
-        out.append("            " + " ".join(f"c{r}{v} = a{r}.fma(b{v}, c{r}{v});" for v in range(nv)))
-    out.append("        }")
-    for r in range(mr):
-        parts = []
-        for v in range(nv):
-            idx = r * nv + v
-            parts.append(f"c{r}{v}.intoArray(t, {idx} * L);" if idx else f"c{r}{v}.intoArray(t, 0);")
-        out.append("        " + " ".join(parts))
-    out.append("    }")
-    return "\n".join(out)
-
-def direct(mr, nv):
-    """Kernel d{mr}x{nv}: A read in place, row r of the tile at a[ai + r*lda + k] (no packed A panel)."""
-    out = []
-    out.append(f"    /** {mr} x {nv}L tile, A unpacked: t[r*{nv}L + j] = sum_k a[ai + r*lda + k] * b[bi + k*{nv}L + j]. */")
-    out.append(f"    static void d{mr}x{nv}(int kc, float[] a, int ai, int lda, float[] b, int bi, float[] t) {{")
-    for r in range(mr):
-        out.append(f"        int r{r} = ai" + ("" if r == 0 else (" + lda" if r == 1 else f" + {r} * lda")) + ";")
-    for r in range(mr):
-        out.append("        FloatVector " + ", ".join(f"c{r}{v} = FloatVector.zero(S)" for v in range(nv)) + ";")
-    out.append("        for (int k = 0; k < kc; k++) {")
-    out.append(f"            int bk = bi + k * {nv} * L;" if nv > 1 else "            int bk = bi + k * L;")
-    for v in range(nv):
-        off = "" if v == 0 else (" + L" if v == 1 else f" + {v} * L")
-        out.append(f"            FloatVector b{v} = FloatVector.fromArray(S, b, bk{off});")
-    for r in range(mr):
-        out.append(f"            FloatVector a{r} = FloatVector.broadcast(S, a[r{r} + k]);")
+        if direct:
+            out.append(f"            FloatVector a{r} = FloatVector.broadcast(S, a[r{r} + k]);")
+        else:
+            off = "" if r == 0 else f" + {r}"
+            out.append(f"            FloatVector a{r} = FloatVector.broadcast(S, a[ak{off}]);")
         out.append("            " + " ".join(f"c{r}{v} = a{r}.fma(b{v}, c{r}{v});" for v in range(nv)))
     out.append("        }")
     for r in range(mr):
@@ -148,7 +135,7 @@ for nv in NVS:
 for nv in NVS:
     for mr in range(1, MAX_MR + 1):
         src.append("")
-        src.append(direct(mr, nv))
+        src.append(kernel(mr, nv, direct=True))
 src.append("}")
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src/main/java/org/synesthesia/kernel/GemmMicroKernels.java")
 with open(path, "w") as f:

@@ -59,27 +59,12 @@ final class ConvPacked {
     /** W [O, K] (decoded) into the packed A layout of the class comment. */
     static float[] packWeights(WeightMatrix w, int O, int K, int Op) {
         float[] a = new float[Op * K];
-        float[] heap = w.heap();
-        Parallel.forRange(O, Math.max(1, 16384 / K), (o0, o1) -> {
-            float[] row = heap != null ? null : new float[K];
-            float[] tmp = new float[32];
-            for (int o = o0; o < o1; o++) {
-                float[] src;
-                int s0;
-                if (heap != null) {
-                    src = heap;
-                    s0 = o * K;
-                } else {
-                    w.decodePanel(o, 0, K, row, 0, tmp);
-                    src = row;
-                    s0 = 0;
-                }
-                int ir = o / MR * MR, r = o % MR;
-                for (int k0 = 0; k0 < K; k0 += KC) {
-                    int kc = Math.min(KC, K - k0);
-                    int d = Op * k0 + ir * kc + r;
-                    for (int k = 0; k < kc; k++) a[d + k * MR] = src[s0 + k0 + k];
-                }
+        w.eachRow(O, Math.max(1, 16384 / K), (o, src, s0) -> {
+            int ir = o / MR * MR, r = o % MR;
+            for (int k0 = 0; k0 < K; k0 += KC) {
+                int kc = Math.min(KC, K - k0);
+                int d = Op * k0 + ir * kc + r;
+                for (int k = 0; k < kc; k++) a[d + k * MR] = src[s0 + k0 + k];
             }
         });
         return a;

@@ -115,25 +115,10 @@ final class ConvWinograd {
      */
     static float[] transformWeights(WeightMatrix w, int O, int C, int Op) {
         float[] u = new float[16 * Op * C];
-        int K = C * 9, plane = Op * C;
-        float[] heap = w.heap();
-        Parallel.forRange(O, Math.max(1, 8192 / C), (o0, o1) -> {
-            float[] row = heap != null ? null : new float[K];
-            float[] tmp = new float[32];
-            for (int o = o0; o < o1; o++) {
-                float[] src;
-                int s0;
-                if (heap != null) {
-                    src = heap;
-                    s0 = o * K;
-                } else {
-                    w.decodePanel(o, 0, K, row, 0, tmp);
-                    src = row;
-                    s0 = 0;
-                }
-                int base = o / MR * MR * C + o % MR;
-                for (int c = 0; c < C; c++) transformKernel(src, s0 + c * 9, u, base + c * MR, plane);
-            }
+        int plane = Op * C;
+        w.eachRow(O, Math.max(1, 8192 / C), (o, src, s0) -> {
+            int base = o / MR * MR * C + o % MR;
+            for (int c = 0; c < C; c++) transformKernel(src, s0 + c * 9, u, base + c * MR, plane);
         });
         return u;
     }

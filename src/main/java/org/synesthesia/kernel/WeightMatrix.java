@@ -115,4 +115,28 @@ public final class WeightMatrix {
         for (int r = 0; r < rows; r++) decodeRow(r, 0, cols, out, r * cols);
         return out;
     }
+
+    /** Receives row {@code o} of a weight as floats at {@code src[s0, s0 + cols)}. */
+    interface RowBody {
+        void row(int o, float[] src, int s0);
+    }
+
+    /**
+     * Calls {@code body} for rows [0, n), parallel in ranges of {@code grain}: a heap F32 weight's rows in place,
+     * others decoded into a per-range buffer (valid until the next row of that range).
+     */
+    void eachRow(int n, int grain, RowBody body) {
+        int K = cols;
+        Parallel.forRange(n, grain, (o0, o1) -> {
+            float[] row = heap != null ? null : new float[K];
+            float[] tmp = new float[32];
+            for (int o = o0; o < o1; o++) {
+                if (heap != null) body.row(o, heap, o * K);
+                else {
+                    decodePanel(o, 0, K, row, 0, tmp);
+                    body.row(o, row, 0);
+                }
+            }
+        });
+    }
 }

@@ -2,7 +2,6 @@ package org.synesthesia.cli.bench;
 
 import org.synesthesia.kernel.Parallel;
 import org.synesthesia.kernel.PeakProbe;
-import org.synesthesia.util.SynesthesiaException;
 
 /**
  * The fp32 peak every bench line's share refers to: {@code -Dsynesthesia.peakGflops=N} ("given"), else the
@@ -18,27 +17,11 @@ public record Peak(double gflops, String source) {
     /** Timed window of the lazy measurement, seconds (plus a third of that of warm-up). */
     public static final double PROBE_SECONDS = 0.3;
 
-    private static Peak measured;
-    private static int measuredThreads;
+    private static final MachineFigure FIGURE =
+            new MachineFigure(PROPERTY, "GFLOPS", threads -> PeakProbe.measure(threads, PROBE_SECONDS).gflops());
 
     /** The peak of this process: given, or measured on first use (again when the pool's size has changed). */
-    public static synchronized Peak get() {
-        String v = System.getProperty(PROPERTY);
-        if (v != null && !v.isBlank()) {
-            double g;
-            try {
-                g = Double.parseDouble(v.trim());
-            } catch (NumberFormatException e) {
-                throw new SynesthesiaException("-D" + PROPERTY + " must be a number of GFLOPS, not '" + v + "'");
-            }
-            if (!(g > 0)) throw new SynesthesiaException("-D" + PROPERTY + " must be positive, not " + v);
-            return new Peak(g, "given");
-        }
-        int threads = Parallel.threads();
-        if (measured == null || measuredThreads != threads) {
-            measured = new Peak(PeakProbe.measure(threads, PROBE_SECONDS).gflops(), "measured");
-            measuredThreads = threads;
-        }
-        return measured;
+    public static Peak get() {
+        return FIGURE.get(Peak::new);
     }
 }
